@@ -1,0 +1,30 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Worker tier: tests run inside workerd with the real bindings from wrangler.toml (KV and the
+ * learner Durable Object in miniflare). test/setup/workers-global.ts starts PGlite behind the
+ * Neon WebSocket relay — or uses TEST_DATABASE_URL — so the worker runs its production driver.
+ */
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: "test",
+          DATABASE_URL: inject("databaseUrl"),
+          NEON_WS_PROXY: inject("wsProxy"),
+          JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
+          OPS_TOKEN: "test-operator-token",
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/worker/**/*.test.ts"],
+    globalSetup: ["test/setup/workers-global.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});

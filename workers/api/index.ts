@@ -1,0 +1,21 @@
+/**
+ * The API worker: every route and binding on one screen. Handlers live in routes/, the
+ * learner's state in the LearnerDO (workers/learner), the pure engine in src/core.
+ */
+import { createApp } from "./lib/app";
+import { registerContentRoutes } from "./routes/content";
+import { registerHealthRoutes } from "./routes/health";
+import { registerSearchRoutes } from "./routes/search";
+
+const app = createApp();
+registerHealthRoutes(app);
+registerContentRoutes(app);
+registerSearchRoutes(app);
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: { title: "Adaptive learning API", version: "1.0.0", description: "Edge-first adaptive learning platform." },
+});
+
+export { LearnerDO } from "../learner/learner-do";
+export default app;

@@ -1,0 +1,87 @@
+/**
+ * The Hono application shell: request id, timing, configuration and services, body limit,
+ * and the single error mapping. Routes are registered in ../index.ts.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Context } from "hono";
+import type { AppEnv } from "./context";
+import { ConfigError, parseConfig } from "./env";
+import { ApiError, invalidParamsFromIssues, problemResponse } from "./problem";
+import { createServices } from "./services";
+import { Timing } from "./timing";
+
+/** Largest request body accepted anywhere (attempt payloads are a few hundred bytes). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every zod validation failure becomes one 400 problem+json listing the bad fields.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError("invalid_request", "the request does not match the schema", {
+          invalidParams: invalidParamsFromIssues(result.error.issues),
+        });
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const timing = new Timing();
+    c.set("requestId", requestId);
+    c.set("timing", timing);
+    const config = parseConfig(c.env);
+    c.set("config", config);
+    const services = createServices(c.env, config, timing, (work) => c.executionCtx.waitUntil(work));
+    c.set("services", services);
+    try {
+      await next();
+    } finally {
+      // The pools belong to this request; end them after the response is on its way.
+      c.executionCtx.waitUntil(services.close());
+    }
+    c.header("x-request-id", requestId);
+    c.header("server-timing", timing.header());
+  });
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.notFound((c) => problem(c, new ApiError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problem(c, err);
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return problem(c, new ApiError("internal", "the server is misconfigured"));
+    }
+    // Hono's own HTTP errors (e.g. malformed JSON from the validator) are client errors.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return problem(c, new ApiError(status === 413 ? "payload_too_large" : "invalid_request", err.message || "bad request"));
+    }
+    console.error(`[${c.get("requestId") ?? "-"}]`, err);
+    return problem(c, new ApiError("internal", "an unexpected error occurred"));
+  });
+
+  return app;
+}
+
+function problem(c: Context<AppEnv>, error: ApiError): Response {
+  const requestId = c.get("requestId") ?? crypto.randomUUID();
+  const timing = c.get("timing");
+  const headers: Record<string, string> = {};
+  if (timing) headers["server-timing"] = timing.header();
+  if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="learners"';
+  return problemResponse(error, new URL(c.req.url).pathname, requestId, headers);
+}

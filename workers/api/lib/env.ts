@@ -1,0 +1,60 @@
+/**
+ * Configuration, parsed once per isolate at the edge of the worker. A bad environment fails
+ * loudly with what is missing, instead of surfacing later as an odd runtime error.
+ */
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().min(1).max(86_400).default(fallback);
+
+export const configSchema = z
+  .object({
+    ENVIRONMENT: z.enum(["development", "local", "test", "staging", "production"]),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
+      .optional(),
+    /** host:port of the local Neon WebSocket relay (scripts/local/ws-proxy.ts). Local only. */
+    NEON_WS_PROXY: z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, "must be host:port")
+      .optional(),
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+    OPS_TOKEN: z.string().min(16).optional(),
+    UPSTASH_REDIS_REST_URL: z.string().url().optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    CONTENT_CACHE_TTL_SECONDS: seconds(300),
+    SEARCH_CACHE_TTL_SECONDS: seconds(30),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NEON_WS_PROXY && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {
+      ctx.addIssue({ code: "custom", path: ["NEON_WS_PROXY"], message: "the local relay must not be used in staging or production" });
+    }
+    if (Boolean(c.UPSTASH_REDIS_REST_URL) !== Boolean(c.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({ code: "custom", path: ["UPSTASH_REDIS_REST_TOKEN"], message: "set both the Upstash URL and token, or neither" });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid worker configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// Keyed by the env object: workerd hands the same object to every request of an isolate,
+// and tests with different bindings get different objects.
+const parsed = new WeakMap<object, Config>();
+
+export function parseConfig(env: object): Config {
+  const hit = parsed.get(env);
+  if (hit) return hit;
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`));
+  }
+  parsed.set(env, result.data);
+  return result.data;
+}

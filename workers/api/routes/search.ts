@@ -1,0 +1,80 @@
+/**
+ * Full-text search over item prompts (Postgres `websearch_to_tsquery` + `ts_rank_cd`), with
+ * a skill filter and pagination, behind a short-lived KV cache keyed by the normalised query.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { searchItems } from "../../../src/db/content";
+import type { AppEnv } from "../lib/context";
+import { sendCachedJson } from "../lib/http";
+import { etagOf } from "../lib/kv-cache";
+import { SkillIdSchema, problemResponses } from "./schemas";
+
+export const SEARCH_MAX_LIMIT = 50;
+export const SEARCH_MAX_OFFSET = 1000;
+
+const SearchQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, "q must not be empty")
+    .max(200, "q is limited to 200 characters")
+    .refine((q) => /[\p{L}\p{N}]/u.test(q), "q needs at least one letter or digit")
+    .openapi({ example: "fraction" }),
+  skill: SkillIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(SEARCH_MAX_LIMIT).default(20),
+  offset: z.coerce.number().int().min(0).max(SEARCH_MAX_OFFSET).default(0),
+});
+
+const SearchResultSchema = z
+  .object({
+    query: z.string(),
+    skill: z.string().nullable(),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    results: z.array(
+      z.object({ id: z.string(), prompt: z.string(), skillIds: z.array(z.string()), difficulty: z.number(), rank: z.number() }),
+    ),
+    next: z.string().nullable().openapi({ description: "Path of the next page, or null." }),
+  })
+  .openapi("SearchResult");
+
+const searchRoute = createRoute({
+  method: "get",
+  path: "/v1/search",
+  summary: "Search items by text",
+  request: { query: SearchQuerySchema },
+  responses: {
+    200: { description: "Ranked results", content: { "application/json": { schema: SearchResultSchema } } },
+    304: { description: "Not modified" },
+    400: problemResponses[400],
+    500: problemResponses[500],
+  },
+});
+
+export function registerSearchRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(searchRoute, async (c) => {
+    const { q, skill, limit, offset } = c.req.valid("query");
+    const services = c.get("services");
+    const ttl = services.config.SEARCH_CACHE_TTL_SECONDS;
+    const normalised = q.toLowerCase().replace(/\s+/g, " ");
+    const key = `search:v1:${(await etagOf(JSON.stringify([normalised, skill ?? null, limit, offset]))).replaceAll('"', "")}`;
+    const read = await services.cache.readThrough(key, ttl, async () => {
+      const result = await searchItems(services.db().read, { q: normalised, skillId: skill, limit, offset });
+      const nextOffset = offset + limit;
+      const params = new URLSearchParams({ q, limit: String(limit), offset: String(nextOffset) });
+      if (skill) params.set("skill", skill);
+      return {
+        query: q,
+        skill: skill ?? null,
+        total: result.total,
+        limit,
+        offset,
+        results: result.hits,
+        next: nextOffset < result.total && nextOffset <= SEARCH_MAX_OFFSET ? `/v1/search?${params}` : null,
+      };
+    });
+    return sendCachedJson(c, read, `public, max-age=${ttl}`);
+  });
+}
