@@ -14,7 +14,7 @@ export interface ScratchDatabase {
 
 export async function createScratchDatabase(serverUrl: string, label: string): Promise<ScratchDatabase> {
   const name = `t_${label}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`.replace(/[^a-z0-9_]/g, "_");
-  const proxy = await startWsProxy({ port: 0 });
+  const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0 });
   const admin = openNodeDatabase(serverUrl, `127.0.0.1:${proxy.port}`);
   try {
     await admin.write.execute(sql.raw(`CREATE DATABASE "${name}"`));

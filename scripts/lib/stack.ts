@@ -81,7 +81,7 @@ export async function openLocalDatabase(opts: { dataDir?: string; own?: boolean;
   } else {
     log(`using DATABASE_URL (${new URL(databaseUrl).host})`);
   }
-  const proxy = await startWsProxy({ port: Number(process.env.WS_PROXY_PORT ?? 0) });
+  const proxy = await startWsProxy({ port: Number(process.env.WS_PROXY_PORT ?? 0), closeAfterTerminateMs: 0 });
   closers.unshift(proxy.close);
   const wsProxy = `127.0.0.1:${proxy.port}`;
   const db = openNodeDatabase(databaseUrl, wsProxy);

@@ -95,3 +95,11 @@ export function toPublicItem(item: Item): PublicItem {
   const { answer, explanation: _explanation, calibrated: _calibrated, ...rest } = item;
   return { ...rest, kind: answer.type };
 }
+
+/** The right answer as a learner reads it after answering: the choice text, the number, or the first accepted text. */
+export function displayAnswer(item: Pick<Item, "answer" | "choices">): string {
+  const a = item.answer;
+  if (a.type === "choice") return item.choices?.[a.index] ?? String(a.index);
+  if (a.type === "numeric") return String(a.value);
+  return a.accepted[0] ?? "";
+}

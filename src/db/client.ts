@@ -28,6 +28,8 @@ export interface DatabaseConfig {
   webSocketConstructor?: WebSocketConstructorLike;
   /** Pool size per Database (per request in the API worker, per object in a DO). */
   max?: number;
+  /** Close idle connections after this long (pg's default is 10 s). */
+  idleTimeoutMillis?: number;
 }
 
 export interface Database {
@@ -43,7 +45,7 @@ export interface Database {
 export function createDatabase(config: DatabaseConfig): Database {
   const max = config.max ?? 4;
   const makePool = (connectionString: string): Pool => {
-    const pool = new Pool({ connectionString, max });
+    const pool = new Pool({ connectionString, max, idleTimeoutMillis: config.idleTimeoutMillis ?? 10_000 });
     // Per-pool settings: the global neonConfig is left alone, so a local relay in one place
     // cannot leak into another connection.
     if (config.wsProxy) withLocalProxy(pool, config.wsProxy, config.webSocketConstructor);

@@ -22,7 +22,7 @@ export const backends: Backend[] = [
     enabled: true,
     async open() {
       const pglite = await startPglite({ maxConnections: 8 });
-      const proxy = await startWsProxy({ port: 0 });
+      const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0 });
       const db = openNodeDatabase(pglite.databaseUrl, `127.0.0.1:${proxy.port}`);
       await migrateDatabase(db);
       return {
@@ -40,7 +40,7 @@ export const backends: Backend[] = [
     enabled: Boolean(process.env.TEST_DATABASE_URL),
     async open() {
       const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL ?? "", "db");
-      const proxy = await startWsProxy({ port: 0 });
+      const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0 });
       const db = openNodeDatabase(scratch.url, `127.0.0.1:${proxy.port}`);
       await migrateDatabase(db);
       return {

@@ -23,19 +23,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     databaseUrl = pglite.databaseUrl;
     closers.push(pglite.close);
   }
-  const proxy = await startWsProxy({ port: 0 });
+  const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0 });
   closers.unshift(proxy.close);
   const wsProxy = `127.0.0.1:${proxy.port}`;
+  const teardown = async () => {
+    for (const close of closers) await close();
+  };
   const db = openNodeDatabase(databaseUrl, wsProxy);
   try {
     await migrateDatabase(db);
     await seedDemoContentIfEmpty(db);
-  } finally {
+  } catch (err) {
     await db.end();
+    await teardown();
+    throw err;
   }
+  await db.end();
   project.provide("databaseUrl", databaseUrl);
   project.provide("wsProxy", wsProxy);
-  return async () => {
-    for (const close of closers) await close();
-  };
+  return teardown;
 }

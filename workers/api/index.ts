@@ -5,12 +5,16 @@
 import { createApp } from "./lib/app";
 import { registerContentRoutes } from "./routes/content";
 import { registerHealthRoutes } from "./routes/health";
+import { registerLearnerRoutes } from "./routes/learners";
+import { registerOpsRoutes } from "./routes/ops";
 import { registerSearchRoutes } from "./routes/search";
 
 const app = createApp();
 registerHealthRoutes(app);
 registerContentRoutes(app);
 registerSearchRoutes(app);
+registerLearnerRoutes(app);
+registerOpsRoutes(app);
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",

@@ -1,4 +1,398 @@
+/**
+ * One Durable Object per learner (`idFromName(learnerId)`), SQLite-backed. It holds the
+ * learner's state, chooses their next item, grades and learns from their attempts, and
+ * carries every attempt to Postgres through an outbox. The hot path never waits for
+ * Postgres.
+ *
+ * Concurrency: workerd runs one event at a time per object, but interleaves them at awaits
+ * on anything but storage. So every method first awaits what it must load (content,
+ * hydration) and then reads, decides and writes in one synchronous stretch: no other
+ * request can observe or change the state half-way.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { displayAnswer, toPublicItem } from "../../src/content/schema";
+import type { Item } from "../../src/content/schema";
+import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
+import type { Curriculum, LearnerView } from "../../src/core/engine";
+import { gradeResponse } from "../../src/core/grading";
+import { isMastered, masteryProbability, resolveSkills } from "../../src/core/knowledge";
+import { computeProgress } from "../../src/core/progress";
+import { createDatabase } from "../../src/db/client";
+import type { Database } from "../../src/db/client";
+import { parseConfig } from "../api/lib/env";
+import type { Config } from "../api/lib/env";
+import { LearnerContent } from "./content";
+import { flushOutbox } from "./outbox";
+import { hydrateFromHistory } from "./hydrate";
+import { LearnerStore } from "./store";
+import type { AttemptInput, AttemptResult, LearnerMode, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import { LiveLearnerState, blankLearnerView } from "./view";
 
-/** One per learner (idFromName(learnerId)); SQLite-backed. Filled in by the learner engine. */
-export class LearnerDO extends DurableObject<Env> {}
+/**
+ * Content or database failures inside a learner call become a 503 the client may retry,
+ * never a 500: the learner's own state is intact, something it depends on is not.
+ */
+async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error("learner call failed", err);
+    return { ok: false, code: "unavailable", detail: "content or storage is temporarily unavailable; retry shortly", retryAfterSeconds: 1 };
+  }
+}
+
+/** The scorer used when no other model is loaded. */
+export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
+/** Cached rankings are reused for this long unless an attempt invalidates them (the old plan's 15 minutes). */
+export const RANKING_TTL_MS = 15 * 60_000;
+/** Entries kept per cached ranking. */
+const RANKING_KEEP = 50;
+/** First flush this soon after an attempt, so a burst of attempts goes to Postgres as one batch. */
+export const FLUSH_DELAY_MS = 2_000;
+
+interface CachedRanking {
+  seq: number;
+  computedAt: number;
+  candidates: number;
+  entries: Array<{ itemId: string; why: Why }>;
+}
+
+export class LearnerDO extends DurableObject<Env> {
+  /** Time source; tests replace it to move through days. */
+  clock: () => number = () => Date.now();
+  private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
+
+  private readonly store: LearnerStore;
+  private readonly content: LearnerContent;
+  private config: Config | null = null;
+  private database: Database | null = null;
+  private state: LiveLearnerState | null = null;
+  private readying: Promise<LiveLearnerState> | null = null;
+  private readonly rankings = new Map<LearnerMode, CachedRanking>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new LearnerStore(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => {
+      this.store.migrate();
+    });
+    this.content = new LearnerContent(env.CONTENT, () => this.db(), () => this.cfg().CONTENT_CACHE_TTL_SECONDS, (work) => ctx.waitUntil(work));
+  }
+
+  // --- RPC -------------------------------------------------------------------------------
+
+  async next(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextResult>> {
+    return guard(() => this.nextInner(learnerId, mode));
+  }
+
+  private async nextInner(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextResult>> {
+    const ready = await this.ready(learnerId);
+    if (!ready.ok) return ready;
+    const state = ready.value;
+    const now = this.clock();
+    const { curriculum } = await this.content.curriculum(now);
+    const session = state.touch(now);
+
+    // 1. This learner's cached ranking, still valid (no attempt since, not stale).
+    let ranking = this.rankings.get(mode);
+    let source: NextResult["source"] = "cache";
+    if (!ranking || ranking.seq !== state.seq || now - ranking.computedAt > RANKING_TTL_MS || !this.hasUnserved(ranking, state)) {
+      ranking = undefined;
+    }
+    // 2. A brand-new learner: the shared starting ranking from KV.
+    if (!ranking && mode === "practice" && state.seq === 0) {
+      const start = await this.startRanking(curriculum, now);
+      if (this.hasUnserved(start, state)) {
+        ranking = start;
+        source = "start-ranking";
+      }
+    }
+    // 3. Score the candidates of the skills that are ready or due.
+    if (!ranking) {
+      const skillIds = candidateSkills(state, curriculum, mode, now, DEFAULT_ENGINE_CONFIG);
+      ranking = this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now);
+      if (mode === "practice" && !this.hasUnserved(ranking, state)) {
+        const more = stretchSkills(state, curriculum, skillIds, DEFAULT_ENGINE_CONFIG.maxCandidateSkills, DEFAULT_ENGINE_CONFIG);
+        ranking = this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now);
+      }
+      source = "scored";
+    }
+    if (ranking.seq === state.seq) this.rankings.set(mode, ranking);
+
+    const entry = ranking.entries.find((e) => !state.sessionItemIds.has(e.itemId));
+    if (!entry) {
+      const upcoming = [...state.memories.values()].filter((m) => m.phase !== 0).map((m) => m.due);
+      return {
+        ok: true,
+        value: {
+          mode,
+          item: null,
+          why: null,
+          source: "none",
+          servedAt: null,
+          session,
+          message: mode === "review" ? "nothing is due for review" : "no item is available: every candidate was served in this session",
+          nextReviewAt: upcoming.length > 0 ? Math.min(...upcoming) : null,
+        },
+      };
+    }
+    const item = await this.content.itemOfSkill(entry.why.skillId, entry.itemId, now);
+    if (!item) return { ok: false, code: "unavailable", detail: `item ${entry.itemId} is no longer in the bank`, retryAfterSeconds: 1 };
+    this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
+    state.served(item.id, entry.why.skillId, now);
+    return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session } };
+  }
+
+  async attempt(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
+    return guard(() => this.attemptInner(input));
+  }
+
+  private async attemptInner(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
+    const ready = await this.ready(input.learnerId);
+    if (!ready.ok) return ready;
+    const state = ready.value;
+    const previous = this.store.findAttempt(input.clientAttemptId);
+    if (previous) return this.replayed(previous, input);
+    const now = this.clock();
+    const { curriculum } = await this.content.curriculum(now);
+
+    // From here on: synchronous. A concurrent retry of the same attempt waits for this one.
+    const again = this.store.findAttempt(input.clientAttemptId);
+    if (again) return this.replayed(again, input);
+    const serve = this.store.openServe(input.itemId);
+    const item = serve?.item;
+    if (!serve || !item) {
+      if (this.store.wasServed(input.itemId)) {
+        return { ok: false, code: "conflict", detail: `item ${input.itemId} was already answered; ask for the next item` };
+      }
+      // Error path only (nothing is written): tell "does not exist" from "not yours".
+      if (!(await this.content.item(input.itemId))) return { ok: false, code: "not_found", detail: `item ${input.itemId} does not exist` };
+      return { ok: false, code: "conflict", detail: `item ${input.itemId} was not served to this learner; only served items can be answered` };
+    }
+    const graded = gradeResponse(item.answer, input.response, { choiceCount: item.choices?.length });
+    if (!graded.ok) return { ok: false, code: "invalid_request", detail: `response: ${graded.message}` };
+
+    const outcome = applyLearnerAttempt(state, curriculum, item, graded.correct, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
+    const seq = state.seq + 1;
+    const result: AttemptResult = {
+      clientAttemptId: input.clientAttemptId,
+      seq,
+      itemId: item.id,
+      correct: graded.correct,
+      correctAnswer: displayAnswer(item),
+      explanation: item.explanation,
+      mastery: outcome.mastery,
+      nextReviewAt: outcome.memory.phase === 0 ? null : outcome.memory.due,
+      answeredAt: now,
+      replayed: false,
+    };
+    const primary = item.skillIds[0] ?? "";
+    this.ctx.storage.transactionSync(() => {
+      for (const s of outcome.skills) this.store.putSkillState(s);
+      if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
+      this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result });
+      this.store.markAnswered(serve.id, input.clientAttemptId);
+      this.store.enqueue(
+        {
+          clientAttemptId: input.clientAttemptId,
+          seq,
+          itemId: item.id,
+          skillIds: item.skillIds,
+          mode: serve.mode,
+          mockTestId: null,
+          correct: graded.correct,
+          response: input.response,
+          responseMs: input.responseMs,
+          servedAt: serve.servedAt,
+          answeredAt: now,
+        },
+        now,
+      );
+      this.store.setMeta("seq", String(seq));
+    });
+    for (const s of outcome.skills) state.skills.set(s.skillId, s);
+    state.memories.set(primary, outcome.memory);
+    state.seq = seq;
+    this.rankings.clear();
+    await this.scheduleFlush();
+    return { ok: true, value: result };
+  }
+
+  async progress(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<ProgressResult>> {
+    return guard(() => this.progressInner(learnerId, utcOffsetMinutes));
+  }
+
+  private async progressInner(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<ProgressResult>> {
+    const ready = await this.ready(learnerId);
+    if (!ready.ok) return ready;
+    const state = ready.value;
+    const now = this.clock();
+    const { skills } = await this.content.curriculum(now);
+    const progress = computeProgress(
+      {
+        now,
+        skills,
+        skillStates: state.skills,
+        memories: state.memories,
+        attempts: this.store.attemptSummary(utcOffsetMinutes),
+        horizonDays: 7,
+        utcOffsetMinutes,
+      },
+      DEFAULT_ENGINE_CONFIG.knowledge,
+    );
+    const outbox = this.store.outboxStats();
+    return {
+      ok: true,
+      value: {
+        learnerId,
+        ...progress,
+        outbox: {
+          pending: outbox.size,
+          oldestAt: outbox.oldestAt,
+          lastFlushAt: this.store.getMeta("last_flush_at") === null ? null : this.store.getNumber("last_flush_at"),
+          failures: this.store.getNumber("outbox_failures"),
+        },
+      },
+    };
+  }
+
+  /** Flushes the outbox to Postgres; reschedules itself with backoff while Postgres is unreachable. */
+  override async alarm(): Promise<void> {
+    const learnerId = this.store.getMeta("learner_id");
+    if (!learnerId) return;
+    const next = await flushOutbox({
+      store: this.store,
+      learnerId,
+      db: () => this.db(),
+      states: () => this.state?.skills ?? this.store.loadSkillStates(),
+      now: this.clock,
+      mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
+      onFailure: () => this.resetDatabase(),
+    });
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Points this object at another database (failover drills, and tests that take Postgres
+   * away); null goes back to the configured one. Not exposed over HTTP.
+   */
+  useDatabase(target: { url: string; wsProxy?: string | undefined } | null): void {
+    this.databaseOverride = target;
+    this.resetDatabase();
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private cfg(): Config {
+    this.config ??= parseConfig(this.env);
+    return this.config;
+  }
+
+  /** The object's own pool: held for its lifetime (much cheaper than a login per request). */
+  private db(): Database {
+    if (!this.database) {
+      const c = this.cfg();
+      const target = this.databaseOverride ?? { url: c.DATABASE_URL, wsProxy: c.NEON_WS_PROXY };
+      // One connection, released when idle: thousands of objects must not hold thousands of
+      // connections between flushes (Neon's pooler copes; a local PGlite does not).
+      this.database = createDatabase({
+        url: target.url,
+        readUrl: this.databaseOverride ? undefined : c.DATABASE_READ_URL,
+        wsProxy: target.wsProxy,
+        max: 1,
+        idleTimeoutMillis: 5_000,
+      });
+    }
+    return this.database;
+  }
+
+  private resetDatabase(): void {
+    const old = this.database;
+    this.database = null;
+    if (old) this.ctx.waitUntil(old.end().catch(() => {}));
+  }
+
+  /** Loads the in-memory state, rebuilding it from Postgres first when this object is new. */
+  private async ready(learnerId: string): Promise<RpcResult<LiveLearnerState>> {
+    const known = this.store.getMeta("learner_id");
+    if (known !== null && known !== learnerId) {
+      return { ok: false, code: "internal", detail: "learner object addressed with another learner's id" };
+    }
+    if (this.state) return { ok: true, value: this.state };
+    this.readying ??= this.load(learnerId).finally(() => {
+      this.readying = null;
+    });
+    try {
+      return { ok: true, value: await this.readying };
+    } catch (err) {
+      console.error("learner hydration failed", err);
+      this.resetDatabase();
+      return { ok: false, code: "unavailable", detail: "this learner's history cannot be loaded right now; retry shortly", retryAfterSeconds: 2 };
+    }
+  }
+
+  private async load(learnerId: string): Promise<LiveLearnerState> {
+    if (this.store.getMeta("hydrated") === null) {
+      await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
+    }
+    this.state = new LiveLearnerState(this.store);
+    return this.state;
+  }
+
+  private hasUnserved(ranking: CachedRanking, state: LiveLearnerState): boolean {
+    return ranking.entries.some((e) => !state.sessionItemIds.has(e.itemId));
+  }
+
+  private scoreRanking(state: LearnerView & { seq: number }, curriculum: Curriculum, items: readonly Item[], mode: LearnerMode, now: number): CachedRanking {
+    const { ranked } = rankItems(state, curriculum, items, mode, now, DEFAULT_ENGINE_CONFIG);
+    const lookup = resolveSkills(state.skill, curriculum.neighbours, DEFAULT_ENGINE_CONFIG.knowledge);
+    const [low, high] = DEFAULT_ENGINE_CONFIG.scoring.targetBand;
+    return {
+      seq: state.seq,
+      computedAt: now,
+      candidates: ranked.length,
+      entries: ranked.slice(0, RANKING_KEEP).map((r) => ({
+        itemId: r.candidate.itemId,
+        why: {
+          score: r.score,
+          terms: r.terms,
+          prediction: r.prediction,
+          predictor: KNOWLEDGE_PREDICTOR,
+          targetBand: [low, high],
+          skillId: r.candidate.skillId,
+          mastery: masteryProbability(lookup(r.candidate.skillId), DEFAULT_ENGINE_CONFIG.knowledge),
+          candidates: ranked.length,
+        },
+      })),
+    };
+  }
+
+  /**
+   * The ranking every brand-new learner starts from, computed once and shared through KV:
+   * the first request of a new learner costs one KV read instead of loading and scoring.
+   */
+  private async startRanking(curriculum: Curriculum, now: number): Promise<CachedRanking> {
+    const key = "start-ranking:v1:practice";
+    const cached = await this.env.CONTENT.get<CachedRanking>(key, { type: "json" });
+    if (cached && now - cached.computedAt < RANKING_TTL_MS) return { ...cached, seq: 0 };
+    const blank = blankLearnerView();
+    const skillIds = candidateSkills(blank, curriculum, "practice", now, DEFAULT_ENGINE_CONFIG);
+    const banks = await this.content.skillItems(skillIds, now);
+    const ranking = this.scoreRanking(blank, curriculum, banks.flat(), "practice", now);
+    this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }));
+    return ranking;
+  }
+
+  private replayed(previous: { itemId: string; result: unknown }, input: AttemptInput): RpcResult<AttemptResult> {
+    if (previous.itemId !== input.itemId) {
+      return { ok: false, code: "conflict", detail: `attempt ${input.clientAttemptId} was already used for item ${previous.itemId}` };
+    }
+    return { ok: true, value: { ...(previous.result as AttemptResult), replayed: true } };
+  }
+
+  /** Alarms run on real time, whatever `clock` says. */
+  private async scheduleFlush(): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null) await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+  }
+}

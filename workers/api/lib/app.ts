@@ -83,5 +83,6 @@ function problem(c: Context<AppEnv>, error: ApiError): Response {
   const headers: Record<string, string> = {};
   if (timing) headers["server-timing"] = timing.header();
   if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="learners"';
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   return problemResponse(error, new URL(c.req.url).pathname, requestId, headers);
 }

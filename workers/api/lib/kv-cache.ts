@@ -37,7 +37,7 @@ export async function etagOf(body: string): Promise<string> {
 export class KvContentCache {
   constructor(
     private readonly kv: KVNamespace,
-    private readonly timing: Timing,
+    private readonly timing: Timing | null,
     /** Runs work after the response (ctx.waitUntil), so a miss does not wait on the KV write. */
     private readonly defer: (work: Promise<unknown>) => void,
   ) {}
@@ -47,17 +47,28 @@ export class KvContentCache {
    * @param load returns the value to cache, or null when it does not exist.
    */
   async readThrough(key: string, ttlSeconds: number, load: () => Promise<unknown>): Promise<CacheRead> {
-    const cached = await this.timing.measure("kv", () => this.kv.get<CacheEntry>(key, { type: "json" }));
+    const cached = await this.measure("kv", () => this.kv.get<CacheEntry>(key, { type: "json" }));
     const now = Date.now();
     if (cached && now - cached.storedAt < (cached.body === null ? NEGATIVE_TTL : ttlSeconds) * 1000) {
       return { entry: cached, hit: true };
     }
-    const value = await this.timing.measure("db", load);
+    const value = await this.measure("db", load);
     const body = value === null || value === undefined ? null : JSON.stringify(value);
     const entry: CacheEntry = { body, etag: body === null ? "" : await etagOf(body), storedAt: now };
     const ttl = Math.max(KV_MIN_TTL, body === null ? NEGATIVE_TTL : ttlSeconds);
     this.defer(this.kv.put(key, JSON.stringify(entry), { expirationTtl: ttl }));
     return { entry, hit: false };
+  }
+
+  /** Writes a value as a fresh entry (content publishing), awaiting the write. */
+  async write(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    const body = JSON.stringify(value);
+    const entry: CacheEntry = { body, etag: await etagOf(body), storedAt: Date.now() };
+    await this.kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL, ttlSeconds) });
+  }
+
+  private measure<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.timing ? this.timing.measure(name, fn) : fn();
   }
 
   async delete(key: string): Promise<void> {

@@ -33,11 +33,14 @@ export interface InvalidParam {
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly invalidParams: InvalidParam[] | undefined;
-  constructor(code: ErrorCode, detail: string, options?: { invalidParams?: InvalidParam[]; cause?: unknown }) {
+  /** Sent as Retry-After (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, detail: string, options?: { invalidParams?: InvalidParam[]; retryAfterSeconds?: number; cause?: unknown }) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ApiError";
     this.code = code;
     this.invalidParams = options?.invalidParams;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
   get status(): number {
     return ERROR_CODES[this.code].status;

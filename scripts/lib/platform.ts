@@ -1,0 +1,123 @@
+/**
+ * Brings up the whole local platform: the database side (scripts/lib/stack.ts), demo content,
+ * and `wrangler dev` with the worker pointed at it. Used by `npm start` and the benchmarks.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { localSecrets } from "./secrets";
+import type { LocalSecrets } from "./secrets";
+import { seedDemoContentIfEmpty } from "./seed";
+import { DEFAULT_DATA_DIR, openLocalDatabase } from "./stack";
+import type { LocalDatabaseStack } from "./stack";
+
+export interface Platform {
+  apiUrl: string;
+  stack: LocalDatabaseStack;
+  secrets: LocalSecrets;
+  /** Stops wrangler (its whole process group) and closes the database side. */
+  stop(): Promise<void>;
+  /** Resolves when wrangler exits on its own. */
+  exited: Promise<number>;
+}
+
+export interface PlatformOptions {
+  port: number;
+  dataDir?: string;
+  log: (line: string) => void;
+  /** wrangler's log level (warn keeps per-request logs out of benchmarks). */
+  wranglerLogLevel?: string;
+  /** Inherit wrangler's output (npm start) or discard it (benchmarks). */
+  quiet?: boolean;
+}
+
+export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const stack = await openLocalDatabase({ own: true, dataDir, log: opts.log });
+  try {
+    const t0 = performance.now();
+    const seeded = await seedDemoContentIfEmpty(stack.db);
+    opts.log(
+      seeded.seeded
+        ? `demo content seeded: ${seeded.skills} skills, ${seeded.items} items (${Math.round(performance.now() - t0)} ms)`
+        : `content present: ${seeded.items} items (reusing ${dataDir})`,
+    );
+  } catch (err) {
+    await stack.close();
+    throw err;
+  }
+  const secrets = localSecrets(dataDir);
+  const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+  const args = [
+    wranglerBin,
+    "dev",
+    "--env",
+    "local",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--persist-to",
+    join(dataDir, "wrangler"),
+    "--log-level",
+    opts.wranglerLogLevel ?? "warn",
+    "--show-interactive-dev-session=false",
+    "--var",
+    `DATABASE_URL:${stack.info.databaseUrl}`,
+    "--var",
+    `NEON_WS_PROXY:${stack.info.wsProxy}`,
+    "--var",
+    `JWT_SECRET:${secrets.JWT_SECRET}`,
+    "--var",
+    `OPS_TOKEN:${secrets.OPS_TOKEN}`,
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ["ignore", opts.quiet ? "ignore" : "inherit", opts.quiet ? "ignore" : "inherit"],
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    detached: true, // its own process group: stopping it stops workerd too
+  });
+  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.pid) {
+      signal(child.pid, "SIGTERM");
+      const killer = setTimeout(() => child.pid && signal(child.pid, "SIGKILL"), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await stack.close();
+  };
+  const apiUrl = `http://127.0.0.1:${opts.port}`;
+  try {
+    await Promise.race([waitFor(`${apiUrl}/healthz`, 60_000), exited.then((code) => Promise.reject(new Error(`wrangler dev exited (${code})`)))]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { apiUrl, stack, secrets, stop, exited };
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}

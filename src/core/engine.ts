@@ -1,0 +1,236 @@
+/**
+ * The learner engine: the two decisions the platform makes for a learner, as pure functions
+ * over a read-only view of that learner's state. The learner Durable Object calls them on
+ * live state; the evaluation harness calls the very same functions on simulated learners.
+ *
+ *   choose:  candidateSkills → (caller loads those skills' items) → rankItems
+ *   learn:   applyLearnerAttempt → new skill beliefs, new review memory, mastery changes
+ *
+ * Which skills are candidates (the part that keeps "hundreds of candidates" from being
+ * "every item"):
+ *   practice — skills that are ready (every prerequisite mastered) and not yet mastered, goal
+ *              skills first, then in curriculum order; plus up to `interleaveReviews`
+ *              mastered skills whose review is due, so practice keeps old skills alive.
+ *   review   — skills reviewed before whose memory is due or nearly forgotten, most urgent
+ *              first.
+ */
+import { neighbourMap } from "./graph";
+import type { SkillNode } from "./graph";
+import {
+  DEFAULT_KNOWLEDGE_CONFIG,
+  applyAttempt,
+  isMastered,
+  isReady,
+  masteryProbability,
+  predictBatch,
+  readiness,
+  resolveSkills,
+} from "./knowledge";
+import type { KnowledgeConfig, NeighbourIndex } from "./knowledge";
+import { DEFAULT_REVIEW_CONFIG, isDue, newMemory, recordReview, reviewUrgency } from "./review";
+import type { ReviewConfig } from "./review";
+import { DEFAULT_SCORING_CONFIG, scoreCandidates } from "./scoring";
+import type { Candidate, ScoredCandidate, ScoringConfig, ScoringMode } from "./scoring";
+import type { ItemParams, ReviewMemory, SkillLookup, SkillState } from "./types";
+
+export interface EngineConfig {
+  readonly knowledge: KnowledgeConfig;
+  readonly review: ReviewConfig;
+  readonly scoring: ScoringConfig;
+  /** Skills whose items are scored per request (≈100 items each in the demo bank). */
+  readonly maxCandidateSkills: number;
+  /** Mastered-and-due skills mixed into practice candidates. */
+  readonly interleaveReviews: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
+  knowledge: DEFAULT_KNOWLEDGE_CONFIG,
+  review: DEFAULT_REVIEW_CONFIG,
+  scoring: DEFAULT_SCORING_CONFIG,
+  // 4 learning skills + 2 reviews ≈ 600 candidates: a real choice, still far under a millisecond.
+  maxCandidateSkills: 4,
+  interleaveReviews: 2,
+});
+
+export interface CurriculumSkill extends SkillNode {
+  readonly position: number;
+}
+
+/** The skill graph prepared once per content version. */
+export interface Curriculum {
+  readonly skills: readonly CurriculumSkill[];
+  readonly byId: ReadonlyMap<string, CurriculumSkill>;
+  readonly neighbours: NeighbourIndex;
+}
+
+export function buildCurriculum(skills: readonly CurriculumSkill[]): Curriculum {
+  const sorted = [...skills].sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { skills: sorted, byId: new Map(sorted.map((s) => [s.id, s])), neighbours: neighbourMap(sorted) };
+}
+
+/** What the engine reads of one learner. The Durable Object backs it with SQLite rows. */
+export interface LearnerView {
+  skill: SkillLookup;
+  memory(skillId: string): ReviewMemory | undefined;
+  /** Epoch ms the learner was last served or answered this item, null if never. */
+  lastSeen(itemId: string): number | null;
+  /** Items served in the current session: never served twice in it. */
+  readonly sessionItemIds: ReadonlySet<string>;
+  /** Primary skills of the latest served items, most recent first. */
+  readonly recentSkillIds: readonly string[];
+  readonly goalSkillIds: ReadonlySet<string>;
+  /** Skills with a review memory (practised at least once). */
+  readonly reviewedSkillIds: Iterable<string>;
+}
+
+/** Which skills' items to score for `mode`, in priority order. */
+export function candidateSkills(view: LearnerView, curriculum: Curriculum, mode: ScoringMode, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): string[] {
+  const reviews = dueSkills(view, now, config);
+  if (mode === "review") return reviews.slice(0, config.maxCandidateSkills).map((r) => r.skillId);
+  const learning: CurriculumSkill[] = [];
+  for (const s of curriculum.skills) {
+    if (isMastered(view.skill(s.id), config.knowledge)) continue;
+    if (!isReady(s.prerequisites, view.skill, config.knowledge)) continue;
+    learning.push(s);
+  }
+  // Stable sort: goal skills first, curriculum order otherwise.
+  learning.sort((a, b) => Number(view.goalSkillIds.has(b.id)) - Number(view.goalSkillIds.has(a.id)));
+  const picked = learning.slice(0, config.maxCandidateSkills).map((s) => s.id);
+  for (const r of reviews) {
+    if (picked.length >= config.maxCandidateSkills + config.interleaveReviews) break;
+    if (!picked.includes(r.skillId) && isMastered(view.skill(r.skillId), config.knowledge)) picked.push(r.skillId);
+  }
+  return picked;
+}
+
+/**
+ * When every item of the candidate skills was served in this session: the not-yet-ready
+ * skills whose prerequisites are closest to mastered (graded readiness), so a long session
+ * stretches forward instead of running dry. Scoring's readiness term still prefers the ready.
+ */
+export function stretchSkills(view: LearnerView, curriculum: Curriculum, exclude: readonly string[], count: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): string[] {
+  const skip = new Set(exclude);
+  return curriculum.skills
+    .filter((s) => !skip.has(s.id) && !isMastered(view.skill(s.id), config.knowledge))
+    .map((s) => ({ id: s.id, r: readiness(s.prerequisites, view.skill, config.knowledge) }))
+    .sort((a, b) => b.r - a.r)
+    .slice(0, count)
+    .map((s) => s.id);
+}
+
+/** Reviewed skills that are due or past the review threshold, most urgent first. */
+export function dueSkills(view: LearnerView, now: number, config: EngineConfig = DEFAULT_ENGINE_CONFIG): Array<{ skillId: string; urgency: number; due: boolean }> {
+  const out: Array<{ skillId: string; urgency: number; due: boolean }> = [];
+  for (const skillId of view.reviewedSkillIds) {
+    const m = view.memory(skillId);
+    if (!m) continue;
+    const urgency = reviewUrgency(m, now, config.review);
+    const due = isDue(m, now);
+    if (due || urgency >= config.scoring.reviewMinUrgency) out.push({ skillId, urgency, due });
+  }
+  out.sort((a, b) => b.urgency - a.urgency || (a.skillId < b.skillId ? -1 : 1));
+  return out;
+}
+
+export interface Ranking {
+  ranked: ScoredCandidate[];
+  /** The predictions used, aligned with the `items` argument. */
+  predictions: Float64Array;
+}
+
+/**
+ * Scores `items` (the candidate skills' items) for this learner, best first. `predictions`
+ * may come from any predictor (the ONNX model); without it the knowledge model predicts,
+ * using neighbour priors for skills the learner has not practised.
+ */
+export function rankItems(
+  view: LearnerView,
+  curriculum: Curriculum,
+  items: readonly ItemParams[],
+  mode: ScoringMode,
+  now: number,
+  config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+  predictions?: Float64Array,
+): Ranking {
+  const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
+  const preds = predictions ?? predictBatch(items, lookup, config.knowledge, new Float64Array(items.length));
+  // Per-skill terms are the same for every item of a skill: compute them once.
+  const perSkill = new Map<string, { urgency: number; due: boolean; readiness: number; mastery: number }>();
+  const candidates: Candidate[] = new Array<Candidate>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as ItemParams;
+    const skillId = item.skillIds[0] ?? "";
+    let s = perSkill.get(skillId);
+    if (!s) {
+      const memory = view.memory(skillId);
+      const prereqs = curriculum.byId.get(skillId)?.prerequisites ?? [];
+      s = {
+        urgency: memory ? reviewUrgency(memory, now, config.review) : 0,
+        due: memory ? isDue(memory, now) : false,
+        readiness: readiness(prereqs, view.skill, config.knowledge),
+        mastery: masteryProbability(lookup(skillId), config.knowledge),
+      };
+      perSkill.set(skillId, s);
+    }
+    candidates[i] = { itemId: item.id, skillId, ...s, lastSeenAt: view.lastSeen(item.id) };
+  }
+  const ranked = scoreCandidates(
+    candidates,
+    preds,
+    { now, mode, sessionItemIds: view.sessionItemIds, recentSkillIds: view.recentSkillIds, goalSkillIds: view.goalSkillIds },
+    config.scoring,
+  );
+  return { ranked, predictions: preds };
+}
+
+export interface MasteryChange {
+  skillId: string;
+  before: number;
+  after: number;
+  mastered: boolean;
+  /** Just crossed the mastery rule with this attempt. */
+  newlyMastered: boolean;
+}
+
+export interface AttemptOutcome {
+  /** New beliefs for every skill of the item, primary first. */
+  skills: SkillState[];
+  /** New review memory of the primary skill (unchanged object when the attempt was in the same sitting). */
+  memory: ReviewMemory;
+  memoryChanged: boolean;
+  mastery: MasteryChange[];
+}
+
+/**
+ * Learns from one graded attempt. Skills never practised start from their neighbours'
+ * evidence (resolveSkills), so a strong prerequisite gives its dependant a head start.
+ * The review memory belongs to the item's primary skill (see review.ts for why per skill).
+ */
+export function applyLearnerAttempt(
+  view: LearnerView,
+  curriculum: Curriculum,
+  item: ItemParams,
+  correct: boolean,
+  responseMs: number,
+  now: number,
+  config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+): AttemptOutcome {
+  const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
+  const skills = applyAttempt(item, lookup, correct, now, config.knowledge);
+  const mastery = skills.map((after) => {
+    const before = view.skill(after.skillId);
+    const wasMastered = isMastered(before, config.knowledge);
+    const nowMastered = isMastered(after, config.knowledge);
+    return {
+      skillId: after.skillId,
+      before: masteryProbability(lookup(after.skillId), config.knowledge),
+      after: masteryProbability(after, config.knowledge),
+      mastered: nowMastered,
+      newlyMastered: nowMastered && !wasMastered,
+    };
+  });
+  const primary = item.skillIds[0] ?? "";
+  const previous = view.memory(primary) ?? newMemory(now);
+  const memory = recordReview(previous, correct, responseMs, now, config.review);
+  return { skills, memory, memoryChanged: memory !== previous || !view.memory(primary), mastery };
+}

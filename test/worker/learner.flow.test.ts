@@ -1,0 +1,176 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createDatabase } from "../../src/db/client";
+import { countLearnerAttempts } from "../../src/db/learners";
+import type { LearnerDO } from "../../workers/learner/learner-do";
+import { api, json, problem, testEnv, uniqueLearner } from "./helpers";
+import { LearnerClient, fullItem, rightResponse } from "./learner-support";
+
+interface SkillGraph {
+  skills: Array<{ id: string; prerequisites: string[] }>;
+}
+
+function stubOf(learnerId: string) {
+  return env.LEARNER.get(env.LEARNER.idFromName(learnerId));
+}
+
+async function postgresAttempts(learnerId: string): Promise<number> {
+  const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
+  try {
+    return await countLearnerAttempts(db.read, learnerId);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Runs the outbox alarm until nothing is scheduled. */
+async function drainOutbox(learnerId: string): Promise<void> {
+  for (let i = 0; i < 10 && (await runDurableObjectAlarm(stubOf(learnerId))); i++);
+}
+
+describe("the learner engine through the API", () => {
+  it("serves a new learner from the starting ranking with its reasons", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("new"));
+    const next = await learner.next();
+    expect(next.source).toBe("start-ranking");
+    expect(next.item?.id).toBeTruthy();
+    expect(next.item).not.toHaveProperty("answer");
+    expect(next.why?.predictor).toBe("knowledge-model/1");
+    const sum = next.why ? Object.values(next.why.terms).reduce((a, b) => a + b, 0) : Number.NaN;
+    expect(sum).toBeCloseTo(next.why?.score ?? Number.NaN, 6);
+    expect(next.why?.candidates).toBeGreaterThanOrEqual(50);
+  });
+
+  it("moves a learner from ready skills to their dependants", async () => {
+    const graph = await json<SkillGraph>(await api("/v1/skills"));
+    const prereqs = new Map(graph.skills.map((s) => [s.id, s.prerequisites]));
+    const learner = await LearnerClient.create(uniqueLearner("flow"));
+    const mastered = new Set<string>();
+    const servedSkills: string[] = [];
+    for (let i = 0; i < 260 && servedSkills.filter((s) => (prereqs.get(s) ?? []).length > 0).length < 5; i++) {
+      const next = await learner.next("practice");
+      const item = next.item;
+      expect(item, `${i}: ${next.message}`).not.toBeNull();
+      if (!item) break;
+      const skill = next.why?.skillId ?? "";
+      // Practice only serves skills whose prerequisites are all mastered.
+      for (const p of prereqs.get(skill) ?? []) expect(mastered.has(p), `${skill} served before ${p} was mastered`).toBe(true);
+      servedSkills.push(skill);
+      const result = await learner.answer(item.id, true);
+      for (const m of result.mastery) if (m.mastered) mastered.add(m.skillId);
+    }
+    expect(mastered.size).toBeGreaterThan(0);
+    const dependants = servedSkills.filter((s) => (prereqs.get(s) ?? []).length > 0);
+    expect(dependants.length, `served: ${[...new Set(servedSkills)].join(", ")}`).toBeGreaterThan(0);
+    const progress = await learner.progress();
+    expect(progress.skills.filter((s) => s.mastered).map((s) => s.skillId).sort()).toEqual([...mastered].sort());
+  });
+
+  it("counts a retried attempt once and refuses reuse of its id", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("retry"));
+    const next = await learner.next();
+    const itemId = next.item?.id ?? "";
+    const first = await learner.answer(itemId, true, "attempt-1");
+    const again = await learner.answer(itemId, true, "attempt-1");
+    expect(first.replayed).toBe(false);
+    expect(again.replayed).toBe(true);
+    expect({ ...again, replayed: false }).toEqual(first);
+    expect((await learner.progress()).attempts).toBe(1);
+
+    const other = await learner.next();
+    const reuse = await learner.attemptRaw({ clientAttemptId: "attempt-1", itemId: other.item?.id, response: 0, responseMs: 1000 });
+    expect(reuse.status).toBe(409);
+    await problem(reuse);
+  });
+
+  it("refuses items never served, answered twice, or malformed answers, changing nothing", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("refuse"));
+    const next = await learner.next();
+    const item = await fullItem(next.item?.id ?? "");
+    const notServed = await learner.attemptRaw({ clientAttemptId: "x1", itemId: "no-such-item", response: 0, responseMs: 10 });
+    expect(notServed.status).toBe(404);
+    const bad = await learner.attemptRaw({ clientAttemptId: "x2", itemId: item.id, response: "   ", responseMs: 10 });
+    expect(bad.status).toBe(400);
+    const missing = await learner.attemptRaw({ clientAttemptId: "x3", itemId: item.id, responseMs: 10 });
+    expect(missing.status).toBe(400);
+    expect((await learner.progress()).attempts).toBe(0);
+    await learner.answer(item.id, true, "x4");
+    const twice = await learner.attemptRaw({ clientAttemptId: "x5", itemId: item.id, response: rightResponse(item), responseMs: 10 });
+    expect(twice.status).toBe(409);
+    expect((await problem(twice)).detail).toContain("already answered");
+    expect((await learner.progress()).attempts).toBe(1);
+  });
+
+  it("brings reviews back when they are due", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("review"));
+    const stub = stubOf(learner.id);
+    let now = Date.UTC(2026, 0, 5, 9);
+    await runInDurableObject(stub, (instance: LearnerDO) => {
+      instance.clock = () => now;
+    });
+    const first = await learner.next();
+    const skill = first.why?.skillId ?? "";
+    await learner.answer(first.item?.id ?? "", true);
+    const empty = await learner.next("review");
+    expect(empty.item).toBeNull();
+    expect(empty.message).toContain("nothing is due");
+    expect(empty.nextReviewAt).toBeGreaterThan(now);
+
+    now = (empty.nextReviewAt ?? now) + 3_600_000;
+    const review = await learner.next("review");
+    expect(review.item).not.toBeNull();
+    expect(review.why?.skillId).toBe(skill);
+    expect(review.why?.terms.urgency).toBeGreaterThan(0);
+    const progress = await learner.progress();
+    expect((progress.reviews as { dueNow: number }).dueNow).toBeGreaterThanOrEqual(1);
+  });
+
+  it("accepts attempts while Postgres is unreachable and delivers each exactly once later", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("outage"));
+    const stub = stubOf(learner.id);
+    // Content is served from KV: publish the bank there, as after an import.
+    const published = await api("/v1/ops/content/publish", { method: "POST", headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } });
+    expect(published.status).toBe(200);
+    await learner.next(); // hydrated while Postgres is up
+    await runInDurableObject(stub, (instance: LearnerDO) => {
+      // Nothing listens on port 9: every connection is refused, as when Postgres is down.
+      instance.useDatabase({ url: testEnv.DATABASE_URL, wsProxy: "127.0.0.1:9" });
+    });
+    for (let i = 0; i < 200; i++) {
+      const next = await learner.next();
+      await learner.answer(next.item?.id ?? "", i % 3 !== 0);
+    }
+    await runDurableObjectAlarm(stub); // fails: Postgres is "down"
+    const during = await learner.progress();
+    expect(during.outbox.pending).toBe(200);
+    expect(during.outbox.failures).toBeGreaterThan(0);
+    expect(await postgresAttempts(learner.id)).toBe(0);
+
+    await runInDurableObject(stub, (instance: LearnerDO) => instance.useDatabase(null));
+    await drainOutbox(learner.id);
+    expect(await postgresAttempts(learner.id)).toBe(200);
+    // A second flush of the same rows (lost delete) inserts nothing.
+    await drainOutbox(learner.id);
+    expect(await postgresAttempts(learner.id)).toBe(200);
+    expect((await learner.progress()).outbox.pending).toBe(0);
+  });
+
+  it("rebuilds the same progress in a fresh object from Postgres", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("hydrate"));
+    for (let i = 0; i < 40; i++) {
+      const next = await learner.next();
+      await learner.answer(next.item?.id ?? "", i % 4 !== 0);
+    }
+    await drainOutbox(learner.id);
+    const original = await learner.progress();
+    const fresh = env.LEARNER.get(env.LEARNER.newUniqueId());
+    const rebuilt = await fresh.progress(learner.id, 0);
+    expect(rebuilt.ok).toBe(true);
+    if (!rebuilt.ok) return;
+    const strip = (p: Record<string, unknown>) => ({ skills: p.skills, attempts: p.attempts, accuracy: p.accuracy, readyToLearn: p.readyToLearn, reviews: p.reviews, practiceTimeMs: p.practiceTimeMs, streakDays: p.streakDays });
+    expect(strip(rebuilt.value as unknown as Record<string, unknown>)).toEqual(strip(original));
+    // And the rebuilt object recognises retries of attempts it never saw live.
+    const retried = await fresh.attempt({ learnerId: learner.id, clientAttemptId: `${learner.id}-a1`, itemId: "ignored-for-replay", response: 0, responseMs: 1 });
+    expect(retried.ok).toBe(false); // same id, different item → conflict, never a second count
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Operator routes. `POST /v1/ops/bench/score` ranks a fixed 500-candidate set `reps` times
+ * inside this isolate: workerd's clock stands still while code runs, so the cost of scoring is
+ * measured from outside as (time with reps) − (time without), divided by reps
+ * (scripts/bench.ts does that).
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { benchFixture } from "../../../src/core/bench-fixture";
+import { rankItems } from "../../../src/core/engine";
+import type { AppEnv } from "../lib/context";
+import { requireOperator } from "../lib/ops-auth";
+import { publishContent } from "../../learner/content";
+
+const benchRoute = createRoute({
+  method: "post",
+  path: "/v1/ops/bench/score",
+  summary: "Score a fixed candidate set repeatedly (operator benchmark)",
+  security: [{ operatorToken: [] }],
+  request: {
+    query: z.object({
+      candidates: z.coerce.number().int().min(1).max(5000).default(500),
+      reps: z.coerce.number().int().min(0).max(10_000).default(100),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Done",
+      content: { "application/json": { schema: z.object({ candidates: z.number(), reps: z.number(), checksum: z.number() }) } },
+    },
+  },
+});
+
+const publishRoute = createRoute({
+  method: "post",
+  path: "/v1/ops/content/publish",
+  summary: "Copy the item bank from Postgres to KV (after an import)",
+  security: [{ operatorToken: [] }],
+  responses: {
+    200: { description: "Published", content: { "application/json": { schema: z.object({ skills: z.number(), items: z.number() }) } } },
+  },
+});
+
+export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", { type: "http", scheme: "bearer" });
+  app.use("/v1/ops/*", requireOperator);
+  app.openapi(benchRoute, (c) => {
+    const { candidates, reps } = c.req.valid("query");
+    const f = benchFixture(candidates);
+    let checksum = 0;
+    for (let r = 0; r < reps; r++) {
+      const { ranked } = rankItems(f.view, f.curriculum, f.items, "practice", f.now + r);
+      checksum += ranked[0]?.score ?? 0;
+    }
+    return c.json({ candidates, reps, checksum }, 200);
+  });
+  app.openapi(publishRoute, async (c) => {
+    const services = c.get("services");
+    // The primary, not a replica: publishing right after an import must see it.
+    const counts = await c.get("timing").measure("db", () => publishContent(c.env.CONTENT, services.db(), services.config.CONTENT_CACHE_TTL_SECONDS));
+    return c.json(counts, 200);
+  });
+}

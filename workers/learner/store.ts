@@ -1,0 +1,251 @@
+/**
+ * The learner's own SQLite database inside the Durable Object. Synchronous, transactional,
+ * next to the learner: the hot path touches nothing shared.
+ *
+ * Tables
+ *   meta          key/value: schema version, hydration, sequence counters, outbox health
+ *   skill_state   one row per practised skill: the knowledge model's belief and counts
+ *   memory        one row per reviewed skill: the FSRS memory (JSON)
+ *   served        every item served (the served-item log), answered or not
+ *   attempts      every attempt with its result: idempotency on client_attempt_id
+ *   outbox        attempts not yet in Postgres, flushed by the alarm in batches
+ */
+import type { AttemptSummary } from "../../src/core/progress";
+import type { ReviewMemory, SkillState } from "../../src/core/types";
+import type { Item } from "../../src/content/schema";
+import type { AttemptRow } from "../../src/db/learners";
+
+const SCHEMA_VERSION = 1;
+
+const DDL = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS skill_state (
+     skill_id TEXT PRIMARY KEY, mean REAL NOT NULL, variance REAL NOT NULL,
+     attempts INTEGER NOT NULL, correct INTEGER NOT NULL, last_attempt_at INTEGER)`,
+  `CREATE TABLE IF NOT EXISTS memory (skill_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS served (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, skill_id TEXT NOT NULL,
+     mode TEXT NOT NULL, session INTEGER NOT NULL, served_at INTEGER NOT NULL,
+     answered_by TEXT, item TEXT)`,
+  `CREATE INDEX IF NOT EXISTS served_item ON served (item_id, id)`,
+  `CREATE TABLE IF NOT EXISTS attempts (
+     client_attempt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, item_id TEXT NOT NULL,
+     mode TEXT NOT NULL, correct INTEGER NOT NULL, response_ms INTEGER NOT NULL,
+     answered_at INTEGER NOT NULL, result TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+];
+
+export interface ServedRow {
+  id: number;
+  itemId: string;
+  skillId: string;
+  mode: string;
+  session: number;
+  servedAt: number;
+  answeredBy: string | null;
+  /**
+   * The item as served, answer key included: the attempt is graded against exactly what the
+   * learner saw, even if the bank changes in between, and grading needs no content lookup
+   * (so attempts are accepted while KV or Postgres are unreachable). Null for replayed history.
+   */
+  item: Item | null;
+}
+
+export interface StoredAttempt {
+  clientAttemptId: string;
+  seq: number;
+  itemId: string;
+  result: unknown;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function num(v: SqlStorageValue | undefined): number {
+  return typeof v === "number" ? v : Number(v ?? 0);
+}
+function str(v: SqlStorageValue | undefined): string {
+  return typeof v === "string" ? v : String(v ?? "");
+}
+
+export class LearnerStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  migrate(): void {
+    for (const ddl of DDL) this.sql.exec(ddl);
+    const v = this.getMeta("schema_version");
+    if (v === null) this.setMeta("schema_version", String(SCHEMA_VERSION));
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.sql.exec<Row>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? str(row.value) : null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  getNumber(key: string, fallback = 0): number {
+    const v = this.getMeta(key);
+    return v === null ? fallback : Number(v);
+  }
+
+  // skill beliefs ------------------------------------------------------------------------
+
+  loadSkillStates(): Map<string, SkillState> {
+    const out = new Map<string, SkillState>();
+    for (const r of this.sql.exec<Row>("SELECT * FROM skill_state")) {
+      const skillId = str(r.skill_id);
+      out.set(skillId, {
+        skillId,
+        mean: num(r.mean),
+        variance: num(r.variance),
+        attempts: num(r.attempts),
+        correct: num(r.correct),
+        lastAttemptAt: r.last_attempt_at === null ? null : num(r.last_attempt_at),
+      });
+    }
+    return out;
+  }
+
+  putSkillState(s: SkillState): void {
+    this.sql.exec(
+      `INSERT INTO skill_state (skill_id, mean, variance, attempts, correct, last_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (skill_id) DO UPDATE SET mean = excluded.mean, variance = excluded.variance,
+         attempts = excluded.attempts, correct = excluded.correct, last_attempt_at = excluded.last_attempt_at`,
+      s.skillId,
+      s.mean,
+      s.variance,
+      s.attempts,
+      s.correct,
+      s.lastAttemptAt,
+    );
+  }
+
+  loadMemories(): Map<string, ReviewMemory> {
+    const out = new Map<string, ReviewMemory>();
+    for (const r of this.sql.exec<Row>("SELECT * FROM memory")) out.set(str(r.skill_id), JSON.parse(str(r.state)) as ReviewMemory);
+    return out;
+  }
+
+  putMemory(skillId: string, memory: ReviewMemory): void {
+    this.sql.exec("INSERT INTO memory (skill_id, state) VALUES (?, ?) ON CONFLICT (skill_id) DO UPDATE SET state = excluded.state", skillId, JSON.stringify(memory));
+  }
+
+  // served-item log ----------------------------------------------------------------------
+
+  recordServed(row: Omit<ServedRow, "id" | "answeredBy">): number {
+    const r = this.sql
+      .exec<Row>(
+        "INSERT INTO served (item_id, skill_id, mode, session, served_at, item) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        row.itemId,
+        row.skillId,
+        row.mode,
+        row.session,
+        row.servedAt,
+        row.item === null ? null : JSON.stringify(row.item),
+      )
+      .one();
+    return num(r.id);
+  }
+
+  /** The latest serve of an item that no attempt has answered yet. */
+  openServe(itemId: string): ServedRow | null {
+    const r = this.sql.exec<Row>("SELECT * FROM served WHERE item_id = ? AND answered_by IS NULL ORDER BY id DESC LIMIT 1", itemId).toArray()[0];
+    return r ? toServed(r) : null;
+  }
+
+  /** Whether the item was ever served (answered or not). */
+  wasServed(itemId: string): boolean {
+    return this.sql.exec<Row>("SELECT 1 AS x FROM served WHERE item_id = ? LIMIT 1", itemId).toArray().length > 0;
+  }
+
+  /** Marks a serve answered and drops its item snapshot (the attempt row keeps the result). */
+  markAnswered(servedId: number, clientAttemptId: string): void {
+    this.sql.exec("UPDATE served SET answered_by = ?, item = NULL WHERE id = ?", clientAttemptId, servedId);
+  }
+
+  recentServed(limit: number): ServedRow[] {
+    return this.sql.exec<Row>("SELECT * FROM served ORDER BY id DESC LIMIT ?", limit).toArray().map(toServed);
+  }
+
+  sessionItemIds(session: number): Set<string> {
+    return new Set(this.sql.exec<Row>("SELECT item_id FROM served WHERE session = ?", session).toArray().map((r) => str(r.item_id)));
+  }
+
+  /** Last time each item was served: the exposure history the scorer penalises. */
+  lastServedMap(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.sql.exec<Row>("SELECT item_id, max(served_at) AS at FROM served GROUP BY item_id")) out.set(str(r.item_id), num(r.at));
+    return out;
+  }
+
+  // attempts -----------------------------------------------------------------------------
+
+  findAttempt(clientAttemptId: string): StoredAttempt | null {
+    const r = this.sql.exec<Row>("SELECT client_attempt_id, seq, item_id, result FROM attempts WHERE client_attempt_id = ?", clientAttemptId).toArray()[0];
+    return r ? { clientAttemptId: str(r.client_attempt_id), seq: num(r.seq), itemId: str(r.item_id), result: JSON.parse(str(r.result)) } : null;
+  }
+
+  insertAttempt(a: { clientAttemptId: string; seq: number; itemId: string; mode: string; correct: boolean; responseMs: number; answeredAt: number; result: unknown }): void {
+    this.sql.exec(
+      "INSERT INTO attempts (client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      a.clientAttemptId,
+      a.seq,
+      a.itemId,
+      a.mode,
+      a.correct ? 1 : 0,
+      a.responseMs,
+      a.answeredAt,
+      JSON.stringify(a.result),
+    );
+  }
+
+  /** Totals and active days, aggregated in SQLite (progress must not read every attempt). */
+  attemptSummary(utcOffsetMinutes: number): AttemptSummary {
+    const agg = this.sql
+      .exec<Row>("SELECT count(*) AS n, coalesce(sum(correct), 0) AS c, coalesce(sum(max(response_ms, 0)), 0) AS ms FROM attempts")
+      .one();
+    const offsetMs = utcOffsetMinutes * 60_000;
+    const days = this.sql
+      .exec<Row>("SELECT DISTINCT (answered_at + ?) / 86400000 AS day FROM attempts ORDER BY day", offsetMs)
+      .toArray()
+      .map((r) => Math.floor(num(r.day)));
+    return { total: num(agg.n), correct: num(agg.c), totalResponseMs: num(agg.ms), activeDays: days };
+  }
+
+  // outbox -------------------------------------------------------------------------------
+
+  enqueue(row: AttemptRow, now: number): void {
+    this.sql.exec("INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)", row.seq, JSON.stringify(row), now);
+  }
+
+  peekOutbox(limit: number): AttemptRow[] {
+    return this.sql
+      .exec<Row>("SELECT payload FROM outbox ORDER BY seq LIMIT ?", limit)
+      .toArray()
+      .map((r) => JSON.parse(str(r.payload)) as AttemptRow);
+  }
+
+  deleteOutboxThrough(seq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+  }
+
+  outboxStats(): { size: number; oldestAt: number | null } {
+    const r = this.sql.exec<Row>("SELECT count(*) AS n, min(created_at) AS oldest FROM outbox").one();
+    return { size: num(r.n), oldestAt: r.oldest === null ? null : num(r.oldest) };
+  }
+}
+
+function toServed(r: Row): ServedRow {
+  return {
+    id: num(r.id),
+    itemId: str(r.item_id),
+    skillId: str(r.skill_id),
+    mode: str(r.mode),
+    session: num(r.session),
+    servedAt: num(r.served_at),
+    answeredBy: r.answered_by === null ? null : str(r.answered_by),
+    item: r.item === null || r.item === undefined ? null : (JSON.parse(str(r.item)) as Item),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * What crosses the boundary between the API worker and a learner's Durable Object. RPC
+ * results are values, never thrown errors: a thrown error loses its class across RPC, and
+ * the handler must map every failure to the right problem+json status.
+ */
+import type { ScoreTerm } from "../../src/core/scoring";
+import type { Progress } from "../../src/core/progress";
+import type { PublicItem } from "../../src/content/schema";
+import type { ErrorCode } from "../api/lib/problem";
+
+export type LearnerMode = "practice" | "review";
+
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; detail: string; retryAfterSeconds?: number };
+
+export interface Why {
+  /** Total score and each term's weighted contribution (they sum to it). */
+  score: number;
+  terms: Record<ScoreTerm, number>;
+  /** P(correct) the scorer used. */
+  prediction: number;
+  /** Which predictor produced it, e.g. "knowledge-model/1". */
+  predictor: string;
+  targetBand: [number, number];
+  skillId: string;
+  /** P(mastered) of that skill before this item. */
+  mastery: number;
+  /** How many candidates were ranked. */
+  candidates: number;
+}
+
+export interface NextResult {
+  mode: LearnerMode;
+  item: PublicItem | null;
+  why: Why | null;
+  /** Where the choice came from: the shared starting ranking, this learner's cached ranking, or fresh scoring. */
+  source: "start-ranking" | "cache" | "scored" | "none";
+  servedAt: number | null;
+  session: number;
+  /** When nothing is available (review mode with nothing due): why, and when the next review is due. */
+  message?: string;
+  nextReviewAt?: number | null;
+}
+
+export interface AttemptInput {
+  learnerId: string;
+  clientAttemptId: string;
+  itemId: string;
+  response: unknown;
+  responseMs: number;
+}
+
+export interface SkillMasteryView {
+  skillId: string;
+  before: number;
+  after: number;
+  mastered: boolean;
+  newlyMastered: boolean;
+}
+
+export interface AttemptResult {
+  clientAttemptId: string;
+  seq: number;
+  itemId: string;
+  correct: boolean;
+  /** The answer in display form, e.g. "3/4" or the text of the right choice. */
+  correctAnswer: string;
+  explanation: string;
+  mastery: SkillMasteryView[];
+  nextReviewAt: number | null;
+  answeredAt: number;
+  /** True when this is a retry of an attempt already recorded: nothing changed. */
+  replayed: boolean;
+}
+
+export interface ProgressResult extends Progress {
+  learnerId: string;
+  outbox: { pending: number; oldestAt: number | null; lastFlushAt: number | null; failures: number };
+}

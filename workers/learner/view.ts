@@ -1,0 +1,79 @@
+/**
+ * The learner's live state in memory, loaded once from SQLite when the object starts and
+ * kept in step with every write. Implements the engine's LearnerView, so scoring reads
+ * plain maps instead of querying SQLite per candidate.
+ */
+import type { LearnerView } from "../../src/core/engine";
+import type { ReviewMemory, SkillState } from "../../src/core/types";
+import type { LearnerStore } from "./store";
+
+/** A pause longer than this starts a new session (new items only within a session). */
+export const SESSION_GAP_MS = 30 * 60_000;
+/** How many recent items count for sibling spacing. */
+const RECENT = 5;
+
+export class LiveLearnerState implements LearnerView {
+  readonly skills: Map<string, SkillState>;
+  readonly memories: Map<string, ReviewMemory>;
+  private readonly lastServed: Map<string, number>;
+  session: number;
+  lastActivityAt: number;
+  sessionItemIds: Set<string>;
+  recentSkillIds: string[];
+  goalSkillIds: Set<string>;
+  /** Highest attempt sequence number; also the version of every cached ranking. */
+  seq: number;
+
+  constructor(private readonly store: LearnerStore) {
+    this.skills = store.loadSkillStates();
+    this.memories = store.loadMemories();
+    this.lastServed = store.lastServedMap();
+    this.session = store.getNumber("session", 0);
+    this.lastActivityAt = store.getNumber("last_activity_at", 0);
+    this.seq = store.getNumber("seq", 0);
+    this.sessionItemIds = store.sessionItemIds(this.session);
+    const recent = store.recentServed(RECENT);
+    this.recentSkillIds = recent.map((r) => r.skillId);
+    const goals = store.getMeta("goal_skill_ids");
+    this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
+  }
+
+  skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
+  memory = (skillId: string): ReviewMemory | undefined => this.memories.get(skillId);
+  lastSeen = (itemId: string): number | null => this.lastServed.get(itemId) ?? null;
+  get reviewedSkillIds(): Iterable<string> {
+    return this.memories.keys();
+  }
+
+  /** Starts a new session after a long pause; returns the current session number. */
+  touch(now: number): number {
+    if (now - this.lastActivityAt > SESSION_GAP_MS) {
+      this.session += 1;
+      this.sessionItemIds = new Set();
+      this.store.setMeta("session", String(this.session));
+    }
+    this.lastActivityAt = now;
+    this.store.setMeta("last_activity_at", String(now));
+    return this.session;
+  }
+
+  served(itemId: string, skillId: string, at: number): void {
+    this.lastServed.set(itemId, at);
+    this.sessionItemIds.add(itemId);
+    this.recentSkillIds = [skillId, ...this.recentSkillIds].slice(0, RECENT);
+  }
+}
+
+/** A learner with no history: what every new learner's starting ranking is computed for. */
+export function blankLearnerView(): LearnerView & { seq: number } {
+  return {
+    seq: 0,
+    skill: () => undefined,
+    memory: () => undefined,
+    lastSeen: () => null,
+    sessionItemIds: new Set(),
+    recentSkillIds: [],
+    goalSkillIds: new Set(),
+    reviewedSkillIds: [],
+  };
+}
