@@ -13,6 +13,7 @@ import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { parseContentFile } from "../src/content/parse";
 import { importContent, skillIds } from "../src/db/content";
+import { localSecrets } from "./lib/secrets";
 import { openLocalDatabase } from "./lib/stack";
 
 const { values, positionals } = parseArgs({
@@ -51,6 +52,14 @@ async function main(): Promise<number> {
     const t1 = performance.now();
     const counts = await importContent(stack.db.write, parsed);
     console.log(`[import] imported ${counts.skills} skills and ${counts.items} items in ${Math.round(performance.now() - t1)} ms`);
+    if (stack.source === "running" && stack.info.apiUrl) {
+      // Push the new bank to KV so learners see it now rather than after the cache TTL.
+      const res = await fetch(`${stack.info.apiUrl}/v1/ops/content/publish`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${localSecrets().OPS_TOKEN}` },
+      });
+      console.log(res.ok ? `[import] published to KV: ${await res.text()}` : `[import] publishing to KV failed (${res.status}); caches refresh within their TTL`);
+    }
     return 0;
   } finally {
     await stack.close();

@@ -11,7 +11,8 @@ import type { Database } from "../../src/db/client";
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 export function openNodeDatabase(url: string, wsProxy: string | undefined): Database {
-  return createDatabase({ url, wsProxy, webSocketConstructor: ws, max: 3 });
+  // Idle connections close after a second: scripts share a small local database with the worker.
+  return createDatabase({ url, wsProxy, webSocketConstructor: ws, max: 3, idleTimeoutMillis: 1_000 });
 }
 
 /** Applies pending migrations (drizzle's journal in the `drizzle` schema makes it idempotent). */

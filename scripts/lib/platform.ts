@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { localSecrets } from "./secrets";
@@ -48,6 +49,20 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     throw err;
   }
   const secrets = localSecrets(dataDir);
+  // Secrets reach wrangler dev as an env file (as `.dev.vars` would), so its required-secrets
+  // check sees them; the file lives in the data folder, never in the repository.
+  const envFile = join(dataDir, "local.env");
+  writeFileSync(
+    envFile,
+    [
+      `DATABASE_URL=${stack.info.databaseUrl}`,
+      `NEON_WS_PROXY=${stack.info.wsProxy}`,
+      `JWT_SECRET=${secrets.JWT_SECRET}`,
+      `OPS_TOKEN=${secrets.OPS_TOKEN}`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
   const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const args = [
     wranglerBin,
@@ -63,14 +78,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     "--log-level",
     opts.wranglerLogLevel ?? "warn",
     "--show-interactive-dev-session=false",
-    "--var",
-    `DATABASE_URL:${stack.info.databaseUrl}`,
-    "--var",
-    `NEON_WS_PROXY:${stack.info.wsProxy}`,
-    "--var",
-    `JWT_SECRET:${secrets.JWT_SECRET}`,
-    "--var",
-    `OPS_TOKEN:${secrets.OPS_TOKEN}`,
+    "--env-file",
+    envFile,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ["ignore", opts.quiet ? "ignore" : "inherit", opts.quiet ? "ignore" : "inherit"],

@@ -13,6 +13,9 @@ import { startWsProxy } from "../local/ws-proxy";
 import type { Database } from "../../src/db/client";
 import { migrateDatabase, openNodeDatabase } from "./db";
 
+/** PGlite serves one session to every connection; a handful is plenty (TOOLCHAIN.md). */
+const PGLITE_CONNECTIONS = 8;
+
 export const DEFAULT_DATA_DIR = resolve(process.env.DATA_DIR ?? ".data");
 
 export interface StackInfo {
@@ -74,14 +77,20 @@ export async function openLocalDatabase(opts: { dataDir?: string; own?: boolean;
   if (!databaseUrl) {
     mkdirSync(dataDir, { recursive: true });
     const t0 = performance.now();
-    const pglite = await startPglite({ dataDir: join(dataDir, "pglite"), maxConnections: 8 });
+    const pglite = await startPglite({ dataDir: join(dataDir, "pglite"), maxConnections: PGLITE_CONNECTIONS });
     log(`PGlite ready in ${Math.round(performance.now() - t0)} ms (${join(dataDir, "pglite")})`);
     databaseUrl = pglite.databaseUrl;
     closers.push(pglite.close);
   } else {
     log(`using DATABASE_URL (${new URL(databaseUrl).host})`);
   }
-  const proxy = await startWsProxy({ port: Number(process.env.WS_PROXY_PORT ?? 0), closeAfterTerminateMs: 0 });
+  // In front of PGlite the relay queues connections beyond PGlite's limit (which PGlite
+  // would refuse); a Postgres server has its own max_connections and pooling.
+  const proxy = await startWsProxy({
+    port: Number(process.env.WS_PROXY_PORT ?? 0),
+    closeAfterTerminateMs: 0,
+    maxConnections: source === "pglite" ? PGLITE_CONNECTIONS : undefined,
+  });
   closers.unshift(proxy.close);
   const wsProxy = `127.0.0.1:${proxy.port}`;
   const db = openNodeDatabase(databaseUrl, wsProxy);

@@ -43,6 +43,13 @@ export interface WsProxyOptions {
    * tests need that); set 0 for Node clients, whose `end()` otherwise waits for the reap.
    */
   closeAfterTerminateMs?: number;
+  /**
+   * At most this many open database connections; further clients wait (FIFO) for a slot
+   * instead of being refused. PGlite's socket server refuses connections beyond its own
+   * limit, while a worker opens one per request: queueing here turns a burst into short
+   * waits, as a real pooler would. Default: unlimited.
+   */
+  maxConnections?: number;
 }
 
 export interface WsProxy {
@@ -286,6 +293,7 @@ export async function startWsProxy(opts: WsProxyOptions = {}): Promise<WsProxy> 
   const rawSockets = new Set<Duplex>();
   let total = 0;
   let closing = false;
+  const slots = new Slots(opts.maxConnections ?? Number.POSITIVE_INFINITY);
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const server = createServer((_req, res) => {
@@ -308,7 +316,21 @@ export async function startWsProxy(opts: WsProxyOptions = {}): Promise<WsProxy> 
     }
     // Dial before accepting the upgrade so an unreachable database is an HTTP
     // error the client can see, not an open WebSocket that closes at once.
-    dial(target.host, target.port).then(
+    slots
+      .acquire()
+      .then(() =>
+        dial(target.host, target.port).then(
+          (tcp) => {
+            tcp.once("close", () => slots.release());
+            return tcp;
+          },
+          (err: unknown) => {
+            slots.release();
+            throw err;
+          },
+        ),
+      )
+      .then(
       (tcp) => {
         if (closing || socket.destroyed) {
           tcp.destroy();
@@ -367,6 +389,42 @@ export async function startWsProxy(opts: WsProxyOptions = {}): Promise<WsProxy> 
       await serverClosed;
     },
   };
+}
+
+/** A counting semaphore with a FIFO queue and a wait limit. */
+class Slots {
+  private used = 0;
+  private readonly waiting: Array<{ resolve: () => void; reject: (err: Error) => void; timer: ReturnType<typeof setTimeout> }> = [];
+  constructor(private readonly limit: number) {}
+
+  acquire(timeoutMs = TCP_CONNECT_TIMEOUT_MS * 3): Promise<void> {
+    if (this.used < this.limit) {
+      this.used += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = this.waiting.indexOf(entry);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new Error(`no database connection free within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.waiting.push(entry);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      next.resolve(); // the slot passes straight to the next waiter
+    } else {
+      this.used = Math.max(0, this.used - 1);
+    }
+  }
 }
 
 // `tsx scripts/local/ws-proxy.ts` runs the relay on WS_PROXY_PORT (default 5488).

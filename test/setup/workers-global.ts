@@ -23,7 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     databaseUrl = pglite.databaseUrl;
     closers.push(pglite.close);
   }
-  const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0 });
+  // PGlite refuses connections beyond its limit; the relay queues them instead.
+  const proxy = await startWsProxy({ port: 0, closeAfterTerminateMs: 0, maxConnections: external ? undefined : 8 });
   closers.unshift(proxy.close);
   const wsProxy = `127.0.0.1:${proxy.port}`;
   const teardown = async () => {

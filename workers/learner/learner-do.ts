@@ -300,7 +300,7 @@ export class LearnerDO extends DurableObject<Env> {
         readUrl: this.databaseOverride ? undefined : c.DATABASE_READ_URL,
         wsProxy: target.wsProxy,
         max: 1,
-        idleTimeoutMillis: 5_000,
+        idleTimeoutMillis: 1_000,
       });
     }
     return this.database;

@@ -1,0 +1,99 @@
+/**
+ * Evaluation harness: `npm run eval [-- --quick] [--seed N] [--only predict|teach|cat]`.
+ * KT_DATA_DIR overrides the data folder (default ../shared/data/kt from the project root).
+ * Writes reports/eval.md and its SVG plots. The numbers come from src/eval (which drives
+ * the production core); this file only parses flags, prints progress and writes files.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_STUDY, runCatStudy } from "../src/core/cat-sim";
+import type { StudyResult } from "../src/core/cat-sim";
+import { DEFAULT_ENGINE_CONFIG } from "../src/core/engine";
+import { generateDemoBank } from "../src/content/generate/index";
+import { loadDataset, subsetStudents } from "../src/eval/dataset";
+import type { DatasetName } from "../src/eval/dataset";
+import { DEFAULT_FIT } from "../src/eval/fit";
+import { measurePredictThroughput, runPrediction } from "../src/eval/predict";
+import type { DatasetResult } from "../src/eval/predict";
+import { renderReport } from "../src/eval/report";
+import { DEFAULT_TEACH, runTeaching } from "../src/eval/teach";
+import type { TeachResult } from "../src/eval/teach";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes("--quick");
+const seed = Number.parseInt(flag("--seed") ?? "7", 10);
+const only = flag("--only");
+if (only !== undefined && !["predict", "teach", "cat"].includes(only)) throw new Error(`--only must be predict, teach or cat (got ${only})`);
+if (!Number.isFinite(seed)) throw new Error("--seed must be an integer");
+const dataDir = resolve(root, process.env.KT_DATA_DIR ?? "../shared/data/kt");
+const outDir = join(root, "reports");
+const started = performance.now();
+const stamp = () => `[${((performance.now() - started) / 1000).toFixed(1)} s]`;
+const log = (msg: string) => console.log(`${stamp()} ${msg}`);
+const timings: Array<[string, number]> = [];
+
+log(`eval: ${quick ? "QUICK" : "full"} run, seed ${seed}, data ${dataDir}${only ? `, only ${only}` : ""}`);
+
+const prediction: DatasetResult[] = [];
+let throughput: { usPer500: number; nsPerItem: number } | undefined;
+if (!only || only === "predict") {
+  const t = performance.now();
+  for (const name of ["assist2009", "statics2011"] as DatasetName[]) {
+    log(`loading ${name}`);
+    const full = loadDataset(dataDir, name);
+    const ds = quick ? subsetStudents(full, 300) : full;
+    log(`${name}: ${ds.students.length} students${quick ? ` (subset of ${full.students.length})` : ""}`);
+    prediction.push(runPrediction(ds, { folds: quick ? [1, 2] : [1, 2, 3, 4, 5], quick, fit: quick ? { ...DEFAULT_FIT, passes: 2 } : DEFAULT_FIT, log }));
+  }
+  throughput = measurePredictThroughput(quick ? 500 : 5000);
+  log(`predictBatch: ${throughput.usPer500.toFixed(1)} µs per 500 candidates`);
+  timings.push(["prediction", (performance.now() - t) / 1000]);
+}
+
+let teaching: TeachResult | undefined;
+if (!only || only === "teach") {
+  const t = performance.now();
+  const bank = generateDemoBank(1);
+  log(`demo bank: ${bank.skills.length} skills, ${bank.items.length} items; learner seed ${seed}`);
+  teaching = runTeaching(bank, {
+    ...DEFAULT_TEACH,
+    seed,
+    learners: quick ? 40 : 200,
+    config: DEFAULT_ENGINE_CONFIG,
+    log,
+  });
+  timings.push(["teaching", (performance.now() - t) / 1000]);
+}
+
+let cat: StudyResult | undefined;
+if (!only || only === "cat") {
+  const t = performance.now();
+  const options = quick
+    ? { ...DEFAULT_STUDY, seed, examinees: 200, calibrationExaminees: 150, calibrationRounds: 3, fixedSearchLength: 100, forms: 20 }
+    : { ...DEFAULT_STUDY, seed };
+  cat = runCatStudy({ ...options, progress: (m) => log(`cat: ${m}`) });
+  timings.push(["mock tests", (performance.now() - t) / 1000]);
+}
+
+timings.push(["total", (performance.now() - started) / 1000]);
+const report = renderReport({
+  quick,
+  seed,
+  command: args.length > 0 ? `npm run eval -- ${args.join(" ")}` : "npm run eval",
+  dataDir: process.env.KT_DATA_DIR ?? "../shared/data/kt",
+  prediction,
+  ...(throughput ? { throughput } : {}),
+  ...(teaching ? { teaching } : {}),
+  ...(cat ? { cat } : {}),
+  timings,
+});
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "eval.md"), report.markdown);
+for (const [name, svg] of report.svgs) writeFileSync(join(outDir, name), svg);
+log(`wrote reports/eval.md and ${[...report.svgs.keys()].join(", ")}`);

@@ -1,0 +1,259 @@
+/**
+ * The prediction study: for each dataset and each test fold k, fit on the training students
+ * (fold ≠ k, including fold 0), then predict every answer of every test student online.
+ *
+ * Predictors:
+ *   global mean     training success rate, the same for every answer.
+ *   item rate       the item's training success rate (shrunk to its skill's): difficulty only.
+ *   engine default  the production knowledge model with DEFAULT_KNOWLEDGE_CONFIG, replayed
+ *                   online, item b fitted on training students (fit.ts).
+ *   engine tuned    the same code with a configuration and skill mapping chosen from a small
+ *                   grid by log-loss on a validation fifth of the TRAINING students of that
+ *                   fold (test students never take part in the choice), then refitted on all
+ *                   training students.
+ */
+import { DEFAULT_KNOWLEDGE_CONFIG, predictBatch } from "../core/knowledge";
+import type { KnowledgeConfig } from "../core/knowledge";
+import type { ItemParams, SkillState } from "../core/types";
+import type { Dataset, StudentSequence } from "./dataset";
+import { fitItemDifficulties, fitRates, itemMapper, rateFor } from "./fit";
+import type { FitOptions, NamedMapping } from "./fit";
+import { auc, calibration, logLoss, rmse } from "./metrics";
+import type { CalibrationBin } from "./metrics";
+import { replaySequence } from "./replay";
+
+/** Skill mappings per dataset; the first one is used by the production-default row. */
+export function mappingsFor(dataset: string): NamedMapping[] {
+  if (dataset === "assist2009") {
+    return [
+      { name: "skills", description: "the problem's tagged skills (multi-skill answers keep all)", skills: (x) => (x.skillIds.length > 0 ? x.skillIds : ["none"]) },
+      {
+        name: "skills+global",
+        description: "tagged skills plus one global 'student' skill as the last secondary skill",
+        skills: (x) => [...(x.skillIds.length > 0 ? x.skillIds : ["none"]), "global"],
+      },
+    ];
+  }
+  return [
+    { name: "global", description: "one skill for the whole course (no skill ids in the data)", skills: () => ["global"] },
+    {
+      name: "global+block",
+      description: "global skill plus a secondary skill per block of 20 consecutive step ids",
+      skills: (x) => ["global", `block${Math.floor(Number(x.itemId) / 20)}`],
+    },
+  ];
+}
+
+/** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
+export function tuningGrid(quick: boolean): { name: string; config: KnowledgeConfig }[] {
+  const qs = quick ? [0.005, 0.05] : [0.001, 0.005, 0.015, 0.03, 0.1];
+  const vs = quick ? [1] : [1, 2, 4];
+  const out: { name: string; config: KnowledgeConfig }[] = [];
+  for (const q of qs) {
+    for (const v of vs) {
+      out.push({ name: `q=${q}, σ0²=${v}`, config: { ...DEFAULT_KNOWLEDGE_CONFIG, processNoisePerAttempt: q, priorVariance: v } });
+    }
+  }
+  return out;
+}
+
+export interface FoldMetrics {
+  readonly fold: number;
+  readonly auc: number;
+  readonly logLoss: number;
+  readonly rmse: number;
+  readonly n: number;
+}
+
+export interface PredictorResult {
+  readonly key: string;
+  readonly label: string;
+  readonly folds: FoldMetrics[];
+  /** Calibration over all test answers of all folds (each student is tested once). */
+  calibration: CalibrationBin[];
+  /** Configuration chosen per fold (tuned predictor only). */
+  readonly chosen: string[];
+}
+
+export interface DatasetResult {
+  readonly dataset: string;
+  readonly students: number;
+  readonly interactions: number;
+  readonly rows: number;
+  readonly predictors: PredictorResult[];
+  readonly invariants: string[];
+  readonly seconds: number;
+}
+
+export interface PredictOptions {
+  readonly folds: readonly number[];
+  readonly quick: boolean;
+  readonly fit: FitOptions;
+  readonly log?: (msg: string) => void;
+}
+
+function score(fold: number, preds: Float64Array, labels: Uint8Array): FoldMetrics {
+  return { fold, auc: auc(preds, labels), logLoss: logLoss(preds, labels), rmse: rmse(preds, labels), n: preds.length };
+}
+
+function labelsOf(students: readonly StudentSequence[]): Uint8Array {
+  const n = students.reduce((a, s) => a + s.interactions.length, 0);
+  const out = new Uint8Array(n);
+  let i = 0;
+  for (const s of students) for (const x of s.interactions) out[i++] = x.correct ? 1 : 0;
+  return out;
+}
+
+function replayAll(students: readonly StudentSequence[], toItem: ReturnType<typeof itemMapper>, config: KnowledgeConfig): Float64Array {
+  const n = students.reduce((a, s) => a + s.interactions.length, 0);
+  const out = new Float64Array(n);
+  let offset = 0;
+  for (const s of students) {
+    out.set(replaySequence(s.interactions, toItem, config), offset);
+    offset += s.interactions.length;
+  }
+  return out;
+}
+
+/** Runs the study on one dataset; throws if an invariant fails. */
+export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResult {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const mappings = mappingsFor(ds.name);
+  const base = mappings[0];
+  if (!base) throw new Error("no mapping");
+  const grid = tuningGrid(options.quick);
+  const keys = ["global", "item", "engine", "tuned"] as const;
+  const labels: Record<(typeof keys)[number], string> = {
+    global: "Baseline: global mean",
+    item: "Baseline: item success rate (difficulty only)",
+    engine: `Engine knowledge model, production default config (mapping: ${base.name})`,
+    tuned: "Engine knowledge model, tuned config + mapping (chosen on training students)",
+  };
+  const results = keys.map((key) => ({ key, label: labels[key], folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
+  const pooled = keys.map(() => [] as Float64Array[]);
+  const pooledLabels: Uint8Array[] = [];
+  const invariants: string[] = [];
+
+  for (const fold of options.folds) {
+    const t0 = performance.now();
+    const test = ds.students.filter((s) => s.fold === fold);
+    const train = ds.students.filter((s) => s.fold !== fold);
+    const testIds = new Set(test.map((s) => s.studentId));
+    if (train.some((s) => testIds.has(s.studentId))) throw new Error(`fold ${fold}: a student is in both train and test`);
+    if (test.length === 0 || train.length === 0) throw new Error(`fold ${fold}: empty train or test set`);
+    const y = labelsOf(test);
+    pooledLabels.push(y);
+
+    const rates = fitRates(train, base.skills);
+    const globalPreds = new Float64Array(y.length).fill(rates.global);
+    const itemPreds = new Float64Array(y.length);
+    let i = 0;
+    for (const s of test) for (const x of s.interactions) itemPreds[i++] = rateFor(rates, base.skills, x);
+
+    const fitted = fitItemDifficulties(train, base.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
+    const enginePreds = replayAll(test, itemMapper(fitted, base.skills), DEFAULT_KNOWLEDGE_CONFIG);
+
+    // Tuning inside the training students: every 5th of them validates.
+    const fitPart = train.filter((_, j) => j % 5 !== 0);
+    const valPart = train.filter((_, j) => j % 5 === 0);
+    const yVal = labelsOf(valPart);
+    let best = { loss: Number.POSITIVE_INFINITY, mapping: base, config: DEFAULT_KNOWLEDGE_CONFIG, name: "" };
+    for (const m of mappings) {
+      const f = fitItemDifficulties(fitPart, m.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
+      const toItem = itemMapper(f, m.skills);
+      for (const g of grid) {
+        const loss = logLoss(replayAll(valPart, toItem, g.config), yVal);
+        if (loss < best.loss) best = { loss, mapping: m, config: g.config, name: `${m.name}, ${g.name}` };
+      }
+    }
+    const tunedFit = fitItemDifficulties(train, best.mapping.skills, best.config, options.fit);
+    const tunedPreds = replayAll(test, itemMapper(tunedFit, best.mapping.skills), best.config);
+    const tuned = results[3];
+    if (tuned) tuned.chosen.push(best.name);
+
+    const all = [globalPreds, itemPreds, enginePreds, tunedPreds];
+    all.forEach((p, k) => {
+      const m = score(fold, p, y);
+      for (const v of [m.auc, m.logLoss, m.rmse]) if (!Number.isFinite(v)) throw new Error(`fold ${fold}: non-finite metric`);
+      if (m.auc < 0 || m.auc > 1 || m.logLoss < 0 || m.rmse < 0 || m.rmse > 1) throw new Error(`fold ${fold}: metric out of range`);
+      for (const v of p) if (!(v >= 0 && v <= 1)) throw new Error(`fold ${fold}: prediction ${v} outside [0, 1]`);
+      results[k]?.folds.push(m);
+      pooled[k]?.push(p);
+    });
+    invariants.push(
+      `fold ${fold}: ${train.length} train / ${test.length} test students, disjoint; ${y.length} test answers predicted online, ` +
+        "each from exactly the earlier answers of its student (checked per step); all predictions in [0, 1]",
+    );
+    const e = results[2]?.folds.at(-1);
+    const t = results[3]?.folds.at(-1);
+    log(
+      `${ds.name} fold ${fold}: engine AUC ${e?.auc.toFixed(4)} / tuned ${t?.auc.toFixed(4)} (${best.name}) ` +
+        `[${((performance.now() - t0) / 1000).toFixed(1)} s]`,
+    );
+  }
+  const yAll = concat8(pooledLabels);
+  results.forEach((r, k) => {
+    r.calibration = calibration(concat64(pooled[k] ?? []), yAll, 10);
+  });
+  return {
+    dataset: ds.name,
+    students: ds.students.length,
+    interactions: ds.students.reduce((a, s) => a + s.interactions.length, 0),
+    rows: ds.rows,
+    predictors: results,
+    invariants,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function concat64(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function concat8(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * predictBatch throughput: µs to predict 500 candidates (5 skills × 100 items, the engine's
+ * practice candidate set) for one learner, median over repeated timed blocks.
+ */
+export function measurePredictThroughput(repeats = 2000): { usPer500: number; nsPerItem: number } {
+  const skills = Array.from({ length: 5 }, (_, s) => `skill-${s}`);
+  const items: ItemParams[] = Array.from({ length: 500 }, (_, i) => ({
+    id: `item-${i}`,
+    skillIds: [skills[i % 5] ?? "skill-0"],
+    difficulty: ((i % 41) - 20) / 10,
+    discrimination: 1 + (i % 5) / 10,
+    guessing: i % 3 === 0 ? 0.25 : 0,
+  }));
+  const states = new Map<string, SkillState>(
+    skills.map((id, k) => [id, { skillId: id, mean: k / 2 - 1, variance: 0.3, attempts: 10, correct: 7, lastAttemptAt: 0 }]),
+  );
+  const lookup = (id: string) => states.get(id);
+  const out = new Float64Array(500);
+  for (let i = 0; i < 200; i++) predictBatch(items, lookup, DEFAULT_KNOWLEDGE_CONFIG, out); // warm up the JIT
+  const blocks: number[] = [];
+  const perBlock = Math.max(1, Math.floor(repeats / 10));
+  for (let b = 0; b < 10; b++) {
+    const t = performance.now();
+    for (let i = 0; i < perBlock; i++) predictBatch(items, lookup, DEFAULT_KNOWLEDGE_CONFIG, out);
+    blocks.push(((performance.now() - t) * 1000) / perBlock);
+  }
+  blocks.sort((a, b) => a - b);
+  const us = ((blocks[4] ?? 0) + (blocks[5] ?? 0)) / 2;
+  return { usPer500: us, nsPerItem: (us * 1000) / 500 };
+}
