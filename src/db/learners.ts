@@ -4,7 +4,7 @@
  */
 import { asc, eq, sql } from "drizzle-orm";
 import type { Drizzle } from "./client";
-import { attempts, learnerSkillStates, learners } from "./schema";
+import { attempts, learnerSkillStates, learners, mockTestReports } from "./schema";
 
 /** One attempt as the Durable Object's outbox carries it to Postgres. */
 export interface AttemptRow {
@@ -32,6 +32,20 @@ export interface SkillStateRow {
   updatedAt: number;
 }
 
+/** A finished mock test as the outbox carries it. */
+export interface MockReportRow {
+  id: string;
+  course: string;
+  startedAt: number;
+  finishedAt: number;
+  stopReason: string;
+  theta: number;
+  se: number;
+  score: number;
+  itemsAnswered: number;
+  report: unknown;
+}
+
 const BATCH = 500;
 
 /**
@@ -39,7 +53,13 @@ const BATCH = 500;
  * attempts already present (a flush that committed but whose outbox delete was lost) are
  * skipped by the unique (learner_id, client_attempt_id) index. Returns rows newly inserted.
  */
-export async function flushLearnerBatch(db: Drizzle, learnerId: string, rows: readonly AttemptRow[], states: readonly SkillStateRow[]): Promise<number> {
+export async function flushLearnerBatch(
+  db: Drizzle,
+  learnerId: string,
+  rows: readonly AttemptRow[],
+  states: readonly SkillStateRow[],
+  reports: readonly MockReportRow[] = [],
+): Promise<number> {
   return db.transaction(async (tx) => {
     await tx
       .insert(learners)
@@ -69,6 +89,26 @@ export async function flushLearnerBatch(db: Drizzle, learnerId: string, rows: re
         .onConflictDoNothing({ target: [attempts.learnerId, attempts.clientAttemptId] })
         .returning({ id: attempts.id });
       inserted += result.length;
+    }
+    if (reports.length > 0) {
+      await tx
+        .insert(mockTestReports)
+        .values(
+          reports.map((r) => ({
+            id: r.id,
+            learnerId,
+            course: r.course,
+            startedAt: new Date(r.startedAt),
+            finishedAt: new Date(r.finishedAt),
+            stopReason: r.stopReason,
+            theta: r.theta,
+            se: r.se,
+            score: r.score,
+            itemsAnswered: r.itemsAnswered,
+            report: r.report,
+          })),
+        )
+        .onConflictDoNothing({ target: mockTestReports.id });
     }
     if (states.length > 0) {
       await tx

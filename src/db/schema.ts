@@ -147,3 +147,27 @@ export const learnerSkillStates = pgTable(
   },
   (t) => [primaryKey({ columns: [t.learnerId, t.skillId] })],
 );
+
+/**
+ * Finished (or expired) adaptive mock tests, written through the learner's outbox like
+ * attempts. The answers themselves are rows of `attempts` with `mock_test_id` set.
+ */
+export const mockTestReports = pgTable(
+  "mock_test_reports",
+  {
+    id: text("id").primaryKey(),
+    learnerId: text("learner_id")
+      .notNull()
+      .references(() => learners.id),
+    course: text("course").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+    stopReason: text("stop_reason").notNull(),
+    theta: doublePrecision("theta").notNull(),
+    se: doublePrecision("se").notNull(),
+    score: integer("score").notNull(),
+    itemsAnswered: integer("items_answered").notNull(),
+    report: jsonb("report").notNull(),
+  },
+  (t) => [index("mock_test_reports_learner_idx").on(t.learnerId, t.finishedAt)],
+);

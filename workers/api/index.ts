@@ -6,6 +6,7 @@ import { createApp } from "./lib/app";
 import { registerContentRoutes } from "./routes/content";
 import { registerHealthRoutes } from "./routes/health";
 import { registerLearnerRoutes } from "./routes/learners";
+import { registerMockTestRoutes } from "./routes/mock-tests";
 import { registerOpsRoutes } from "./routes/ops";
 import { registerSearchRoutes } from "./routes/search";
 
@@ -14,6 +15,7 @@ registerHealthRoutes(app);
 registerContentRoutes(app);
 registerSearchRoutes(app);
 registerLearnerRoutes(app);
+registerMockTestRoutes(app);
 registerOpsRoutes(app);
 
 app.doc31("/openapi.json", {

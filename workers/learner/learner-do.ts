@@ -14,6 +14,7 @@ import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
+import { shouldStop } from "../../src/core/cat";
 import { gradeResponse } from "../../src/core/grading";
 import { isMastered, masteryProbability, resolveSkills } from "../../src/core/knowledge";
 import { computeProgress } from "../../src/core/progress";
@@ -22,10 +23,13 @@ import type { Database } from "../../src/db/client";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
 import { LearnerContent } from "./content";
+import { RECENT_PRACTICE_MS, answerStep, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
+import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
+import type { MockTestRow } from "./store";
 import { flushOutbox } from "./outbox";
 import { hydrateFromHistory } from "./hydrate";
 import { LearnerStore } from "./store";
-import type { AttemptInput, AttemptResult, LearnerMode, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -174,6 +178,14 @@ export class LearnerDO extends DurableObject<Env> {
 
     const outcome = applyLearnerAttempt(state, curriculum, item, graded.correct, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
     const seq = state.seq + 1;
+    // An answer to a mock-test item also moves that test on (and may end it).
+    const test = serve.mockTestId ? this.store.getMockTest(serve.mockTestId) : null;
+    const step = test && test.status === "active" && test.state.pending?.itemId === item.id ? answerStep(test, item.id, graded.correct, now) : null;
+    const finished = test && step?.finished ? finish({ ...test, state: step.state }, now) : null;
+    const mockTest: MockProgress | undefined =
+      test && step
+        ? { testId: test.id, answered: step.state.responses.length, theta: step.state.theta, se: step.state.se, done: step.finished, stopReason: finished?.report.stopReason ?? null }
+        : undefined;
     const result: AttemptResult = {
       clientAttemptId: input.clientAttemptId,
       seq,
@@ -185,6 +197,7 @@ export class LearnerDO extends DurableObject<Env> {
       nextReviewAt: outcome.memory.phase === 0 ? null : outcome.memory.due,
       answeredAt: now,
       replayed: false,
+      ...(mockTest ? { mockTest } : {}),
     };
     const primary = item.skillIds[0] ?? "";
     this.ctx.storage.transactionSync(() => {
@@ -199,7 +212,7 @@ export class LearnerDO extends DurableObject<Env> {
           itemId: item.id,
           skillIds: item.skillIds,
           mode: serve.mode,
-          mockTestId: null,
+          mockTestId: serve.mockTestId,
           correct: graded.correct,
           response: input.response,
           responseMs: input.responseMs,
@@ -209,6 +222,10 @@ export class LearnerDO extends DurableObject<Env> {
         now,
       );
       this.store.setMeta("seq", String(seq));
+      if (test && step) {
+        this.store.updateMockTest(test.id, { status: finished ? "finished" : "active", state: step.state, report: finished?.report ?? null });
+        if (finished) this.store.enqueueReport(finished.row, now);
+      }
     });
     for (const s of outcome.skills) state.skills.set(s.skillId, s);
     state.memories.set(primary, outcome.memory);
@@ -260,6 +277,8 @@ export class LearnerDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const learnerId = this.store.getMeta("learner_id");
     if (!learnerId) return;
+    const now = this.clock();
+    this.expireMockTests(now);
     const next = await flushOutbox({
       store: this.store,
       learnerId,
@@ -269,7 +288,109 @@ export class LearnerDO extends DurableObject<Env> {
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
       onFailure: () => this.resetDatabase(),
     });
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    const expiries = this.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
+    const wake = [next, ...expiries].filter((t): t is number => t !== null);
+    if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
+  }
+
+  // --- mock tests ---------------------------------------------------------------------------
+
+  async startMockTest(learnerId: string, request: MockTestRequest): Promise<RpcResult<MockTestSummary>> {
+    return guard(async () => {
+      const ready = await this.ready(learnerId);
+      if (!ready.ok) return ready;
+      const now = this.clock();
+      const { skills } = await this.content.curriculum(now);
+      this.expireMockTests(now);
+      const active = this.store.activeMockTests()[0];
+      if (active) return { ok: false, code: "conflict", detail: `mock test ${active.id} is still running; finish it or let it expire first` };
+      const resolved = resolveBlueprint(request, skills);
+      if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
+      const test = newMockTest(crypto.randomUUID(), resolved.value, request, now);
+      this.store.insertMockTest(test);
+      await this.scheduleAlarmBy(Date.now() + (test.expiresAt - now));
+      return { ok: true, value: summary(test) };
+    });
+  }
+
+  async mockNext(learnerId: string, testId: string): Promise<RpcResult<MockNextResult>> {
+    return guard(async () => {
+      const ready = await this.ready(learnerId);
+      if (!ready.ok) return ready;
+      const state = ready.value;
+      const found = this.store.getMockTest(testId);
+      if (!found) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+      const now = this.clock();
+      let test = this.expireMockTests(now, testId) ?? found;
+      if (test.status === "active" && shouldStop(test.state, now) !== null) test = this.finishMockTest(test, now);
+      if (test.status === "finished") return { ok: true, value: this.mockResult(test, null, now) };
+      // The pending item again (a retried or refreshed request), not a second one.
+      const pending = test.state.pending ? this.store.openServe(test.state.pending.itemId) : null;
+      if (pending?.item && pending.mockTestId === test.id) return { ok: true, value: this.mockResult(test, pending.item, now) };
+
+      const banks = await this.content.skillItems(Object.keys(test.strata), now);
+      const current = this.store.getMockTest(testId); // re-read after the await
+      if (!current || current.status !== "active" || current.state.responses.length !== test.state.responses.length) {
+        return { ok: false, code: "conflict", detail: "the mock test changed meanwhile; ask again" };
+      }
+      const pool = buildPool(banks.flat(), test.strata);
+      const picked = selectFor(test, pool, state.itemsSeenSince(now - RECENT_PRACTICE_MS));
+      if (picked.itemId === null) return { ok: true, value: this.mockResult(this.finishMockTest({ ...test, state: picked.state }, now), null, now) };
+      const item = banks.flat().find((i) => i.id === picked.itemId);
+      if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
+      const session = state.touch(now);
+      const primary = item.skillIds[0] ?? "";
+      this.ctx.storage.transactionSync(() => {
+        this.store.updateMockTest(test.id, { status: "active", state: picked.state, report: null });
+        this.store.recordServed({ itemId: item.id, skillId: primary, mode: "mock", session, servedAt: now, item, mockTestId: test.id });
+      });
+      state.served(item.id, primary, now);
+      return { ok: true, value: this.mockResult({ ...test, state: picked.state }, item, now) };
+    });
+  }
+
+  async mockReport(learnerId: string, testId: string): Promise<RpcResult<MockReport>> {
+    return guard(async () => {
+      const ready = await this.ready(learnerId);
+      if (!ready.ok) return ready;
+      const now = this.clock();
+      const test = this.expireMockTests(now, testId) ?? this.store.getMockTest(testId);
+      if (!test) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+      return { ok: true, value: fullReport(test, now) };
+    });
+  }
+
+  private mockResult(test: MockTestRow, item: Item | null, now: number): MockNextResult {
+    return {
+      testId: test.id,
+      item: item ? toPublicItem(item) : null,
+      done: test.status === "finished",
+      answered: test.state.responses.length,
+      theta: test.state.theta,
+      se: test.state.se,
+      report: test.status === "finished" ? fullReport(test, now) : null,
+    };
+  }
+
+  private finishMockTest(test: MockTestRow, now: number): MockTestRow {
+    const done = finish(test, now);
+    this.ctx.storage.transactionSync(() => {
+      this.store.updateMockTest(test.id, { status: "finished", state: test.state, report: done.report });
+      this.store.enqueueReport(done.row, now);
+    });
+    this.ctx.waitUntil(this.scheduleFlush());
+    return { ...test, status: "finished", report: done.report };
+  }
+
+  /** Finalises active tests past their time limit; returns the one named, if it was among them. */
+  private expireMockTests(now: number, testId?: string): MockTestRow | null {
+    let named: MockTestRow | null = null;
+    for (const t of this.store.activeMockTests()) {
+      if (t.expiresAt > now) continue;
+      const done = this.finishMockTest(t, now);
+      if (t.id === testId) named = done;
+    }
+    return named;
   }
 
   /**
@@ -392,7 +513,12 @@ export class LearnerDO extends DurableObject<Env> {
 
   /** Alarms run on real time, whatever `clock` says. */
   private async scheduleFlush(): Promise<void> {
+    await this.scheduleAlarmBy(Date.now() + FLUSH_DELAY_MS);
+  }
+
+  /** Makes sure the alarm fires no later than `at` (one alarm serves the outbox and test expiry). */
+  private async scheduleAlarmBy(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null) await this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 }

@@ -35,8 +35,9 @@ export interface FlushDeps {
 export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
   const { store } = deps;
   const batch = store.peekOutbox(FLUSH_BATCH);
+  const reports = store.peekReports(50);
   const last = batch[batch.length - 1];
-  if (!last) return null;
+  if (!last && reports.length === 0) return null;
   const touched = new Set(batch.flatMap((r) => r.skillIds));
   const states = deps.states();
   const snapshot = [...touched].flatMap((id) => {
@@ -46,7 +47,7 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
       : [];
   });
   try {
-    await flushLearnerBatch(deps.db().write, deps.learnerId, batch, snapshot);
+    await flushLearnerBatch(deps.db().write, deps.learnerId, batch, snapshot, reports);
   } catch (err) {
     const failures = store.getNumber("outbox_failures") + 1;
     store.setMeta("outbox_failures", String(failures));
@@ -54,8 +55,9 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
     deps.onFailure();
     return Date.now() + backoffMs(failures);
   }
-  store.deleteOutboxThrough(last.seq);
+  if (last) store.deleteOutboxThrough(last.seq);
+  store.deleteReports(reports.map((r) => r.id));
   store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));
-  return store.outboxStats().size > 0 ? Date.now() : null;
+  return store.outboxStats().size > 0 || store.peekReports(1).length > 0 ? Date.now() : null;
 }

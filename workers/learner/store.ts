@@ -13,7 +13,8 @@
 import type { AttemptSummary } from "../../src/core/progress";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
-import type { AttemptRow } from "../../src/db/learners";
+import type { CatReport, CatState } from "../../src/core/cat";
+import type { AttemptRow, MockReportRow } from "../../src/db/learners";
 
 const SCHEMA_VERSION = 1;
 
@@ -33,7 +34,14 @@ const DDL = [
      mode TEXT NOT NULL, correct INTEGER NOT NULL, response_ms INTEGER NOT NULL,
      answered_at INTEGER NOT NULL, result TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS mock_tests (
+     id TEXT PRIMARY KEY, course TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL,
+     strata TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, report TEXT)`,
+  `CREATE TABLE IF NOT EXISTS report_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
 ];
+
+/** Columns added after a table first shipped: applied once each, in order. */
+const ALTERS = [`ALTER TABLE served ADD COLUMN mock_test_id TEXT`];
 
 export interface ServedRow {
   id: number;
@@ -49,6 +57,8 @@ export interface ServedRow {
    * (so attempts are accepted while KV or Postgres are unreachable). Null for replayed history.
    */
   item: Item | null;
+  /** Set when the item was served as part of an adaptive mock test. */
+  mockTestId: string | null;
 }
 
 export interface StoredAttempt {
@@ -72,8 +82,10 @@ export class LearnerStore {
 
   migrate(): void {
     for (const ddl of DDL) this.sql.exec(ddl);
-    const v = this.getMeta("schema_version");
-    if (v === null) this.setMeta("schema_version", String(SCHEMA_VERSION));
+    const applied = this.getNumber("alters_applied", 0);
+    for (let i = applied; i < ALTERS.length; i++) this.sql.exec(ALTERS[i] ?? "");
+    if (applied < ALTERS.length) this.setMeta("alters_applied", String(ALTERS.length));
+    if (this.getMeta("schema_version") === null) this.setMeta("schema_version", String(SCHEMA_VERSION));
   }
 
   getMeta(key: string): string | null {
@@ -134,16 +146,17 @@ export class LearnerStore {
 
   // served-item log ----------------------------------------------------------------------
 
-  recordServed(row: Omit<ServedRow, "id" | "answeredBy">): number {
+  recordServed(row: Omit<ServedRow, "id" | "answeredBy" | "mockTestId"> & { mockTestId?: string | null }): number {
     const r = this.sql
       .exec<Row>(
-        "INSERT INTO served (item_id, skill_id, mode, session, served_at, item) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO served (item_id, skill_id, mode, session, served_at, item, mock_test_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         row.itemId,
         row.skillId,
         row.mode,
         row.session,
         row.servedAt,
         row.item === null ? null : JSON.stringify(row.item),
+        row.mockTestId ?? null,
       )
       .one();
     return num(r.id);
@@ -231,10 +244,85 @@ export class LearnerStore {
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
   }
 
+  // mock tests -----------------------------------------------------------------------------
+
+  insertMockTest(t: MockTestRow): void {
+    this.sql.exec(
+      "INSERT INTO mock_tests (id, course, status, state, strata, created_at, expires_at, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      t.id,
+      t.course,
+      t.status,
+      JSON.stringify(t.state),
+      JSON.stringify(t.strata),
+      t.createdAt,
+      t.expiresAt,
+      t.report === null ? null : JSON.stringify(t.report),
+    );
+  }
+
+  updateMockTest(id: string, patch: { status: MockTestRow["status"]; state: CatState; report: CatReport | null }): void {
+    this.sql.exec(
+      "UPDATE mock_tests SET status = ?, state = ?, report = ? WHERE id = ?",
+      patch.status,
+      JSON.stringify(patch.state),
+      patch.report === null ? null : JSON.stringify(patch.report),
+      id,
+    );
+  }
+
+  getMockTest(id: string): MockTestRow | null {
+    const r = this.sql.exec<Row>("SELECT * FROM mock_tests WHERE id = ?", id).toArray()[0];
+    return r ? toMockTest(r) : null;
+  }
+
+  activeMockTests(): MockTestRow[] {
+    return this.sql.exec<Row>("SELECT * FROM mock_tests WHERE status = 'active' ORDER BY created_at").toArray().map(toMockTest);
+  }
+
+  enqueueReport(row: MockReportRow, now: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO report_outbox (id, payload, created_at) VALUES (?, ?, ?)", row.id, JSON.stringify(row), now);
+  }
+
+  peekReports(limit: number): MockReportRow[] {
+    return this.sql
+      .exec<Row>("SELECT payload FROM report_outbox ORDER BY created_at LIMIT ?", limit)
+      .toArray()
+      .map((r) => JSON.parse(str(r.payload)) as MockReportRow);
+  }
+
+  deleteReports(ids: readonly string[]): void {
+    for (const id of ids) this.sql.exec("DELETE FROM report_outbox WHERE id = ?", id);
+  }
+
   outboxStats(): { size: number; oldestAt: number | null } {
     const r = this.sql.exec<Row>("SELECT count(*) AS n, min(created_at) AS oldest FROM outbox").one();
     return { size: num(r.n), oldestAt: r.oldest === null ? null : num(r.oldest) };
   }
+}
+
+export interface MockTestRow {
+  id: string;
+  course: string;
+  status: "active" | "finished";
+  state: CatState;
+  /** Item's primary skill → blueprint stratum (the skill itself, or its strand for a whole-course test). */
+  strata: Record<string, string>;
+  createdAt: number;
+  expiresAt: number;
+  report: CatReport | null;
+}
+
+function toMockTest(r: Row): MockTestRow {
+  return {
+    id: str(r.id),
+    course: str(r.course),
+    status: str(r.status) === "finished" ? "finished" : "active",
+    state: JSON.parse(str(r.state)) as CatState,
+    strata: JSON.parse(str(r.strata)) as Record<string, string>,
+    createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at),
+    report: r.report === null || r.report === undefined ? null : (JSON.parse(str(r.report)) as CatReport),
+  };
 }
 
 function toServed(r: Row): ServedRow {
@@ -247,5 +335,6 @@ function toServed(r: Row): ServedRow {
     servedAt: num(r.served_at),
     answeredBy: r.answered_by === null ? null : str(r.answered_by),
     item: r.item === null || r.item === undefined ? null : (JSON.parse(str(r.item)) as Item),
+    mockTestId: r.mock_test_id === null || r.mock_test_id === undefined ? null : str(r.mock_test_id),
   };
 }

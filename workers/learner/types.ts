@@ -7,6 +7,7 @@ import type { ScoreTerm } from "../../src/core/scoring";
 import type { Progress } from "../../src/core/progress";
 import type { PublicItem } from "../../src/content/schema";
 import type { ErrorCode } from "../api/lib/problem";
+import type { MockReport } from "./mock-tests";
 
 export type LearnerMode = "practice" | "review";
 
@@ -57,6 +58,25 @@ export interface SkillMasteryView {
   newlyMastered: boolean;
 }
 
+export interface MockProgress {
+  testId: string;
+  answered: number;
+  theta: number;
+  se: number;
+  done: boolean;
+  stopReason: string | null;
+}
+
+export interface MockNextResult {
+  testId: string;
+  item: PublicItem | null;
+  done: boolean;
+  answered: number;
+  theta: number;
+  se: number;
+  report: MockReport | null;
+}
+
 export interface AttemptResult {
   clientAttemptId: string;
   seq: number;
@@ -70,6 +90,8 @@ export interface AttemptResult {
   answeredAt: number;
   /** True when this is a retry of an attempt already recorded: nothing changed. */
   replayed: boolean;
+  /** Present when the item belonged to an adaptive mock test. */
+  mockTest?: MockProgress;
 }
 
 export interface ProgressResult extends Progress {

@@ -45,6 +45,13 @@ export class LiveLearnerState implements LearnerView {
     return this.memories.keys();
   }
 
+  /** Items served at or after `since` (epoch ms). */
+  itemsSeenSince(since: number): Set<string> {
+    const out = new Set<string>();
+    for (const [id, at] of this.lastServed) if (at >= since) out.add(id);
+    return out;
+  }
+
   /** Starts a new session after a long pause; returns the current session number. */
   touch(now: number): number {
     if (now - this.lastActivityAt > SESSION_GAP_MS) {

@@ -94,6 +94,9 @@ const AttemptSchema = z
     nextReviewAt: z.number().nullable(),
     answeredAt: z.number(),
     replayed: z.boolean(),
+    mockTest: z
+      .object({ testId: z.string(), answered: z.number().int(), theta: z.number(), se: z.number(), done: z.boolean(), stopReason: z.string().nullable() })
+      .optional(),
   })
   .openapi("AttemptResult");
 
@@ -128,21 +131,23 @@ const progressRoute = createRoute({
  * deliberate: workers-types' RPC mapping of a discriminated union does not narrow, and the
  * object's methods are declared to return exactly `RpcResult<T>`.
  */
-async function callLearner<T>(c: Context<AppEnv>, call: () => Promise<unknown>): Promise<T> {
+export async function callLearner<T>(c: Context<AppEnv>, call: () => Promise<unknown>): Promise<T> {
   const result = (await c.get("timing").measure("do", call)) as RpcResult<T>;
   if (result.ok) return result.value;
   throw new ApiError(result.code, result.detail, result.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: result.retryAfterSeconds });
 }
 
+/** The learner's own Durable Object. */
+export const learnerStub = (env: Env, id: string) => env.LEARNER.get(env.LEARNER.idFromName(id));
+
 export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "learnerToken", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
   app.use("/v1/learners/:id/*", requireLearner);
-  const stubFor = (env: Env, id: string) => env.LEARNER.get(env.LEARNER.idFromName(id));
 
   app.openapi(nextRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { mode } = c.req.valid("json");
-    const value = await callLearner<NextResult>(c, () => stubFor(c.env, id).next(id, mode));
+    const value = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
     return c.json(value, 200);
   });
 
@@ -150,14 +155,14 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const response = typeof body.response === "object" ? body.response.choice : body.response;
-    const value = await callLearner<AttemptResult>(c, () => stubFor(c.env, id).attempt({ learnerId: id, ...body, response }));
+    const value = await callLearner<AttemptResult>(c, () => learnerStub(c.env, id).attempt({ learnerId: id, ...body, response }));
     return c.json(value, 200);
   });
 
   app.openapi(progressRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { utcOffsetMinutes } = c.req.valid("query");
-    const value = await callLearner<ProgressResult>(c, () => stubFor(c.env, id).progress(id, utcOffsetMinutes));
+    const value = await callLearner<ProgressResult>(c, () => learnerStub(c.env, id).progress(id, utcOffsetMinutes));
     return c.json(value as unknown as Record<string, unknown>, 200);
   });
 }

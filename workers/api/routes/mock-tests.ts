@@ -1,0 +1,108 @@
+/**
+ * Adaptive mock tests: start one, get its next item, read its report. Answers go through
+ * the ordinary attempt endpoint (idempotent on clientAttemptId), which reports the test's
+ * progress when the item belonged to one. Everything runs in the learner's Durable Object.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../lib/context";
+import type { MockReport, MockTestSummary } from "../../learner/mock-tests";
+import type { MockNextResult } from "../../learner/types";
+import { LearnerIdSchema, callLearner, learnerStub } from "./learners";
+import { ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
+
+const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+const errors = {
+  400: problem("Invalid request"),
+  401: problem("Missing or invalid bearer token"),
+  403: problem("Token of another learner"),
+  404: problem("No such mock test"),
+  503: problem("Temporarily unavailable (retry)"),
+} as const;
+const security = [{ learnerToken: [] }];
+const TestIdSchema = z.string().uuid().openapi({ param: { name: "testId", in: "path" } });
+
+const StartBody = z
+  .object({
+    course: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,40}$/)
+      .optional()
+      .openapi({ description: '"all" (default: balanced over strands) or a strand such as "fractions" (balanced over its skills).' }),
+    blueprint: z
+      .array(z.object({ skillId: SkillIdSchema, target: z.number().positive().max(100) }).strict())
+      .min(1)
+      .max(80)
+      .optional()
+      .openapi({ description: "A custom blueprint over skills with target shares; overrides course." }),
+    maxItems: z.number().int().min(1).max(80).optional(),
+    seTarget: z.number().min(0.1).max(1).optional(),
+    timeLimitMinutes: z.number().int().min(1).max(240).optional(),
+  })
+  .strict();
+
+const SummarySchema = z.record(z.string(), z.unknown()).openapi("MockTest");
+const ReportSchema = z.record(z.string(), z.unknown()).openapi("MockTestReport", {
+  description: "θ̂ with SE, a 200–800 score with a 95% interval, per-stratum breakdown, items answered, stop reason.",
+});
+const NextSchema = z
+  .object({
+    testId: z.string(),
+    item: PublicItemSchema.nullable(),
+    done: z.boolean(),
+    answered: z.number().int(),
+    theta: z.number(),
+    se: z.number(),
+    report: ReportSchema.nullable(),
+  })
+  .openapi("MockTestNext");
+
+const startRoute = createRoute({
+  method: "post",
+  path: "/v1/learners/{id}/mock-tests",
+  summary: "Start an adaptive mock test",
+  security,
+  request: { params: z.object({ id: LearnerIdSchema }), body: { required: true, content: { "application/json": { schema: StartBody } } } },
+  responses: { 201: { description: "Started", content: { "application/json": { schema: SummarySchema } } }, 409: problem("A test is already running"), ...errors },
+});
+
+const nextRoute = createRoute({
+  method: "post",
+  path: "/v1/learners/{id}/mock-tests/{testId}/next",
+  summary: "The next item of a mock test (the same one again until it is answered)",
+  security,
+  request: { params: z.object({ id: LearnerIdSchema, testId: TestIdSchema }) },
+  responses: { 200: { description: "Next item, or the report when the test has stopped", content: { "application/json": { schema: NextSchema } } }, ...errors },
+});
+
+const reportRoute = createRoute({
+  method: "get",
+  path: "/v1/learners/{id}/mock-tests/{testId}",
+  summary: "A mock test's report (interim while it runs)",
+  security,
+  request: { params: z.object({ id: LearnerIdSchema, testId: TestIdSchema }) },
+  responses: { 200: { description: "Report", content: { "application/json": { schema: ReportSchema } } }, ...errors },
+});
+
+export function registerMockTestRoutes(app: OpenAPIHono<AppEnv>): void {
+  // Authentication: the learner middleware registered for /v1/learners/:id/* covers these.
+
+  app.openapi(startRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const value = await callLearner<MockTestSummary>(c, () => learnerStub(c.env, id).startMockTest(id, body));
+    return c.json(value as unknown as Record<string, unknown>, 201);
+  });
+
+  app.openapi(nextRoute, async (c) => {
+    const { id, testId } = c.req.valid("param");
+    const value = await callLearner<MockNextResult>(c, () => learnerStub(c.env, id).mockNext(id, testId));
+    return c.json(value as unknown as z.infer<typeof NextSchema>, 200);
+  });
+
+  app.openapi(reportRoute, async (c) => {
+    const { id, testId } = c.req.valid("param");
+    const value = await callLearner<MockReport>(c, () => learnerStub(c.env, id).mockReport(id, testId));
+    return c.json(value as unknown as Record<string, unknown>, 200);
+  });
+}
