@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
 import { countLearnerAttempts } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
-import { api, json, problem, testEnv, uniqueLearner } from "./helpers";
+import { api, json, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
 import { LearnerClient, fullItem, rightResponse } from "./learner-support";
 
 interface SkillGraph {
@@ -64,6 +64,20 @@ describe("the learner engine through the API", () => {
     expect(dependants.length, `served: ${[...new Set(servedSkills)].join(", ")}`).toBeGreaterThan(0);
     const progress = await learner.progress();
     expect(progress.skills.filter((s) => s.mastered).map((s) => s.skillId).sort()).toEqual([...mastered].sort());
+  });
+
+  it("favours goal skills once set, and rejects unknown ones", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("goals"));
+    const token = await tokenFor(learner.id);
+    const bad = await api(`/v1/learners/${learner.id}/goals`, { method: "PUT", token, json: { skillIds: ["no.such-skill"] } });
+    expect(bad.status).toBe(400);
+    const graph = await json<SkillGraph>(await api("/v1/skills"));
+    const root = graph.skills.find((s) => s.prerequisites.length === 0)?.id ?? "";
+    const ok = await api(`/v1/learners/${learner.id}/goals`, { method: "PUT", token, json: { skillIds: [root] } });
+    expect(await json(ok)).toEqual({ goalSkillIds: [root] });
+    const next = await learner.next();
+    expect(next.why?.skillId).toBe(root);
+    expect(next.why?.terms.goal).toBeGreaterThan(0);
   });
 
   it("counts a retried attempt once and refuses reuse of its id", async () => {

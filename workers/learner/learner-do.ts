@@ -103,8 +103,8 @@ export class LearnerDO extends DurableObject<Env> {
     if (!ranking || ranking.seq !== state.seq || now - ranking.computedAt > RANKING_TTL_MS || !this.hasUnserved(ranking, state)) {
       ranking = undefined;
     }
-    // 2. A brand-new learner: the shared starting ranking from KV.
-    if (!ranking && mode === "practice" && state.seq === 0) {
+    // 2. A brand-new learner (no history, no goals): the shared starting ranking from KV.
+    if (!ranking && mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
       const start = await this.startRanking(curriculum, now);
       if (this.hasUnserved(start, state)) {
         ranking = start;
@@ -291,6 +291,22 @@ export class LearnerDO extends DurableObject<Env> {
     const expiries = this.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
     const wake = [next, ...expiries].filter((t): t is number => t !== null);
     if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
+  }
+
+  /** Sets the learner's goal skills (scoring favours them; practice reaches them first when ready). */
+  async setGoals(learnerId: string, skillIds: string[]): Promise<RpcResult<{ goalSkillIds: string[] }>> {
+    return guard(async () => {
+      const ready = await this.ready(learnerId);
+      if (!ready.ok) return ready;
+      const { curriculum } = await this.content.curriculum(this.clock());
+      const unknown = skillIds.filter((id) => !curriculum.byId.has(id));
+      if (unknown.length > 0) return { ok: false, code: "invalid_request", detail: `unknown skills: ${unknown.join(", ")}` };
+      const goals = [...new Set(skillIds)];
+      this.store.setMeta("goal_skill_ids", JSON.stringify(goals));
+      ready.value.goalSkillIds = new Set(goals);
+      this.rankings.clear();
+      return { ok: true, value: { goalSkillIds: goals } };
+    });
   }
 
   // --- mock tests ---------------------------------------------------------------------------

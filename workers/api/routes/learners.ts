@@ -9,7 +9,7 @@ import { requireLearner } from "../lib/auth";
 import { ApiError } from "../lib/problem";
 import type { Context } from "hono";
 import type { AttemptResult, NextResult, ProgressResult, RpcResult } from "../../learner/types";
-import { ItemIdParam, ProblemSchema, PublicItemSchema } from "./schemas";
+import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
 
 export const LearnerIdSchema = z
   .string()
@@ -126,6 +126,21 @@ const progressRoute = createRoute({
   },
 });
 
+const goalsRoute = createRoute({
+  method: "put",
+  path: "/v1/learners/{id}/goals",
+  summary: "Set the learner's goal skills",
+  security,
+  request: {
+    params,
+    body: { required: true, content: { "application/json": { schema: z.object({ skillIds: z.array(SkillIdSchema).max(50) }).strict() } } },
+  },
+  responses: {
+    200: { description: "Goals set", content: { "application/json": { schema: z.object({ goalSkillIds: z.array(z.string()) }) } } },
+    ...errors,
+  },
+});
+
 /**
  * Calls the learner's Durable Object and unwraps its result, timing the call. The cast is
  * deliberate: workers-types' RPC mapping of a discriminated union does not narrow, and the
@@ -156,6 +171,13 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid("json");
     const response = typeof body.response === "object" ? body.response.choice : body.response;
     const value = await callLearner<AttemptResult>(c, () => learnerStub(c.env, id).attempt({ learnerId: id, ...body, response }));
+    return c.json(value, 200);
+  });
+
+  app.openapi(goalsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { skillIds } = c.req.valid("json");
+    const value = await callLearner<{ goalSkillIds: string[] }>(c, () => learnerStub(c.env, id).setGoals(id, skillIds));
     return c.json(value, 200);
   });
 
