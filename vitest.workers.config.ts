@@ -8,18 +8,22 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          ENVIRONMENT: "test",
-          DATABASE_URL: inject("databaseUrl"),
-          NEON_WS_PROXY: inject("wsProxy"),
-          JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
-          OPS_TOKEN: "test-operator-token",
+    cloudflareTest(({ inject }) => {
+      const upstash = inject("upstash");
+      return {
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            DATABASE_URL: inject("databaseUrl"),
+            NEON_WS_PROXY: inject("wsProxy"),
+            JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
+            OPS_TOKEN: "test-operator-token",
+            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+          },
         },
-      },
-    })),
+      };
+    }),
   ],
   test: {
     include: ["test/worker/**/*.test.ts"],

@@ -4,9 +4,11 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { startUpstashRest } from "../local/upstash-rest";
 import { localSecrets } from "./secrets";
 import type { LocalSecrets } from "./secrets";
 import { seedDemoContentIfEmpty } from "./seed";
@@ -63,6 +65,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     ].join("\n"),
     { mode: 0o600 },
   );
+  // Optional global state: with REDIS_URL, an Upstash-compatible endpoint over that Redis.
+  // (Passed as vars: only required secrets are read from the env file.)
+  const extraVars: string[] = [];
+  let upstash: { close(): Promise<void> } | null = null;
+  if (process.env.REDIS_URL) {
+    const token = randomBytes(18).toString("base64url");
+    const rest = await startUpstashRest({ port: 0, redisUrl: process.env.REDIS_URL, token });
+    upstash = rest;
+    extraVars.push("--var", `UPSTASH_REDIS_REST_URL:${rest.url}`, "--var", `UPSTASH_REDIS_REST_TOKEN:${token}`);
+    opts.log(`Redis via the Upstash REST endpoint ${rest.url} (REDIS_URL)`);
+  }
   const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const args = [
     wranglerBin,
@@ -80,6 +93,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     "--show-interactive-dev-session=false",
     "--env-file",
     envFile,
+    ...extraVars,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ["ignore", opts.quiet ? "ignore" : "inherit", opts.quiet ? "ignore" : "inherit"],
@@ -97,6 +111,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await exited;
       clearTimeout(killer);
     }
+    await upstash?.close();
     await stack.close();
   };
   const apiUrl = `http://127.0.0.1:${opts.port}`;

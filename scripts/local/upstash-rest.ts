@@ -31,7 +31,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
-import { Redis as IORedis } from "ioredis";
+import IORedis from "ioredis";
 
 export interface UpstashRestOptions {
   /** Port to listen on; 0 picks a free one (default 0). */

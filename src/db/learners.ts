@@ -20,6 +20,8 @@ export interface AttemptRow {
   /** Epoch ms. */
   servedAt: number | null;
   answeredAt: number;
+  /** P(correct) the engine expected (for global item statistics; not stored in Postgres). */
+  expected?: number;
 }
 
 export interface SkillStateRow {

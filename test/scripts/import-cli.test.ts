@@ -15,7 +15,7 @@ describe("content import command", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function runImport(file: string): { status: number | null; out: string } {
-    const env = { ...process.env, DATA_DIR: dataDir };
+    const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir };
     delete env.DATABASE_URL;
     const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/import-content.ts", file], { env, encoding: "utf8", timeout: 60_000 });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };

@@ -5,6 +5,7 @@
  */
 import type { TestProject } from "vitest/node";
 import { startPglite } from "../../scripts/local/pglite-server";
+import { startUpstashRest } from "../../scripts/local/upstash-rest";
 import { startWsProxy } from "../../scripts/local/ws-proxy";
 import { createScratchDatabase } from "../../scripts/lib/scratch";
 import { migrateDatabase, openNodeDatabase } from "../../scripts/lib/db";
@@ -42,5 +43,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await db.end();
   project.provide("databaseUrl", databaseUrl);
   project.provide("wsProxy", wsProxy);
+  // Redis through the Upstash-compatible endpoint, when the machine's Redis is configured.
+  const redisUrl = process.env.TEST_REDIS_URL;
+  if (redisUrl) {
+    const token = "test-upstash-token";
+    const rest = await startUpstashRest({ port: 0, redisUrl, token });
+    closers.unshift(rest.close);
+    project.provide("upstash", { url: rest.url, token });
+  } else {
+    project.provide("upstash", null);
+  }
   return teardown;
 }

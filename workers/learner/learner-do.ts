@@ -16,7 +16,9 @@ import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems,
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { shouldStop } from "../../src/core/cat";
 import { gradeResponse } from "../../src/core/grading";
-import { isMastered, masteryProbability, resolveSkills } from "../../src/core/knowledge";
+import { isMastered, masteryProbability, predictCorrect, resolveSkills } from "../../src/core/knowledge";
+import { createItemStats } from "../../src/stats/item-stats";
+import type { ItemStats } from "../../src/stats/item-stats";
 import { computeProgress } from "../../src/core/progress";
 import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
@@ -176,6 +178,7 @@ export class LearnerDO extends DurableObject<Env> {
     const graded = gradeResponse(item.answer, input.response, { choiceCount: item.choices?.length });
     if (!graded.ok) return { ok: false, code: "invalid_request", detail: `response: ${graded.message}` };
 
+    const expected = predictCorrect(item, resolveSkills(state.skill, curriculum.neighbours, DEFAULT_ENGINE_CONFIG.knowledge), DEFAULT_ENGINE_CONFIG.knowledge);
     const outcome = applyLearnerAttempt(state, curriculum, item, graded.correct, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
     const seq = state.seq + 1;
     // An answer to a mock-test item also moves that test on (and may end it).
@@ -218,6 +221,7 @@ export class LearnerDO extends DurableObject<Env> {
           responseMs: input.responseMs,
           servedAt: serve.servedAt,
           answeredAt: now,
+          expected,
         },
         now,
       );
@@ -287,6 +291,7 @@ export class LearnerDO extends DurableObject<Env> {
       now: this.clock,
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
       onFailure: () => this.resetDatabase(),
+      onFlushed: (rows) => this.itemStats().record(rows.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 }))),
     });
     const expiries = this.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
     const wake = [next, ...expiries].filter((t): t is number => t !== null);
@@ -441,6 +446,13 @@ export class LearnerDO extends DurableObject<Env> {
       });
     }
     return this.database;
+  }
+
+  private stats: ItemStats | null = null;
+  private itemStats(): ItemStats {
+    const c = this.cfg();
+    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN });
+    return this.stats;
   }
 
   private resetDatabase(): void {

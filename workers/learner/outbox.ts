@@ -10,6 +10,7 @@
 import type { SkillState } from "../../src/core/types";
 import type { Database } from "../../src/db/client";
 import { flushLearnerBatch } from "../../src/db/learners";
+import type { AttemptRow } from "../../src/db/learners";
 import type { LearnerStore } from "./store";
 
 export const FLUSH_BATCH = 500;
@@ -29,6 +30,8 @@ export interface FlushDeps {
   mastered: (s: SkillState) => boolean;
   /** Called after a failed flush (e.g. to drop a broken connection pool). */
   onFailure: () => void;
+  /** Called with the attempts Postgres has just committed (derived statistics go here). */
+  onFlushed?: (rows: readonly AttemptRow[]) => Promise<void>;
 }
 
 /** Flushes one batch. Returns when to run again (epoch ms, real time), or null when the outbox is empty. */
@@ -56,6 +59,14 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
     return Date.now() + backoffMs(failures);
   }
   if (last) store.deleteOutboxThrough(last.seq);
+  if (deps.onFlushed && batch.length > 0) {
+    try {
+      await deps.onFlushed(batch);
+    } catch (err) {
+      // Derived data only: the attempts are safe in Postgres (see src/stats/item-stats.ts).
+      console.error("item statistics not recorded", err);
+    }
+  }
   store.deleteReports(reports.map((r) => r.id));
   store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));

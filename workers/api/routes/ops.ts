@@ -11,6 +11,8 @@ import { rankItems } from "../../../src/core/engine";
 import type { AppEnv } from "../lib/context";
 import { requireOperator } from "../lib/ops-auth";
 import { publishContent } from "../../learner/content";
+import { createItemStats } from "../../../src/stats/item-stats";
+import { ItemIdParam } from "./schemas";
 
 const benchRoute = createRoute({
   method: "post",
@@ -41,6 +43,24 @@ const publishRoute = createRoute({
   },
 });
 
+const statsRoute = createRoute({
+  method: "get",
+  path: "/v1/ops/items/{id}/stats",
+  summary: "Global statistics of one item (attempts, correct, mean residual against the model)",
+  security: [{ operatorToken: [] }],
+  request: { params: z.object({ id: ItemIdParam }) },
+  responses: {
+    200: {
+      description: "Statistics (all zero when Redis is not configured: `enabled` says which)",
+      content: {
+        "application/json": {
+          schema: z.object({ enabled: z.boolean(), itemId: z.string(), attempts: z.number(), correct: z.number(), meanResidual: z.number().nullable() }),
+        },
+      },
+    },
+  },
+});
+
 export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", { type: "http", scheme: "bearer" });
   app.use("/v1/ops/*", requireOperator);
@@ -53,6 +73,13 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
       checksum += ranked[0]?.score ?? 0;
     }
     return c.json({ candidates, reps, checksum }, 200);
+  });
+  app.openapi(statsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { config } = c.get("services");
+    const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+    const [stat] = await c.get("timing").measure("redis", () => stats.read([id]));
+    return c.json({ enabled: stats.enabled, itemId: id, attempts: stat?.attempts ?? 0, correct: stat?.correct ?? 0, meanResidual: stat?.meanResidual ?? null }, 200);
   });
   app.openapi(publishRoute, async (c) => {
     const services = c.get("services");
