@@ -169,6 +169,31 @@ describe("the learner engine through the API", () => {
     expect((await learner.progress()).outbox.pending).toBe(0);
   });
 
+  it("loses nothing when its Durable Object restarts", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("restart"));
+    for (let i = 0; i < 12; i++) {
+      const next = await learner.next();
+      await learner.answer(next.item?.id ?? "", i % 3 !== 0);
+    }
+    const pending = await learner.next(); // served, not yet answered
+    const before = await learner.progress();
+    // Restart this learner's object: its in-memory state is dropped, its storage stays.
+    const marker = () => Date.now();
+    await runInDurableObject(stubOf(learner.id), (instance: LearnerDO, state) => {
+      instance.clock = marker;
+      state.abort("test restart");
+    }).catch(() => {});
+    await runInDurableObject(stubOf(learner.id), (instance: LearnerDO) => {
+      expect(instance.clock).not.toBe(marker); // a new instance
+    });
+    const after = await learner.progress();
+    expect({ ...after, outbox: null }).toEqual({ ...before, outbox: null });
+    expect(after.outbox.pending).toBe(before.outbox.pending);
+    // The item served before the restart can still be answered, once.
+    const answered = await learner.answer(pending.item?.id ?? "", true);
+    expect(answered.seq).toBe(13);
+  });
+
   it("rebuilds the same progress in a fresh object from Postgres", async () => {
     const learner = await LearnerClient.create(uniqueLearner("hydrate"));
     for (let i = 0; i < 40; i++) {
