@@ -49,7 +49,7 @@ if (!only || only === "predict") {
     const full = loadDataset(dataDir, name);
     const ds = quick ? subsetStudents(full, 300) : full;
     log(`${name}: ${ds.students.length} students${quick ? ` (subset of ${full.students.length})` : ""}`);
-    prediction.push(runPrediction(ds, { folds: quick ? [1, 2] : [1, 2, 3, 4, 5], quick, fit: quick ? { ...DEFAULT_FIT, passes: 2 } : DEFAULT_FIT, log }));
+    prediction.push(runPrediction(ds, { folds: quick ? [1, 2] : [1, 2, 3, 4, 5], quick, fit: quick ? { ...DEFAULT_FIT, passes: 2 } : DEFAULT_FIT, log, ml: true }));
   }
   throughput = measurePredictThroughput(quick ? 500 : 5000);
   log(`predictBatch: ${throughput.usPer500.toFixed(1)} µs per 500 candidates`);

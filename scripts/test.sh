@@ -14,6 +14,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p workers/tsconfig.json --noEmit
+npx tsc -p loadtests/tsconfig.json   # k6 scripts against @types/k6 (k6 v1.3)
 step "wrangler types are current"
 npx wrangler types --env-interface Env workers/worker-configuration.d.ts --check
 step "node tier"

@@ -21,6 +21,8 @@ import type { FitOptions, NamedMapping } from "./fit";
 import { auc, calibration, logLoss, rmse } from "./metrics";
 import type { CalibrationBin } from "./metrics";
 import { replaySequence } from "./replay";
+import { featureTable, predictTable, trainRecipe, trainingSet } from "../ml/pipeline";
+import { RECIPES } from "../ml/recipes";
 
 /** Skill mappings per dataset; the first one is used by the production-default row. */
 export function mappingsFor(dataset: string): NamedMapping[] {
@@ -90,6 +92,8 @@ export interface PredictOptions {
   readonly quick: boolean;
   readonly fit: FitOptions;
   readonly log?: (msg: string) => void;
+  /** Also score the ML recipes of src/ml/recipes.ts (rows after the four engine rows). */
+  readonly ml?: boolean;
 }
 
 function score(fold: number, preds: Float64Array, labels: Uint8Array): FoldMetrics {
@@ -123,14 +127,16 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
   const base = mappings[0];
   if (!base) throw new Error("no mapping");
   const grid = tuningGrid(options.quick);
-  const keys = ["global", "item", "engine", "tuned"] as const;
-  const labels: Record<(typeof keys)[number], string> = {
+  const labels: Record<string, string> = {
     global: "Baseline: global mean",
     item: "Baseline: item success rate (difficulty only)",
     engine: `Engine knowledge model, production default config (mapping: ${base.name})`,
     tuned: "Engine knowledge model, tuned config + mapping (chosen on training students)",
   };
-  const results = keys.map((key) => ({ key, label: labels[key], folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
+  const recipes = options.ml ? RECIPES : [];
+  for (const r of recipes) labels[r.version] = `ML ${r.version}: ${r.description} (fitted on training students)`;
+  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version)];
+  const results = keys.map((key) => ({ key, label: labels[key] ?? key, folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
   const pooled = keys.map(() => [] as Float64Array[]);
   const pooledLabels: Uint8Array[] = [];
   const invariants: string[] = [];
@@ -172,7 +178,18 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
     const tuned = results[3];
     if (tuned) tuned.chosen.push(best.name);
 
-    const all = [globalPreds, itemPreds, enginePreds, tunedPreds];
+    // ML recipes: training rows cross-fitted on training students; test rows from the engine row's fit.
+    const mlPreds: Float64Array[] = [];
+    if (recipes.length > 0) {
+      const mlSet = trainingSet(train, base.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
+      const mlTable = featureTable(test, itemMapper(fitted, base.skills), DEFAULT_KNOWLEDGE_CONFIG);
+      for (let r = 0; r < y.length; r++) {
+        if (mlTable.y[r] !== y[r] || Math.abs((mlTable.knowledge[r] ?? 0) - (enginePreds[r] ?? 0)) > 1e-12) throw new Error(`fold ${fold}: feature rows are not aligned with the engine replay at ${r}`);
+      }
+      for (const recipe of recipes) mlPreds.push(predictTable(trainRecipe(mlSet, recipe), mlTable));
+    }
+
+    const all = [globalPreds, itemPreds, enginePreds, tunedPreds, ...mlPreds];
     all.forEach((p, k) => {
       const m = score(fold, p, y);
       for (const v of [m.auc, m.logLoss, m.rmse]) if (!Number.isFinite(v)) throw new Error(`fold ${fold}: non-finite metric`);
@@ -183,12 +200,14 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
     });
     invariants.push(
       `fold ${fold}: ${train.length} train / ${test.length} test students, disjoint; ${y.length} test answers predicted online, ` +
-        "each from exactly the earlier answers of its student (checked per step); all predictions in [0, 1]",
+        "each from exactly the earlier answers of its student (checked per step); all predictions in [0, 1]" +
+        (recipes.length > 0 ? "; ML feature rows aligned with the engine replay (same labels, knowledge prediction = engine row's)" : ""),
     );
     const e = results[2]?.folds.at(-1);
     const t = results[3]?.folds.at(-1);
+    const ml = results[4];
     log(
-      `${ds.name} fold ${fold}: engine AUC ${e?.auc.toFixed(4)} / tuned ${t?.auc.toFixed(4)} (${best.name}) ` +
+      `${ds.name} fold ${fold}: engine AUC ${e?.auc.toFixed(4)} / tuned ${t?.auc.toFixed(4)} (${best.name})${ml ? ` / ${ml.key} ${ml.folds.at(-1)?.auc.toFixed(4)}` : ""} ` +
         `[${((performance.now() - t0) / 1000).toFixed(1)} s]`,
     );
   }

@@ -23,8 +23,11 @@ export class ReplayInvariantError extends Error {}
 export type ItemMapper = (interaction: Interaction) => ItemParams;
 
 export interface ReplayObserver {
-  /** Called before the update of step i with the prediction and the item used. */
-  (index: number, prediction: number, item: ItemParams, interaction: Interaction): void;
+  /**
+   * Called before the update of step i with the prediction, the item used and the belief
+   * lookup that produced it (holding interactions 0…i−1 only; src/ml builds features from it).
+   */
+  (index: number, prediction: number, item: ItemParams, interaction: Interaction, lookup: (skillId: string) => SkillState): void;
 }
 
 /**
@@ -53,7 +56,7 @@ export function replaySequence(
     const lookup = resolveSkills(stored, NO_NEIGHBOURS, config);
     const p = predictCorrect(item, lookup, config);
     preds[i] = p;
-    observe?.(i, p, item, x);
+    observe?.(i, p, item, x, lookup);
     const now = START + i * STEP_MS;
     for (const s of applyAttempt(item, lookup, x.correct, now, config)) {
       absorbedAttempts += s.attempts - (states.get(s.skillId)?.attempts ?? 0);

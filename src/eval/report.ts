@@ -118,13 +118,16 @@ export function renderReport(r: EvalReport): RenderedReport {
   md.push("## Headline", "");
   if (r.prediction.length > 0) {
     md.push("Prediction of real students' next answers (online replay, test students unseen, mean ± sd over folds):", "");
-    md.push("| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | Published (pyKT protocol) |", "|---|---|---|---|---|---|");
+    md.push(
+      "| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | ML model (served by ONNX) AUC / log-loss | Published (pyKT protocol) |",
+      "|---|---|---|---|---|---|---|",
+    );
     for (const d of r.prediction) {
-      const [g, it, e, t] = d.predictors;
+      const [g, it, e, t, ml] = d.predictors;
       const auc = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
       const ll = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
       md.push(
-        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
+        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml ? `${f3(auc(ml))} / ${f3(ll(ml))} (${ml.key})` : "–"} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
       );
     }
     md.push("");

@@ -35,7 +35,9 @@ describe("the learner engine through the API", () => {
     expect(next.source).toBe("start-ranking");
     expect(next.item?.id).toBeTruthy();
     expect(next.item).not.toHaveProperty("answer");
-    expect(next.why?.predictor).toBe("knowledge-model/1");
+    // The bundled correctness model scores the candidates (the knowledge model is its fallback).
+    expect(next.why?.predictor).toBe("correctness-v1");
+    expect(next.why?.fallbackReason).toBeUndefined();
     const sum = next.why ? Object.values(next.why.terms).reduce((a, b) => a + b, 0) : Number.NaN;
     expect(sum).toBeCloseTo(next.why?.score ?? Number.NaN, 6);
     expect(next.why?.candidates).toBeGreaterThanOrEqual(50);

@@ -6,6 +6,7 @@ import { createApp } from "./lib/app";
 import { registerContentRoutes } from "./routes/content";
 import { registerHealthRoutes } from "./routes/health";
 import { registerLearnerRoutes } from "./routes/learners";
+import { registerMetricsRoutes } from "./routes/metrics";
 import { registerMockTestRoutes } from "./routes/mock-tests";
 import { registerOpsRoutes } from "./routes/ops";
 import { registerSearchRoutes } from "./routes/search";
@@ -16,6 +17,8 @@ registerContentRoutes(app);
 registerSearchRoutes(app);
 registerLearnerRoutes(app);
 registerMockTestRoutes(app);
+// Before the ops routes: /v1/ops/alerts carries its own operator check.
+registerMetricsRoutes(app);
 registerOpsRoutes(app);
 
 app.doc31("/openapi.json", {
@@ -24,4 +27,5 @@ app.doc31("/openapi.json", {
 });
 
 export { LearnerDO } from "../learner/learner-do";
+export { MetricsDO } from "../metrics/metrics-do";
 export default app;

@@ -5,6 +5,7 @@
  * same instants. Same inputs, same pure functions, same state.
  */
 import { applyLearnerAttempt, DEFAULT_ENGINE_CONFIG } from "../../src/core/engine";
+import { recordOutcome } from "../../src/core/features";
 import { displayAnswer } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import type { Database } from "../../src/db/client";
@@ -47,6 +48,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
       if (!item) continue; // an item deleted from the bank: its evidence is gone with it
       const outcome = applyLearnerAttempt(state, curriculum, item, h.correct, h.responseMs, h.answeredAt, DEFAULT_ENGINE_CONFIG);
       const primary = item.skillIds[0] ?? "";
+      recordOutcome(state.history, item, h.correct);
       for (const s of outcome.skills) {
         state.skills.set(s.skillId, s);
         store.putSkillState(s);
@@ -73,6 +75,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
     }
     const last = history[history.length - 1];
     store.setMeta("seq", String(last?.seq ?? 0));
+    store.setMeta("feature_history", JSON.stringify(state.history));
     store.setMeta("learner_id", learnerId);
     store.setMeta("hydrated", String(deps.now));
   });

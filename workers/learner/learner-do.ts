@@ -16,7 +16,11 @@ import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems,
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { shouldStop } from "../../src/core/cat";
 import { gradeResponse } from "../../src/core/grading";
-import { isMastered, masteryProbability, predictCorrect, resolveSkills } from "../../src/core/knowledge";
+import { FEATURE_COUNT, buildFeatures, recordOutcome } from "../../src/core/features";
+import type { LearnerHistory } from "../../src/core/features";
+import { isMastered, masteryProbability, predictBatch, predictCorrect, resolveSkills } from "../../src/core/knowledge";
+import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
+import type { CorrectnessPredictor } from "../../src/ml/predictor";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
 import { computeProgress } from "../../src/core/progress";
@@ -24,6 +28,7 @@ import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
+import { reportOutbox } from "../metrics/client";
 import { LearnerContent } from "./content";
 import { RECENT_PRACTICE_MS, answerStep, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
@@ -75,6 +80,7 @@ export class LearnerDO extends DurableObject<Env> {
   private state: LiveLearnerState | null = null;
   private readying: Promise<LiveLearnerState> | null = null;
   private readonly rankings = new Map<LearnerMode, CachedRanking>();
+  private predictor: Promise<CorrectnessPredictor> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -116,10 +122,10 @@ export class LearnerDO extends DurableObject<Env> {
     // 3. Score the candidates of the skills that are ready or due.
     if (!ranking) {
       const skillIds = candidateSkills(state, curriculum, mode, now, DEFAULT_ENGINE_CONFIG);
-      ranking = this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now);
+      ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now);
       if (mode === "practice" && !this.hasUnserved(ranking, state)) {
         const more = stretchSkills(state, curriculum, skillIds, DEFAULT_ENGINE_CONFIG.maxCandidateSkills, DEFAULT_ENGINE_CONFIG);
-        ranking = this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now);
+        ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now);
       }
       source = "scored";
     }
@@ -203,7 +209,10 @@ export class LearnerDO extends DurableObject<Env> {
       ...(mockTest ? { mockTest } : {}),
     };
     const primary = item.skillIds[0] ?? "";
+    const history = structuredClone(state.history);
+    recordOutcome(history, item, graded.correct);
     this.ctx.storage.transactionSync(() => {
+      this.store.setMeta("feature_history", JSON.stringify(history));
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
       this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result });
@@ -233,6 +242,7 @@ export class LearnerDO extends DurableObject<Env> {
     });
     for (const s of outcome.skills) state.skills.set(s.skillId, s);
     state.memories.set(primary, outcome.memory);
+    state.history = history;
     state.seq = seq;
     this.rankings.clear();
     await this.scheduleFlush();
@@ -293,6 +303,11 @@ export class LearnerDO extends DurableObject<Env> {
       onFailure: () => this.resetDatabase(),
       onFlushed: (rows) => this.itemStats().record(rows.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 }))),
     });
+    const outbox = this.store.outboxStats();
+    reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
+    // Release the connection between flushes: thousands of idle objects must not hold
+    // thousands of connections (a flush reconnects in milliseconds, off the request path).
+    this.resetDatabase();
     const expiries = this.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
     const wake = [next, ...expiries].filter((t): t is number => t !== null);
     if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
@@ -483,6 +498,8 @@ export class LearnerDO extends DurableObject<Env> {
   private async load(learnerId: string): Promise<LiveLearnerState> {
     if (this.store.getMeta("hydrated") === null) {
       await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
+      // Hydration is once per object; the next database use is a flush seconds away.
+      this.resetDatabase();
     }
     this.state = new LiveLearnerState(this.store);
     return this.state;
@@ -492,10 +509,25 @@ export class LearnerDO extends DurableObject<Env> {
     return ranking.entries.some((e) => !state.sessionItemIds.has(e.itemId));
   }
 
-  private scoreRanking(state: LearnerView & { seq: number }, curriculum: Curriculum, items: readonly Item[], mode: LearnerMode, now: number): CachedRanking {
-    const { ranked } = rankItems(state, curriculum, items, mode, now, DEFAULT_ENGINE_CONFIG);
-    const lookup = resolveSkills(state.skill, curriculum.neighbours, DEFAULT_ENGINE_CONFIG.knowledge);
-    const [low, high] = DEFAULT_ENGINE_CONFIG.scoring.targetBand;
+  /**
+   * Ranks `items` for this learner: one batch through the correctness model (or the knowledge
+   * model when the model is off or cannot load — the reasons then say so), then the unified
+   * scoring, keeping the best entries with their reasons.
+   */
+  private async scoreRanking(
+    state: LearnerView & { seq: number; history: LearnerHistory },
+    curriculum: Curriculum,
+    items: readonly Item[],
+    mode: LearnerMode,
+    now: number,
+  ): Promise<CachedRanking> {
+    const cfg = DEFAULT_ENGINE_CONFIG;
+    const lookup = resolveSkills(state.skill, curriculum.neighbours, cfg.knowledge);
+    const predictor = await this.correctnessPredictor();
+    const rows = predictor.ok ? buildFeatures(state.skill, curriculum.neighbours, state.history, items, new Float32Array(items.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
+    const scored = await predictOrFallback(predictor, rows, items.length, () => predictBatch(items, lookup, cfg.knowledge, new Float64Array(items.length)), KNOWLEDGE_PREDICTOR);
+    const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, scored.predictions);
+    const [low, high] = cfg.scoring.targetBand;
     return {
       seq: state.seq,
       computedAt: now,
@@ -506,14 +538,21 @@ export class LearnerDO extends DurableObject<Env> {
           score: r.score,
           terms: r.terms,
           prediction: r.prediction,
-          predictor: KNOWLEDGE_PREDICTOR,
+          predictor: scored.predictor,
+          ...(scored.fallback && scored.reason ? { fallbackReason: scored.reason } : {}),
           targetBand: [low, high],
           skillId: r.candidate.skillId,
-          mastery: masteryProbability(lookup(r.candidate.skillId), DEFAULT_ENGINE_CONFIG.knowledge),
+          mastery: masteryProbability(lookup(r.candidate.skillId), cfg.knowledge),
           candidates: ranked.length,
         },
       })),
     };
+  }
+
+  /** The configured correctness model, loaded once per isolate (src/ml/predictor.ts). */
+  private correctnessPredictor(): Promise<CorrectnessPredictor> {
+    this.predictor ??= getCorrectnessPredictor({ CORRECTNESS_MODEL: this.cfg().CORRECTNESS_MODEL });
+    return this.predictor;
   }
 
   /**
@@ -527,7 +566,7 @@ export class LearnerDO extends DurableObject<Env> {
     const blank = blankLearnerView();
     const skillIds = candidateSkills(blank, curriculum, "practice", now, DEFAULT_ENGINE_CONFIG);
     const banks = await this.content.skillItems(skillIds, now);
-    const ranking = this.scoreRanking(blank, curriculum, banks.flat(), "practice", now);
+    const ranking = await this.scoreRanking(blank, curriculum, banks.flat(), "practice", now);
     this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }));
     return ranking;
   }

@@ -19,8 +19,10 @@ export interface Why {
   terms: Record<ScoreTerm, number>;
   /** P(correct) the scorer used. */
   prediction: number;
-  /** Which predictor produced it, e.g. "knowledge-model/1". */
+  /** Which predictor produced it: the model version (e.g. "correctness-v1") or "knowledge-model/1". */
   predictor: string;
+  /** Set when the configured model could not be used and the knowledge model stood in: why. */
+  fallbackReason?: string;
   targetBand: [number, number];
   skillId: string;
   /** P(mastered) of that skill before this item. */

@@ -4,6 +4,8 @@
  * plain maps instead of querying SQLite per candidate.
  */
 import type { LearnerView } from "../../src/core/engine";
+import { emptyHistory } from "../../src/core/features";
+import type { LearnerHistory } from "../../src/core/features";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { LearnerStore } from "./store";
 
@@ -23,6 +25,8 @@ export class LiveLearnerState implements LearnerView {
   goalSkillIds: Set<string>;
   /** Highest attempt sequence number; also the version of every cached ranking. */
   seq: number;
+  /** The counts the correctness model's features need (src/core/features.ts). */
+  history: LearnerHistory;
 
   constructor(private readonly store: LearnerStore) {
     this.skills = store.loadSkillStates();
@@ -36,6 +40,8 @@ export class LiveLearnerState implements LearnerView {
     this.recentSkillIds = recent.map((r) => r.skillId);
     const goals = store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
+    const history = store.getMeta("feature_history");
+    this.history = history ? (JSON.parse(history) as LearnerHistory) : emptyHistory();
   }
 
   skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
@@ -72,9 +78,10 @@ export class LiveLearnerState implements LearnerView {
 }
 
 /** A learner with no history: what every new learner's starting ranking is computed for. */
-export function blankLearnerView(): LearnerView & { seq: number } {
+export function blankLearnerView(): LearnerView & { seq: number; history: LearnerHistory } {
   return {
     seq: 0,
+    history: emptyHistory(),
     skill: () => undefined,
     memory: () => undefined,
     lastSeen: () => null,

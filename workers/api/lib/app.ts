@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import type { AppEnv } from "./context";
 import { ConfigError, parseConfig } from "./env";
+import { collectMetrics } from "./metrics";
 import { ApiError, invalidParamsFromIssues, problemResponse } from "./problem";
 import { createServices } from "./services";
 import { Timing } from "./timing";
@@ -47,6 +48,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.header("x-request-id", requestId);
     c.header("server-timing", timing.header());
   });
+
+  // Inside the shell (it needs `timing`), around everything else: errors included.
+  app.use("*", collectMetrics);
 
   app.use(
     "*",

@@ -163,6 +163,9 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const { mode } = c.req.valid("json");
     const value = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
+    // The learner's score cache, for metrics (workers/api/lib/metrics.ts) and load tests:
+    // a cached or shared starting ranking is a hit, fresh scoring a miss.
+    if (value.source !== "none") c.header("x-cache", value.source === "scored" ? "MISS" : "HIT");
     return c.json(value, 200);
   });
 

@@ -1,0 +1,77 @@
+/**
+ * Features are strictly causal (row i never changes when answers ≥ i change), the batch
+ * function equals the row function, and km_logit is exactly the knowledge model's prediction.
+ */
+import { describe, expect, it } from "vitest";
+import { FEATURE_COUNT, FEATURE_NAMES, buildFeatures, emptyHistory, learnerPart, recordOutcome, writeFeatureRow } from "../../src/core/features";
+import { DEFAULT_KNOWLEDGE_CONFIG, predictCorrect, resolveSkills } from "../../src/core/knowledge";
+import { mulberry32 } from "../../src/core/random";
+import type { ItemParams, SkillState } from "../../src/core/types";
+import type { Interaction, StudentSequence } from "../../src/eval/dataset";
+import { featureTable } from "../../src/ml/pipeline";
+
+const toItem = (x: Interaction): ItemParams => ({ id: x.itemId, skillIds: x.skillIds, difficulty: (Number(x.itemId.slice(1)) % 7) / 3 - 1, discrimination: 1, guessing: 0 });
+
+function sequence(seed: number, n: number): Interaction[] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    const k = Math.floor(rng() * 12);
+    return { itemId: `q${k}`, skillIds: k % 4 === 0 ? [`s${k % 3}`, `s${(k + 1) % 3}`] : [`s${k % 3}`], correct: rng() < 0.6 };
+  });
+}
+
+const student = (interactions: Interaction[]): StudentSequence => ({ studentId: "a", fold: 1, interactions });
+
+describe("features", () => {
+  it("has one name per column", () => {
+    expect(FEATURE_NAMES.length).toBe(FEATURE_COUNT);
+    expect(new Set(FEATURE_NAMES).size).toBe(FEATURE_COUNT);
+  });
+
+  it("row i depends only on answers before i (changing answer i or later leaves rows 0…i unchanged)", () => {
+    const seq = sequence(3, 60);
+    const base = featureTable([student(seq)], toItem, DEFAULT_KNOWLEDGE_CONFIG);
+    for (const cut of [0, 1, 7, 30, 59]) {
+      const altered = seq.map((x, j) => (j >= cut ? { ...x, correct: !x.correct, itemId: j > cut ? "q99" : x.itemId } : x));
+      const t = featureTable([student(altered)], toItem, DEFAULT_KNOWLEDGE_CONFIG);
+      expect([...t.x.subarray(0, (cut + 1) * FEATURE_COUNT)]).toEqual([...base.x.subarray(0, (cut + 1) * FEATURE_COUNT)]);
+      if (cut + 1 < seq.length) {
+        // …and the next row does see answer `cut` (the features are not blind either).
+        expect([...t.x.subarray((cut + 1) * FEATURE_COUNT, (cut + 2) * FEATURE_COUNT)]).not.toEqual([...base.x.subarray((cut + 1) * FEATURE_COUNT, (cut + 2) * FEATURE_COUNT)]);
+      }
+    }
+  });
+
+  it("the first answer of a learner sees nothing: empty-history values", () => {
+    const t = featureTable([student(sequence(4, 3))], toItem, DEFAULT_KNOWLEDGE_CONFIG);
+    const row = t.x.subarray(0, FEATURE_COUNT);
+    const get = (name: (typeof FEATURE_NAMES)[number]) => row[FEATURE_NAMES.indexOf(name)];
+    for (const name of ["skill_success", "skill_failure", "skill_recent", "skill_last", "total_log", "recent_rate", "last_correct", "item_seen", "item_last", "skill_streak", "total_streak"] as const) {
+      expect(get(name)).toBe(0);
+    }
+  });
+
+  it("km_logit is the knowledge model's own prediction, and the batch equals the row writer", () => {
+    const items = sequence(5, 20).map(toItem);
+    const states = new Map<string, SkillState>([["s1", { skillId: "s1", mean: 0.9, variance: 0.2, attempts: 9, correct: 7, lastAttemptAt: 0 }]]);
+    const history = emptyHistory();
+    recordOutcome(history, items[0] ?? { id: "x", skillIds: [] }, true);
+    recordOutcome(history, items[1] ?? { id: "x", skillIds: [] }, false);
+    const batch = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    const lookup = resolveSkills((id) => states.get(id), new Map(), DEFAULT_KNOWLEDGE_CONFIG);
+    const one = new Float32Array(FEATURE_COUNT);
+    items.forEach((item, i) => {
+      writeFeatureRow(item, lookup, history, learnerPart(history), DEFAULT_KNOWLEDGE_CONFIG, one, 0);
+      expect([...batch.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)]).toEqual([...one]);
+      const p = predictCorrect(item, lookup, DEFAULT_KNOWLEDGE_CONFIG);
+      expect(batch[i * FEATURE_COUNT]).toBeCloseTo(Math.log(p / (1 - p)), 5);
+    });
+  });
+
+  it("history survives a JSON round trip (the Durable Object stores it as text)", () => {
+    const h = emptyHistory();
+    for (const x of sequence(6, 25)) recordOutcome(h, toItem(x), x.correct);
+    expect(JSON.parse(JSON.stringify(h))).toEqual(h);
+    expect(h.recent.length).toBe(10);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The correctness model inside workerd: the real ONNX file runs through onnxruntime-web
+ * (runtime imported as a compiled module, src/ml/ort-session.ts) and agrees with the same
+ * model evaluated in TypeScript; concurrent first calls share one session; a model that
+ * cannot be used falls back, says why and is counted.
+ */
+import { describe, expect, it } from "vitest";
+import { FEATURE_COUNT, FEATURE_VERSION, buildFeatures, emptyHistory, recordOutcome } from "../../src/core/features";
+import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
+import { mulberry32, normalDraw } from "../../src/core/random";
+import type { ItemParams, SkillState } from "../../src/core/types";
+import { evaluate } from "../../src/ml/model";
+import type { CorrectnessModel } from "../../src/ml/model";
+import { sessionCreations } from "../../src/ml/ort-session";
+import { BUNDLED_MODELS, DEFAULT_MODEL_VERSION, createOnnxPredictor, getCorrectnessPredictor, predictOrFallback, predictorMetrics } from "../../src/ml/predictor";
+import weights from "../../models/correctness-v1.json";
+
+const tsModel: CorrectnessModel = {
+  version: weights.version,
+  featureVersion: weights.featureVersion,
+  inputs: weights.inputs,
+  hidden: weights.hidden,
+  w1: Float64Array.from(weights.w1),
+  b1: Float64Array.from(weights.b1),
+  w2: Float64Array.from(weights.w2),
+  b2: weights.b2,
+};
+
+function randomRows(n: number, seed: number): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: n * FEATURE_COUNT }, () => 1.5 * normalDraw(rng));
+}
+
+describe("correctness model in workerd", () => {
+  it("concurrent first requests create the session once and all get the model", async () => {
+    const before = sessionCreations();
+    const all = await Promise.all(Array.from({ length: 8 }, () => getCorrectnessPredictor({})));
+    expect(all.every((p) => p.ok && p.version === DEFAULT_MODEL_VERSION)).toBe(true);
+    expect(sessionCreations() - before).toBeLessThanOrEqual(1);
+    // A version never loaded before: exactly one creation for eight concurrent callers.
+    const bundled = BUNDLED_MODELS[DEFAULT_MODEL_VERSION];
+    if (!bundled) throw new Error("no bundled model");
+    const mid = sessionCreations();
+    const probes = await Promise.all(Array.from({ length: 8 }, () => createOnnxPredictor({ version: "concurrency-probe", bytes: () => bundled.bytes, featureVersion: FEATURE_VERSION })));
+    expect(probes.every((p) => p.ok)).toBe(true);
+    expect(sessionCreations() - mid).toBe(1);
+  });
+
+  it("the shipped ONNX model through onnxruntime-web equals the TypeScript evaluation (500 rows, 1e-5)", async () => {
+    const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v1" });
+    if (!predictor.ok) throw new Error(predictor.reason);
+    expect(predictor.version).toBe(weights.version);
+    const n = 500;
+    const rows = randomRows(n, 5);
+    const got = await predictor.predict(rows, n);
+    const want = evaluate(tsModel, rows, n);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs((got[i] ?? Number.NaN) - (want[i] ?? 0)));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it("scores real feature rows of a learner and reports the model version", async () => {
+    const items: ItemParams[] = Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, skillIds: [`s${i % 4}`], difficulty: (i % 9) / 3 - 1.5, discrimination: 1, guessing: 0 }));
+    const states = new Map<string, SkillState>([["s0", { skillId: "s0", mean: 0.8, variance: 0.3, attempts: 6, correct: 5, lastAttemptAt: 0 }]]);
+    const history = emptyHistory();
+    for (let k = 0; k < 6; k++) recordOutcome(history, { id: `i${k * 4}`, skillIds: ["s0"] }, k !== 2);
+    const rows = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    const scored = await predictOrFallback(await getCorrectnessPredictor({}), rows, items.length, () => new Float64Array(items.length));
+    expect(scored).toMatchObject({ predictor: DEFAULT_MODEL_VERSION, fallback: false });
+    const want = evaluate(tsModel, rows, items.length);
+    for (let i = 0; i < items.length; i++) {
+      expect(scored.predictions[i]).toBeGreaterThan(0);
+      expect(scored.predictions[i]).toBeLessThan(1);
+      expect(Math.abs((scored.predictions[i] ?? 0) - (want[i] ?? 0))).toBeLessThan(1e-5);
+    }
+  });
+
+  it("a broken model falls back to the knowledge model, says why and is counted", async () => {
+    const before = predictorMetrics().fallbacks;
+    const broken = await createOnnxPredictor({ version: "broken-v0", bytes: () => new Uint8Array([8, 1, 18, 3, 1, 2]), featureVersion: FEATURE_VERSION });
+    expect(broken.ok).toBe(false);
+    if (broken.ok) return;
+    expect(broken.reason).toMatch(/did not load/);
+    expect(predictorMetrics().fallbacks).toBe(before + 1);
+    const knowledge = Float64Array.from([0.3, 0.6]);
+    const scored = await predictOrFallback(broken, new Float32Array(2 * FEATURE_COUNT), 2, () => knowledge);
+    expect(scored).toMatchObject({ predictor: "knowledge-model/1", fallback: true });
+    expect([...scored.predictions]).toEqual([0.3, 0.6]);
+    // The working model is unaffected by the broken one in the same isolate.
+    expect((await getCorrectnessPredictor({})).ok).toBe(true);
+  });
+
+  it("refuses a model trained on another feature layout, an unknown version, and honours 'off'", async () => {
+    const bundled = BUNDLED_MODELS[DEFAULT_MODEL_VERSION];
+    if (!bundled) throw new Error("no bundled model");
+    const stale = await createOnnxPredictor({ version: "stale", bytes: () => bundled.bytes, featureVersion: "features/0" });
+    expect(stale.ok ? "" : stale.reason).toMatch(/features\/0/);
+    const unknown = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v99" });
+    expect(unknown.ok ? "" : unknown.reason).toMatch(/no bundled model/);
+    const off = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "off" });
+    expect(off.ok).toBe(false);
+    const scored = await predictOrFallback(off, new Float32Array(FEATURE_COUNT), 1, () => Float64Array.from([0.5]));
+    expect(scored.fallback).toBe(false); // turned off on purpose: not a failure
+  });
+});
