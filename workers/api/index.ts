@@ -7,6 +7,7 @@ import { registerContentRoutes } from "./routes/content";
 import { registerHealthRoutes } from "./routes/health";
 import { registerLearnerRoutes } from "./routes/learners";
 import { registerMetricsRoutes } from "./routes/metrics";
+import { registerMlBenchRoutes } from "./routes/ml-bench";
 import { registerMockTestRoutes } from "./routes/mock-tests";
 import { registerOpsRoutes } from "./routes/ops";
 import { registerSearchRoutes } from "./routes/search";
@@ -20,6 +21,7 @@ registerMockTestRoutes(app);
 // Before the ops routes: /v1/ops/alerts carries its own operator check.
 registerMetricsRoutes(app);
 registerOpsRoutes(app);
+registerMlBenchRoutes(app); // after the ops routes: their operator check covers it
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
