@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import { countItems, getItem, getItems, importContent, itemsOfSkill, listSkills, searchItems } from "../../src/db/content";
+import { connectionUtilisation } from "../../src/db/health";
 import { skills } from "../../src/db/schema";
 import { backends, fixtureItems, fixtureSkills } from "./support";
 
@@ -57,6 +58,14 @@ for (const backend of backends) {
       const plan = await db.write.execute(sql`EXPLAIN SELECT id FROM items WHERE search @@ websearch_to_tsquery('english', 'fraction')`);
       await db.write.execute(sql`RESET enable_seqscan`);
       expect(JSON.stringify(plan.rows)).toContain("items_search_idx");
+    });
+
+    it("reports connection utilisation between 0 and 1", async () => {
+      const u = await connectionUtilisation(db.write);
+      expect(u).toBeGreaterThanOrEqual(0);
+      expect(u).toBeLessThanOrEqual(1);
+      // A real server counts this very connection; PGlite has no backends to list.
+      if (backend.name === "postgres") expect(u).toBeGreaterThan(0);
     });
 
     it("imports all or nothing", async () => {

@@ -28,7 +28,8 @@ import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
-import { reportOutbox } from "../metrics/client";
+import { reportGauge, reportOutbox } from "../metrics/client";
+import { connectionUtilisation } from "../../src/db/health";
 import { LearnerContent } from "./content";
 import { RECENT_PRACTICE_MS, answerStep, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
@@ -51,6 +52,9 @@ async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> 
     return { ok: false, code: "unavailable", detail: "content or storage is temporarily unavailable; retry shortly", retryAfterSeconds: 1 };
   }
 }
+
+/** When this isolate last sampled database connection utilisation (a rate limit, not a client). */
+let lastConnectionSample = 0;
 
 /** The scorer used when no other model is loaded. */
 export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
@@ -301,7 +305,10 @@ export class LearnerDO extends DurableObject<Env> {
       now: this.clock,
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
       onFailure: () => this.resetDatabase(),
-      onFlushed: (rows) => this.itemStats().record(rows.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 }))),
+      onFlushed: async (rows) => {
+        await this.itemStats().record(rows.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 })));
+        await this.sampleConnections();
+      },
     });
     const outbox = this.store.outboxStats();
     reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
@@ -461,6 +468,17 @@ export class LearnerDO extends DurableObject<Env> {
       });
     }
     return this.database;
+  }
+
+  /**
+   * Database connection utilisation for the alerts, sampled after a flush (the object is
+   * connected then) and at most every 30 s per isolate, so thousands of objects do not all ask.
+   */
+  private async sampleConnections(): Promise<void> {
+    const now = Date.now();
+    if (now - lastConnectionSample < 30_000) return;
+    lastConnectionSample = now;
+    reportGauge(this.env, this.ctx, "db_connections_utilisation", await connectionUtilisation(this.db().write));
   }
 
   private stats: ItemStats | null = null;
