@@ -20,7 +20,7 @@ export interface AttemptRow {
   /** Epoch ms. */
   servedAt: number | null;
   answeredAt: number;
-  /** P(correct) the engine expected (for global item statistics; not stored in Postgres). */
+  /** The knowledge model's P(correct) before this answer (for global item statistics; not stored in Postgres). */
   expected?: number;
 }
 

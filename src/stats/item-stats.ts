@@ -15,7 +15,7 @@ import { Redis } from "@upstash/redis/cloudflare";
 export interface ItemOutcome {
   itemId: string;
   correct: boolean;
-  /** P(correct) the engine predicted when the item was served. */
+  /** The knowledge model's P(correct) for this learner and item just before the answer was learned from. */
   expected: number;
 }
 
