@@ -544,6 +544,9 @@ export class LearnerDO extends DurableObject<Env> {
     const predictor = await this.correctnessPredictor();
     const rows = predictor.ok ? buildFeatures(state.skill, curriculum.neighbours, state.history, items, new Float32Array(items.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
     const scored = await predictOrFallback(predictor, rows, items.length, () => predictBatch(items, lookup, cfg.knowledge, new Float64Array(items.length)), KNOWLEDGE_PREDICTOR);
+    // 1 in any minute where the configured model could not score (dashboard and /metrics:
+    // learning_model_fallback); the response's `why.fallbackReason` says why.
+    reportGauge(this.env, this.ctx, "model_fallback", scored.fallback ? 1 : 0);
     const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, scored.predictions);
     const [low, high] = cfg.scoring.targetBand;
     return {
