@@ -30,8 +30,8 @@ import { auc, logLoss, meanSd } from "../src/eval/metrics";
 import { mappingsFor } from "../src/eval/predict";
 import { MLP_FIT } from "../src/ml/fit";
 import { modelToJson } from "../src/ml/model";
-import { predictTable, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
-import type { FeatureTable, TrainingSet } from "../src/ml/pipeline";
+import { concatTables, predictTable, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
+import type { TrainingSet } from "../src/ml/pipeline";
 import { CURRENT as RECIPE, LOGISTIC } from "../src/ml/recipes";
 import { exportOnnx } from "./ml/onnx-export";
 import { openNodeDatabase } from "./lib/db";
@@ -63,23 +63,9 @@ interface Source {
   description: string;
 }
 
-function concat(tables: readonly FeatureTable[]): FeatureTable {
-  const n = tables.reduce((a, t) => a + t.n, 0);
-  const x = new Float32Array(n * FEATURE_COUNT);
-  const y = new Uint8Array(n);
-  const knowledge = new Float64Array(n);
-  let o = 0;
-  for (const t of tables) {
-    x.set(t.x.subarray(0, t.n * FEATURE_COUNT), o * FEATURE_COUNT);
-    y.set(t.y.subarray(0, t.n), o);
-    knowledge.set(t.knowledge.subarray(0, t.n), o);
-    o += t.n;
-  }
-  return { x, y, n, knowledge };
-}
 
 function merge(sets: readonly TrainingSet[]): TrainingSet {
-  return { fit: concat(sets.map((s) => s.fit)), validation: concat(sets.map((s) => s.validation)) };
+  return { fit: concatTables(sets.map((s) => s.fit)), validation: concatTables(sets.map((s) => s.validation)) };
 }
 
 async function postgresSource(): Promise<Source> {

@@ -56,7 +56,8 @@ export function featureTable(students: readonly StudentSequence[], toItem: ItemM
   return { x, y, n, knowledge };
 }
 
-function concatTables(parts: readonly FeatureTable[]): FeatureTable {
+/** Rows of several tables, in order, as one table. */
+export function concatTables(parts: readonly FeatureTable[]): FeatureTable {
   const n = parts.reduce((a, p) => a + p.n, 0);
   const x = new Float32Array(n * FEATURE_COUNT);
   const y = new Uint8Array(n);
