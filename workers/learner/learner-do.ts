@@ -14,7 +14,6 @@ import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
-import { shouldStop } from "../../src/core/cat";
 import { gradeResponse } from "../../src/core/grading";
 import { FEATURE_COUNT, buildFeatures, recordOutcome } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
@@ -31,9 +30,9 @@ import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
 import { connectionUtilisation } from "../../src/db/health";
 import { LearnerContent } from "./content";
-import { RECENT_PRACTICE_MS, answerStep, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
+import { MockTestRunner } from "./mock-runner";
+import { answerStep, finish } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
-import type { MockTestRow } from "./store";
 import { flushOutbox } from "./outbox";
 import { hydrateFromHistory } from "./hydrate";
 import { LearnerStore } from "./store";
@@ -79,6 +78,7 @@ export class LearnerDO extends DurableObject<Env> {
 
   private readonly store: LearnerStore;
   private readonly content: LearnerContent;
+  private readonly mock: MockTestRunner;
   private config: Config | null = null;
   private database: Database | null = null;
   private state: LiveLearnerState | null = null;
@@ -93,6 +93,14 @@ export class LearnerDO extends DurableObject<Env> {
       this.store.migrate();
     });
     this.content = new LearnerContent(env.CONTENT, () => this.db(), () => this.cfg().CONTENT_CACHE_TTL_SECONDS, (work) => ctx.waitUntil(work));
+    this.mock = new MockTestRunner({
+      store: this.store,
+      content: this.content,
+      storage: ctx.storage,
+      waitUntil: (work) => ctx.waitUntil(work),
+      scheduleFlush: () => this.scheduleFlush(),
+      scheduleAlarmBy: (at) => this.scheduleAlarmBy(at),
+    });
   }
 
   // --- RPC -------------------------------------------------------------------------------
@@ -296,7 +304,7 @@ export class LearnerDO extends DurableObject<Env> {
     const learnerId = this.store.getMeta("learner_id");
     if (!learnerId) return;
     const now = this.clock();
-    this.expireMockTests(now);
+    this.mock.expire(now);
     const next = await flushOutbox({
       store: this.store,
       learnerId,
@@ -315,8 +323,7 @@ export class LearnerDO extends DurableObject<Env> {
     // Release the connection between flushes: thousands of idle objects must not hold
     // thousands of connections (a flush reconnects in milliseconds, off the request path).
     this.resetDatabase();
-    const expiries = this.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
-    const wake = [next, ...expiries].filter((t): t is number => t !== null);
+    const wake = [next, this.mock.nextExpiry(now)].filter((t): t is number => t !== null);
     if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
   }
 
@@ -336,104 +343,27 @@ export class LearnerDO extends DurableObject<Env> {
     });
   }
 
-  // --- mock tests ---------------------------------------------------------------------------
+  // --- mock tests (workers/learner/mock-runner.ts) ------------------------------------------
 
   async startMockTest(learnerId: string, request: MockTestRequest): Promise<RpcResult<MockTestSummary>> {
     return guard(async () => {
       const ready = await this.ready(learnerId);
-      if (!ready.ok) return ready;
-      const now = this.clock();
-      const { skills } = await this.content.curriculum(now);
-      this.expireMockTests(now);
-      const active = this.store.activeMockTests()[0];
-      if (active) return { ok: false, code: "conflict", detail: `mock test ${active.id} is still running; finish it or let it expire first` };
-      const resolved = resolveBlueprint(request, skills);
-      if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
-      const test = newMockTest(crypto.randomUUID(), resolved.value, request, now);
-      this.store.insertMockTest(test);
-      await this.scheduleAlarmBy(Date.now() + (test.expiresAt - now));
-      return { ok: true, value: summary(test) };
+      return ready.ok ? this.mock.start(request, this.clock()) : ready;
     });
   }
 
   async mockNext(learnerId: string, testId: string): Promise<RpcResult<MockNextResult>> {
     return guard(async () => {
       const ready = await this.ready(learnerId);
-      if (!ready.ok) return ready;
-      const state = ready.value;
-      const found = this.store.getMockTest(testId);
-      if (!found) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
-      const now = this.clock();
-      let test = this.expireMockTests(now, testId) ?? found;
-      if (test.status === "active" && shouldStop(test.state, now) !== null) test = this.finishMockTest(test, now);
-      if (test.status === "finished") return { ok: true, value: this.mockResult(test, null, now) };
-      // The pending item again (a retried or refreshed request), not a second one.
-      const pending = test.state.pending ? this.store.openServe(test.state.pending.itemId) : null;
-      if (pending?.item && pending.mockTestId === test.id) return { ok: true, value: this.mockResult(test, pending.item, now) };
-
-      const banks = await this.content.skillItems(Object.keys(test.strata), now);
-      const current = this.store.getMockTest(testId); // re-read after the await
-      if (!current || current.status !== "active" || current.state.responses.length !== test.state.responses.length) {
-        return { ok: false, code: "conflict", detail: "the mock test changed meanwhile; ask again" };
-      }
-      const pool = buildPool(banks.flat(), test.strata);
-      const picked = selectFor(test, pool, state.itemsSeenSince(now - RECENT_PRACTICE_MS));
-      if (picked.itemId === null) return { ok: true, value: this.mockResult(this.finishMockTest({ ...test, state: picked.state }, now), null, now) };
-      const item = banks.flat().find((i) => i.id === picked.itemId);
-      if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
-      const session = state.touch(now);
-      const primary = item.skillIds[0] ?? "";
-      this.ctx.storage.transactionSync(() => {
-        this.store.updateMockTest(test.id, { status: "active", state: picked.state, report: null });
-        this.store.recordServed({ itemId: item.id, skillId: primary, mode: "mock", session, servedAt: now, item, mockTestId: test.id });
-      });
-      state.served(item.id, primary, now);
-      return { ok: true, value: this.mockResult({ ...test, state: picked.state }, item, now) };
+      return ready.ok ? this.mock.next(ready.value, testId, this.clock()) : ready;
     });
   }
 
   async mockReport(learnerId: string, testId: string): Promise<RpcResult<MockReport>> {
     return guard(async () => {
       const ready = await this.ready(learnerId);
-      if (!ready.ok) return ready;
-      const now = this.clock();
-      const test = this.expireMockTests(now, testId) ?? this.store.getMockTest(testId);
-      if (!test) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
-      return { ok: true, value: fullReport(test, now) };
+      return ready.ok ? this.mock.report(testId, this.clock()) : ready;
     });
-  }
-
-  private mockResult(test: MockTestRow, item: Item | null, now: number): MockNextResult {
-    return {
-      testId: test.id,
-      item: item ? toPublicItem(item) : null,
-      done: test.status === "finished",
-      answered: test.state.responses.length,
-      theta: test.state.theta,
-      se: test.state.se,
-      report: test.status === "finished" ? fullReport(test, now) : null,
-    };
-  }
-
-  private finishMockTest(test: MockTestRow, now: number): MockTestRow {
-    const done = finish(test, now);
-    this.ctx.storage.transactionSync(() => {
-      this.store.updateMockTest(test.id, { status: "finished", state: test.state, report: done.report });
-      this.store.enqueueReport(done.row, now);
-    });
-    this.ctx.waitUntil(this.scheduleFlush());
-    return { ...test, status: "finished", report: done.report };
-  }
-
-  /** Finalises active tests past their time limit; returns the one named, if it was among them. */
-  private expireMockTests(now: number, testId?: string): MockTestRow | null {
-    let named: MockTestRow | null = null;
-    for (const t of this.store.activeMockTests()) {
-      if (t.expiresAt > now) continue;
-      const done = this.finishMockTest(t, now);
-      if (t.id === testId) named = done;
-    }
-    return named;
   }
 
   /**

@@ -1,0 +1,119 @@
+/**
+ * The mock-test verbs of a learner's object: start, next item, report, expiry. Pure decisions
+ * live in ./mock-tests.ts and src/core/cat.ts; this class does the storage around them, in
+ * the object's single-threaded world (see learner-do.ts on where awaits may interleave).
+ * Answers are handled by the object's attempt transaction, which calls ./mock-tests.ts too.
+ */
+import { shouldStop } from "../../src/core/cat";
+import { toPublicItem } from "../../src/content/schema";
+import type { Item } from "../../src/content/schema";
+import type { LearnerContent } from "./content";
+import { RECENT_PRACTICE_MS, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
+import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
+import type { LearnerStore, MockTestRow } from "./store";
+import type { MockNextResult, RpcResult } from "./types";
+import type { LiveLearnerState } from "./view";
+
+export interface MockRunnerDeps {
+  store: LearnerStore;
+  content: LearnerContent;
+  storage: DurableObjectStorage;
+  waitUntil(work: Promise<unknown>): void;
+  /** Makes the outbox flush soon (a finished test's report is in it). */
+  scheduleFlush(): Promise<void>;
+  /** Makes the alarm fire no later than `at` (real time): expiry of a running test. */
+  scheduleAlarmBy(at: number): Promise<void>;
+}
+
+export class MockTestRunner {
+  constructor(private readonly deps: MockRunnerDeps) {}
+
+  async start(request: MockTestRequest, now: number): Promise<RpcResult<MockTestSummary>> {
+    const { store } = this.deps;
+    const { skills } = await this.deps.content.curriculum(now);
+    this.expire(now);
+    const active = store.activeMockTests()[0];
+    if (active) return { ok: false, code: "conflict", detail: `mock test ${active.id} is still running; finish it or let it expire first` };
+    const resolved = resolveBlueprint(request, skills);
+    if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
+    const test = newMockTest(crypto.randomUUID(), resolved.value, request, now);
+    store.insertMockTest(test);
+    await this.deps.scheduleAlarmBy(Date.now() + (test.expiresAt - now));
+    return { ok: true, value: summary(test) };
+  }
+
+  async next(state: LiveLearnerState, testId: string, now: number): Promise<RpcResult<MockNextResult>> {
+    const { store } = this.deps;
+    const found = store.getMockTest(testId);
+    if (!found) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+    let test = this.expire(now, testId) ?? found;
+    if (test.status === "active" && shouldStop(test.state, now) !== null) test = this.finish(test, now);
+    if (test.status === "finished") return { ok: true, value: this.result(test, null, now) };
+    // The pending item again (a retried or refreshed request), not a second one.
+    const pending = test.state.pending ? store.openServe(test.state.pending.itemId) : null;
+    if (pending?.item && pending.mockTestId === test.id) return { ok: true, value: this.result(test, pending.item, now) };
+
+    const banks = (await this.deps.content.skillItems(Object.keys(test.strata), now)).flat();
+    const current = store.getMockTest(testId); // re-read after the await
+    if (!current || current.status !== "active" || current.state.responses.length !== test.state.responses.length) {
+      return { ok: false, code: "conflict", detail: "the mock test changed meanwhile; ask again" };
+    }
+    const picked = selectFor(test, buildPool(banks, test.strata), state.itemsSeenSince(now - RECENT_PRACTICE_MS));
+    if (picked.itemId === null) return { ok: true, value: this.result(this.finish({ ...test, state: picked.state }, now), null, now) };
+    const item = banks.find((i) => i.id === picked.itemId);
+    if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
+    const session = state.touch(now);
+    const primary = item.skillIds[0] ?? "";
+    this.deps.storage.transactionSync(() => {
+      store.updateMockTest(test.id, { status: "active", state: picked.state, report: null });
+      store.recordServed({ itemId: item.id, skillId: primary, mode: "mock", session, servedAt: now, item, mockTestId: test.id });
+    });
+    state.served(item.id, primary, now);
+    return { ok: true, value: this.result({ ...test, state: picked.state }, item, now) };
+  }
+
+  report(testId: string, now: number): RpcResult<MockReport> {
+    const test = this.expire(now, testId) ?? this.deps.store.getMockTest(testId);
+    if (!test) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+    return { ok: true, value: fullReport(test, now) };
+  }
+
+  /** Finalises active tests past their time limit; returns the one named, if it was among them. */
+  expire(now: number, testId?: string): MockTestRow | null {
+    let named: MockTestRow | null = null;
+    for (const t of this.deps.store.activeMockTests()) {
+      if (t.expiresAt > now) continue;
+      const done = this.finish(t, now);
+      if (t.id === testId) named = done;
+    }
+    return named;
+  }
+
+  /** The next expiry of a running test, as real time for the alarm (null when none runs). */
+  nextExpiry(now: number): number | null {
+    const expiries = this.deps.store.activeMockTests().map((t) => Date.now() + Math.max(0, t.expiresAt - now));
+    return expiries.length > 0 ? Math.min(...expiries) : null;
+  }
+
+  private finish(test: MockTestRow, now: number): MockTestRow {
+    const done = finish(test, now);
+    this.deps.storage.transactionSync(() => {
+      this.deps.store.updateMockTest(test.id, { status: "finished", state: test.state, report: done.report });
+      this.deps.store.enqueueReport(done.row, now);
+    });
+    this.deps.waitUntil(this.deps.scheduleFlush());
+    return { ...test, status: "finished", report: done.report };
+  }
+
+  private result(test: MockTestRow, item: Item | null, now: number): MockNextResult {
+    return {
+      testId: test.id,
+      item: item ? toPublicItem(item) : null,
+      done: test.status === "finished",
+      answered: test.state.responses.length,
+      theta: test.state.theta,
+      se: test.state.se,
+      report: test.status === "finished" ? fullReport(test, now) : null,
+    };
+  }
+}
