@@ -162,6 +162,39 @@ export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "i
   if (history.recent.length > RECENT_WINDOW) history.recent.shift();
 }
 
+/**
+ * The part of `history` that `recordOutcome(…, item, …)` reads and writes, copied: the
+ * learner-level counts, the item's skills and the item. Record into the slice, persist it,
+ * then `mergeHistorySlice` it back — so a failed write leaves the live history untouched and
+ * only the touched entries are written.
+ */
+export function historySlice(history: LearnerHistory, item: Pick<ItemParams, "id" | "skillIds">): LearnerHistory {
+  const skills: Record<string, SkillHistory> = {};
+  for (const id of item.skillIds) {
+    const s = history.skills[id];
+    if (s) skills[id] = { ...s };
+  }
+  const it = history.items[item.id];
+  return {
+    attempts: history.attempts,
+    correct: history.correct,
+    streak: history.streak,
+    recent: [...history.recent],
+    skills,
+    items: it ? { [item.id]: { ...it } } : {},
+  };
+}
+
+/** Writes a slice's entries and counts back into `history` (mutates it). */
+export function mergeHistorySlice(history: LearnerHistory, slice: LearnerHistory): void {
+  history.attempts = slice.attempts;
+  history.correct = slice.correct;
+  history.streak = slice.streak;
+  history.recent = slice.recent;
+  Object.assign(history.skills, slice.skills);
+  Object.assign(history.items, slice.items);
+}
+
 function nextStreak(streak: number, correct: boolean): number {
   if (correct) return streak > 0 ? streak + 1 : 1;
   return streak < 0 ? streak - 1 : -1;

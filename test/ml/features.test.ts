@@ -3,7 +3,17 @@
  * function equals the row function, and km_logit is exactly the knowledge model's prediction.
  */
 import { describe, expect, it } from "vitest";
-import { FEATURE_COUNT, FEATURE_NAMES, buildFeatures, emptyHistory, learnerPart, recordOutcome, writeFeatureRow } from "../../src/core/features";
+import {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  buildFeatures,
+  emptyHistory,
+  historySlice,
+  learnerPart,
+  mergeHistorySlice,
+  recordOutcome,
+  writeFeatureRow,
+} from "../../src/core/features";
 import { DEFAULT_KNOWLEDGE_CONFIG, predictCorrect, resolveSkills } from "../../src/core/knowledge";
 import { mulberry32 } from "../../src/core/random";
 import type { ItemParams, SkillState } from "../../src/core/types";
@@ -73,5 +83,29 @@ describe("features", () => {
     for (const x of sequence(6, 25)) recordOutcome(h, toItem(x), x.correct);
     expect(JSON.parse(JSON.stringify(h))).toEqual(h);
     expect(h.recent.length).toBe(10);
+  });
+});
+
+describe("history slices", () => {
+  it("recording into a slice and merging it back equals recording into the whole history", () => {
+    const items = [
+      { id: "i1", skillIds: ["a"] },
+      { id: "i2", skillIds: ["a", "b"] },
+      { id: "i3", skillIds: ["c"] },
+    ];
+    const direct = emptyHistory();
+    const sliced = emptyHistory();
+    for (let k = 0; k < 40; k++) {
+      const item = items[(k * 7) % 3] ?? items[0];
+      if (!item) continue;
+      const correct = (k * 13) % 5 !== 0;
+      recordOutcome(direct, item, correct);
+      const slice = historySlice(sliced, item);
+      recordOutcome(slice, item, correct);
+      // The live history is untouched until the merge.
+      expect(sliced.attempts).toBe(k);
+      mergeHistorySlice(sliced, slice);
+      expect(JSON.parse(JSON.stringify(sliced))).toEqual(JSON.parse(JSON.stringify(direct)));
+    }
   });
 });

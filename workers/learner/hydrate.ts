@@ -75,7 +75,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
     }
     const last = history[history.length - 1];
     store.setMeta("seq", String(last?.seq ?? 0));
-    store.setMeta("feature_history", JSON.stringify(state.history));
+    store.saveFeatureHistory(state.history);
     store.setMeta("learner_id", learnerId);
     store.setMeta("hydrated", String(deps.now));
   });

@@ -15,7 +15,7 @@ import type { Item } from "../../src/content/schema";
 import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { gradeResponse } from "../../src/core/grading";
-import { FEATURE_COUNT, buildFeatures, recordOutcome } from "../../src/core/features";
+import { FEATURE_COUNT, buildFeatures, historySlice, mergeHistorySlice, recordOutcome } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, predictCorrect, resolveSkills } from "../../src/core/knowledge";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
@@ -221,10 +221,10 @@ export class LearnerDO extends DurableObject<Env> {
       ...(mockTest ? { mockTest } : {}),
     };
     const primary = item.skillIds[0] ?? "";
-    const history = structuredClone(state.history);
+    const history = historySlice(state.history, item);
     recordOutcome(history, item, graded.correct);
     this.ctx.storage.transactionSync(() => {
-      this.store.setMeta("feature_history", JSON.stringify(history));
+      this.store.saveFeatureHistory(history);
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
       this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result });
@@ -254,7 +254,7 @@ export class LearnerDO extends DurableObject<Env> {
     });
     for (const s of outcome.skills) state.skills.set(s.skillId, s);
     state.memories.set(primary, outcome.memory);
-    state.history = history;
+    mergeHistorySlice(state.history, history);
     state.seq = seq;
     this.rankings.clear();
     await this.scheduleFlush();

@@ -10,6 +10,8 @@
  *   attempts      every attempt with its result: idempotency on client_attempt_id
  *   outbox        attempts not yet in Postgres, flushed by the alarm in batches
  */
+import { emptyHistory } from "../../src/core/features";
+import type { ItemHistory, LearnerHistory, SkillHistory } from "../../src/core/features";
 import type { AttemptSummary } from "../../src/core/progress";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
@@ -37,6 +39,8 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS mock_tests (
      id TEXT PRIMARY KEY, course TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL,
      strata TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, report TEXT)`,
+  `CREATE TABLE IF NOT EXISTS feature_skills (skill_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS feature_items (item_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS report_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
 ];
 
@@ -242,6 +246,29 @@ export class LearnerStore {
 
   deleteOutboxThrough(seq: number): void {
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", seq);
+  }
+
+  // the correctness model's learner history (src/core/features.ts) -------------------------
+  // Stored entry by entry, so an attempt writes the few entries it changed, not the whole history.
+
+  loadFeatureHistory(): LearnerHistory {
+    const counts = this.getMeta("feature_counts");
+    const base = counts ? (JSON.parse(counts) as Pick<LearnerHistory, "attempts" | "correct" | "streak" | "recent">) : emptyHistory();
+    const history: LearnerHistory = { attempts: base.attempts, correct: base.correct, streak: base.streak, recent: [...base.recent], skills: {}, items: {} };
+    for (const r of this.sql.exec<Row>("SELECT skill_id, state FROM feature_skills")) history.skills[str(r.skill_id)] = JSON.parse(str(r.state)) as SkillHistory;
+    for (const r of this.sql.exec<Row>("SELECT item_id, state FROM feature_items")) history.items[str(r.item_id)] = JSON.parse(str(r.state)) as ItemHistory;
+    return history;
+  }
+
+  /** Writes the counts and every entry present in `history` (a slice, or a whole history). */
+  saveFeatureHistory(history: LearnerHistory): void {
+    this.setMeta("feature_counts", JSON.stringify({ attempts: history.attempts, correct: history.correct, streak: history.streak, recent: history.recent }));
+    for (const [id, s] of Object.entries(history.skills)) {
+      this.sql.exec("INSERT INTO feature_skills (skill_id, state) VALUES (?, ?) ON CONFLICT (skill_id) DO UPDATE SET state = excluded.state", id, JSON.stringify(s));
+    }
+    for (const [id, it] of Object.entries(history.items)) {
+      this.sql.exec("INSERT INTO feature_items (item_id, state) VALUES (?, ?) ON CONFLICT (item_id) DO UPDATE SET state = excluded.state", id, JSON.stringify(it));
+    }
   }
 
   // mock tests -----------------------------------------------------------------------------

@@ -40,8 +40,7 @@ export class LiveLearnerState implements LearnerView {
     this.recentSkillIds = recent.map((r) => r.skillId);
     const goals = store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
-    const history = store.getMeta("feature_history");
-    this.history = history ? (JSON.parse(history) as LearnerHistory) : emptyHistory();
+    this.history = store.loadFeatureHistory();
   }
 
   skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
