@@ -234,3 +234,21 @@ export function applyLearnerAttempt(
   const memory = recordReview(previous, correct, responseMs, now, config.review);
   return { skills, memory, memoryChanged: memory !== previous || !view.memory(primary), mastery };
 }
+
+/**
+ * The skills whose candidates' predictions an attempt on `item` can change: the item's own
+ * skills (belief, review memory, skill history) and their direct neighbours in the graph
+ * (neighbour priors, readiness). A learner's score cache re-scores these and keeps the rest.
+ * Learner-level features (totals, recent accuracy, streaks) change with every attempt too;
+ * the cache bounds their staleness separately (workers/learner/score-cache.ts).
+ */
+export function affectedSkills(curriculum: Curriculum, item: Pick<ItemParams, "skillIds">): Set<string> {
+  const out = new Set<string>();
+  for (const skillId of item.skillIds) {
+    out.add(skillId);
+    const n = curriculum.neighbours.get(skillId);
+    for (const p of n?.prerequisites ?? []) out.add(p);
+    for (const d of n?.dependants ?? []) out.add(d);
+  }
+  return out;
+}

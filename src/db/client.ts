@@ -39,6 +39,8 @@ export interface Database {
   readonly read: Drizzle;
   /** Whether `read` is a separate replica. */
   readonly split: boolean;
+  /** Called for every new server connection either pool opens (connection metrics). */
+  onConnect(listener: () => void): void;
   end(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export function createDatabase(config: DatabaseConfig): Database {
   writePool.on("error", () => {});
   const write = drizzle({ client: writePool, schema });
   if (!config.readUrl || config.readUrl === config.url) {
-    return { write, read: write, split: false, end: () => writePool.end() };
+    return { write, read: write, split: false, onConnect: (l) => void writePool.on("connect", l), end: () => writePool.end() };
   }
   const readPool = makePool(config.readUrl);
   readPool.on("error", () => {});
@@ -67,6 +69,10 @@ export function createDatabase(config: DatabaseConfig): Database {
     write,
     read,
     split: true,
+    onConnect: (l) => {
+      writePool.on("connect", l);
+      readPool.on("connect", l);
+    },
     end: async () => {
       await Promise.allSettled([writePool.end(), readPool.end()]);
     },

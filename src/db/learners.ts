@@ -50,31 +50,40 @@ export interface MockReportRow {
 
 const BATCH = 500;
 
+/** Many learners' outbox rows, as a writer object (workers/writer) carries them to Postgres. */
+export interface WriterBatch {
+  attempts: ReadonlyArray<AttemptRow & { learnerId: string }>;
+  states: ReadonlyArray<SkillStateRow & { learnerId: string }>;
+  reports: ReadonlyArray<MockReportRow & { learnerId: string }>;
+}
+
+/** The key Postgres deduplicates an attempt on. */
+export const attemptKey = (learnerId: string, clientAttemptId: string): string => `${learnerId}\u0000${clientAttemptId}`;
+
 /**
- * Writes a batch of attempts and the latest skill states in ONE transaction. Exactly once:
- * attempts already present (a flush that committed but whose outbox delete was lost) are
- * skipped by the unique (learner_id, client_attempt_id) index. Returns rows newly inserted.
+ * Writes many learners' attempts, skill-state snapshots and mock-test reports in ONE
+ * transaction: one round of statements whatever the number of learners. Exactly once:
+ * attempts already present (a batch that committed but whose acknowledgement was lost) are
+ * skipped by the unique (learner_id, client_attempt_id) index, reports by their id, and a
+ * snapshot never overwrites a newer one. Returns the keys (`attemptKey`) newly inserted.
  */
-export async function flushLearnerBatch(
-  db: Drizzle,
-  learnerId: string,
-  rows: readonly AttemptRow[],
-  states: readonly SkillStateRow[],
-  reports: readonly MockReportRow[] = [],
-): Promise<number> {
+export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date()): Promise<Set<string>> {
+  const learnerIds = [...new Set([...batch.attempts, ...batch.states, ...batch.reports].map((r) => r.learnerId))].sort();
+  if (learnerIds.length === 0) return new Set();
   return db.transaction(async (tx) => {
+    // Sorted ids: two writers touching the same learners lock them in the same order.
     await tx
       .insert(learners)
-      .values({ id: learnerId, lastSeenAt: new Date() })
+      .values(learnerIds.map((id) => ({ id, lastSeenAt: now })))
       .onConflictDoUpdate({ target: learners.id, set: { lastSeenAt: sql`greatest(${learners.lastSeenAt}, excluded.last_seen_at)` } });
-    let inserted = 0;
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH);
+    const inserted = new Set<string>();
+    for (let i = 0; i < batch.attempts.length; i += BATCH) {
+      const chunk = batch.attempts.slice(i, i + BATCH);
       const result = await tx
         .insert(attempts)
         .values(
           chunk.map((r) => ({
-            learnerId,
+            learnerId: r.learnerId,
             clientAttemptId: r.clientAttemptId,
             seq: r.seq,
             itemId: r.itemId,
@@ -89,16 +98,16 @@ export async function flushLearnerBatch(
           })),
         )
         .onConflictDoNothing({ target: [attempts.learnerId, attempts.clientAttemptId] })
-        .returning({ id: attempts.id });
-      inserted += result.length;
+        .returning({ learnerId: attempts.learnerId, clientAttemptId: attempts.clientAttemptId });
+      for (const r of result) inserted.add(attemptKey(r.learnerId, r.clientAttemptId));
     }
-    if (reports.length > 0) {
+    if (batch.reports.length > 0) {
       await tx
         .insert(mockTestReports)
         .values(
-          reports.map((r) => ({
+          batch.reports.map((r) => ({
             id: r.id,
-            learnerId,
+            learnerId: r.learnerId,
             course: r.course,
             startedAt: new Date(r.startedAt),
             finishedAt: new Date(r.finishedAt),
@@ -112,10 +121,18 @@ export async function flushLearnerBatch(
         )
         .onConflictDoNothing({ target: mockTestReports.id });
     }
-    if (states.length > 0) {
+    // One row per (learner, skill) in a statement: Postgres refuses to upsert a key twice.
+    const latest = new Map<string, WriterBatch["states"][number]>();
+    for (const s of batch.states) {
+      const key = `${s.learnerId}\u0000${s.skillId}`;
+      const seen = latest.get(key);
+      if (!seen || seen.updatedAt <= s.updatedAt) latest.set(key, s);
+    }
+    const states = [...latest.values()];
+    for (let i = 0; i < states.length; i += BATCH) {
       await tx
         .insert(learnerSkillStates)
-        .values(states.map((s) => ({ learnerId, ...s, updatedAt: new Date(s.updatedAt) })))
+        .values(states.slice(i, i + BATCH).map((s) => ({ ...s, updatedAt: new Date(s.updatedAt) })))
         .onConflictDoUpdate({
           target: [learnerSkillStates.learnerId, learnerSkillStates.skillId],
           set: {

@@ -1,6 +1,8 @@
 /** Helpers for tests that run inside workerd against the real bindings. */
-import { SELF, env } from "cloudflare:test";
+import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
 import { mintLearnerToken } from "../../src/auth/learner-token";
+import { parseConfig } from "../../workers/api/lib/env";
+import { writerName } from "../../workers/writer/writer-do";
 
 /** The bindings vitest.workers.config.ts adds on top of wrangler.toml's (local-only ones are not in Env). */
 export const testEnv = env as typeof env & { NEON_WS_PROXY: string; OPS_TOKEN: string };
@@ -37,4 +39,24 @@ let counter = 0;
 export function uniqueLearner(label: string): string {
   counter += 1;
   return `${label}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** A learner's Durable Object. */
+export function learnerStub(learnerId: string) {
+  return env.LEARNER.get(env.LEARNER.idFromName(learnerId));
+}
+
+/** The writer shard a learner's outbox goes to (or the writer named in a test's `useWriter`). */
+export function writerStub(learnerIdOrName: string, named = false) {
+  const name = named ? learnerIdOrName : writerName(learnerIdOrName, parseConfig(env).OUTBOX_WRITER_SHARDS);
+  return env.WRITER.get(env.WRITER.idFromName(name));
+}
+
+/**
+ * Carries a learner's outbox all the way to Postgres: the learner's alarm until it has
+ * handed everything to its writer, then the writer's alarm until the writer is empty.
+ */
+export async function drainOutbox(learnerId: string, writer = writerStub(learnerId)): Promise<void> {
+  for (let i = 0; i < 10 && (await runDurableObjectAlarm(learnerStub(learnerId))); i++);
+  for (let i = 0; i < 10 && (await runDurableObjectAlarm(writer)); i++);
 }

@@ -1,6 +1,6 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, json, testEnv, uniqueLearner } from "./helpers";
+import { api, drainOutbox, json, testEnv, uniqueLearner } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 const configured = Boolean((env as { UPSTASH_REDIS_REST_URL?: string }).UPSTASH_REDIS_REST_URL);
@@ -12,8 +12,7 @@ describe.skipIf(!configured)("global item statistics flow from the outbox to Red
     const itemId = next.item?.id ?? "";
     const before = await json<{ attempts: number }>(await api(`/v1/ops/items/${itemId}/stats`, { headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } }));
     await learner.answer(itemId, true);
-    const stub = env.LEARNER.get(env.LEARNER.idFromName(learner.id));
-    for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
+    await drainOutbox(learner.id);
     const after = await json<{ enabled: boolean; attempts: number; correct: number; meanResidual: number }>(
       await api(`/v1/ops/items/${itemId}/stats`, { headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } }),
     );

@@ -1,18 +1,17 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
-import { countLearnerAttempts } from "../../src/db/learners";
+import { countLearnerAttempts, learnerHistory } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
-import { api, json, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
+import type { OutboxWriterDO } from "../../workers/writer/writer-do";
+import { api, drainOutbox, json, learnerStub, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient, fullItem, rightResponse } from "./learner-support";
 
 interface SkillGraph {
   skills: Array<{ id: string; prerequisites: string[] }>;
 }
 
-function stubOf(learnerId: string) {
-  return env.LEARNER.get(env.LEARNER.idFromName(learnerId));
-}
+const stubOf = learnerStub;
 
 async function postgresAttempts(learnerId: string): Promise<number> {
   const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
@@ -23,10 +22,6 @@ async function postgresAttempts(learnerId: string): Promise<number> {
   }
 }
 
-/** Runs the outbox alarm until nothing is scheduled. */
-async function drainOutbox(learnerId: string): Promise<void> {
-  for (let i = 0; i < 10 && (await runDurableObjectAlarm(stubOf(learnerId))); i++);
-}
 
 describe("the learner engine through the API", () => {
   it("serves a new learner from the starting ranking with its reasons", async () => {
@@ -147,8 +142,11 @@ describe("the learner engine through the API", () => {
     // Content is served from KV: publish the bank there, as after an import.
     const published = await api("/v1/ops/content/publish", { method: "POST", headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } });
     expect(published.status).toBe(200);
-    await learner.next(); // hydrated while Postgres is up
-    await runInDurableObject(stub, (instance: LearnerDO) => {
+    // A writer of this test's own, so taking "Postgres" away from it touches no other test.
+    const writerName = `test-writer-${learner.id}`;
+    const writer = writerStub(writerName, true);
+    await runInDurableObject(stub, (instance: LearnerDO) => instance.useWriter(writerName));
+    await runInDurableObject(writer, (instance: OutboxWriterDO) => {
       // Nothing listens on port 9: every connection is refused, as when Postgres is down.
       instance.useDatabase({ url: testEnv.DATABASE_URL, wsProxy: "127.0.0.1:9" });
     });
@@ -156,19 +154,74 @@ describe("the learner engine through the API", () => {
       const next = await learner.next();
       await learner.answer(next.item?.id ?? "", i % 3 !== 0);
     }
-    await runDurableObjectAlarm(stub); // fails: Postgres is "down"
-    const during = await learner.progress();
-    expect(during.outbox.pending).toBe(200);
-    expect(during.outbox.failures).toBeGreaterThan(0);
+    await drainOutbox(learner.id, writer); // the hand-over succeeds; the writer's flush fails
+    expect((await learner.progress()).outbox.pending).toBe(0);
+    const during = await writer.status();
+    expect(during.pending.attempts).toBe(200);
+    expect(during.failures).toBeGreaterThan(0);
     expect(await postgresAttempts(learner.id)).toBe(0);
 
-    await runInDurableObject(stub, (instance: LearnerDO) => instance.useDatabase(null));
-    await drainOutbox(learner.id);
+    await runInDurableObject(writer, (instance: OutboxWriterDO) => instance.useDatabase(null));
+    await drainOutbox(learner.id, writer);
     expect(await postgresAttempts(learner.id)).toBe(200);
-    // A second flush of the same rows (lost delete) inserts nothing.
-    await drainOutbox(learner.id);
+    expect((await writer.status()).pending.attempts).toBe(0);
+
+    // A lost acknowledgement: the learner hands the same rows over again after they were
+    // written. The writer queues them (it no longer has them) and Postgres ignores them.
+    const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
+    const rows = await learnerHistory(db.read, learner.id).finally(() => db.end());
+    expect(rows).toHaveLength(200);
+    expect((await writer.accept({ learnerId: learner.id, attempts: rows.slice(0, 50), states: [], reports: [] })).accepted).toBe(50);
+    expect((await writer.accept({ learnerId: learner.id, attempts: rows.slice(0, 50), states: [], reports: [] })).accepted).toBe(0);
+    const written = (await writer.status()).attemptsWritten;
+    await drainOutbox(learner.id, writer);
+    expect((await writer.status()).pending.attempts).toBe(0);
+    expect((await writer.status()).attemptsWritten).toBe(written);
     expect(await postgresAttempts(learner.id)).toBe(200);
-    expect((await learner.progress()).outbox.pending).toBe(0);
+  });
+
+  it("writes many learners' attempts in one Postgres transaction over one warm connection", async () => {
+    const writerName = `test-writer-batch-${Date.now()}`;
+    const writer = writerStub(writerName, true);
+    // Flushes by hand only: no timed flush may run in between.
+    await runInDurableObject(writer, (instance: OutboxWriterDO) => {
+      instance.flushIntervalMs = 3_600_000;
+    });
+    const learners = await Promise.all(Array.from({ length: 6 }, (_, i) => LearnerClient.create(uniqueLearner(`batch${i}`))));
+    const round = async () => {
+      for (const learner of learners) {
+        await runInDurableObject(stubOf(learner.id), (instance: LearnerDO) => instance.useWriter(writerName));
+        for (let i = 0; i < 4; i++) {
+          const next = await learner.next();
+          await learner.answer(next.item?.id ?? "", i % 2 === 0);
+        }
+        for (let i = 0; i < 5 && (await runDurableObjectAlarm(stubOf(learner.id))); i++);
+      }
+      const before = await writer.status();
+      expect(before.pending.attempts).toBe(24);
+      await runDurableObjectAlarm(writer);
+      const after = await writer.status();
+      expect(after.pending.attempts).toBe(0);
+      expect(after.transactions - before.transactions).toBe(1);
+      expect(after.attemptsWritten - before.attemptsWritten).toBe(24);
+      return after;
+    };
+    await round();
+    const second = await round();
+    // The second flush reused the first one's connection.
+    expect(second.connectionsOpened).toBe(1);
+    for (const learner of learners) expect(await postgresAttempts(learner.id)).toBe(8);
+  });
+
+  it("serves a brand-new learner without touching Postgres", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("cheap"));
+    await runInDurableObject(stubOf(learner.id), (instance: LearnerDO) => {
+      instance.useDatabase({ url: testEnv.DATABASE_URL, wsProxy: "127.0.0.1:9" }); // Postgres "down"
+    });
+    const next = await learner.next();
+    expect(next.item).not.toBeNull();
+    await learner.answer(next.item?.id ?? "", true);
+    expect((await learner.progress()).attempts).toBe(1);
   });
 
   it("loses nothing when its Durable Object restarts", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { AttemptResult, MockNextResult } from "../../workers/learner/types";
-import { api, json, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
+import { api, drainOutbox, json, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
 import { fullItem, rightResponse, wrongResponse } from "./learner-support";
 
 interface Report {
@@ -73,9 +73,8 @@ describe("adaptive mock tests", () => {
     expect(fetched.status).toBe("finished");
     expect(fetched.theta).toBeCloseTo(report.theta, 10);
 
-    // The report and the answers reach Postgres through the outbox.
-    const stub = env.LEARNER.get(env.LEARNER.idFromName(id));
-    for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
+    // The report and the answers reach Postgres through the outbox and the writer.
+    await drainOutbox(id);
     const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
     try {
       const reports = await db.read.execute<{ n: string }>(`SELECT count(*)::text AS n FROM mock_test_reports WHERE learner_id = '${id}'`);

@@ -30,4 +30,5 @@ app.doc31("/openapi.json", {
 
 export { LearnerDO } from "../learner/learner-do";
 export { MetricsDO } from "../metrics/metrics-do";
+export { OutboxWriterDO } from "../writer/writer-do";
 export default app;

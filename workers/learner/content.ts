@@ -39,11 +39,25 @@ interface Timed<T> {
   loadedAt: number;
 }
 
+/**
+ * Parsed content held in memory, shared by every learner object of an isolate: the curriculum
+ * and each skill's bank are read from KV and parsed once per isolate per TTL, not once per
+ * object (a new learner's object otherwise re-read and re-parsed the same banks). Plain data,
+ * no binding: safe at module scope.
+ */
+export class ContentMemory {
+  curriculum: Timed<{ curriculum: Curriculum; skills: Skill[] }> | null = null;
+  readonly banks = new Map<string, Timed<Item[]>>();
+  readonly items = new Map<string, Item>();
+}
+
+/** This isolate's content memory. */
+export const isolateContent = new ContentMemory();
+
 export class LearnerContent {
   private readonly cache: KvContentCache;
-  private curriculumEntry: Timed<{ curriculum: Curriculum; skills: Skill[] }> | null = null;
-  private readonly banks = new Map<string, Timed<Item[]>>();
-  private readonly items = new Map<string, Item>();
+  private readonly banks: Map<string, Timed<Item[]>>;
+  private readonly items: Map<string, Item>;
   /** KV and memory hits and misses since the object started (for metrics). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -52,8 +66,11 @@ export class LearnerContent {
     private readonly db: () => Database,
     private readonly ttl: () => number,
     defer: (work: Promise<unknown>) => void,
+    private readonly memory: ContentMemory = isolateContent,
   ) {
     this.cache = new KvContentCache(kv, null, defer);
+    this.banks = memory.banks;
+    this.items = memory.items;
   }
 
   private fresh(loadedAt: number, now: number): boolean {
@@ -61,12 +78,13 @@ export class LearnerContent {
   }
 
   async curriculum(now: number): Promise<{ curriculum: Curriculum; skills: Skill[] }> {
-    if (this.curriculumEntry && this.fresh(this.curriculumEntry.loadedAt, now)) return this.curriculumEntry.value;
+    const held = this.memory.curriculum;
+    if (held && this.fresh(held.loadedAt, now)) return held.value;
     const read = await this.cache.readThrough(bankKeys.curriculum(), this.ttl(), () => listSkills(this.db().read));
     this.count(read.hit);
     const skills = JSON.parse(read.entry.body ?? "[]") as Skill[];
     const value = { curriculum: buildCurriculum(skills), skills };
-    this.curriculumEntry = { value, loadedAt: now };
+    this.memory.curriculum = { value, loadedAt: now };
     return value;
   }
 

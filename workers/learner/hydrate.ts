@@ -78,6 +78,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
     store.saveFeatureHistory(state.history);
     store.setMeta("learner_id", learnerId);
     store.setMeta("hydrated", String(deps.now));
+    store.setMeta("known_marked", String(deps.now)); // the marker that led here exists
   });
   return history.length;
 }

@@ -12,7 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
-import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
+import { DEFAULT_ENGINE_CONFIG, affectedSkills, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { gradeResponse } from "../../src/core/grading";
 import { FEATURE_COUNT, buildFeatures, historySlice, mergeHistorySlice, recordOutcome } from "../../src/core/features";
@@ -20,21 +20,21 @@ import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, predictCorrect, resolveSkills } from "../../src/core/knowledge";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
 import type { CorrectnessPredictor } from "../../src/ml/predictor";
-import { createItemStats } from "../../src/stats/item-stats";
-import type { ItemStats } from "../../src/stats/item-stats";
 import { computeProgress } from "../../src/core/progress";
 import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
-import { connectionUtilisation } from "../../src/db/health";
 import { LearnerContent } from "./content";
 import { MockTestRunner } from "./mock-runner";
 import { answerStep, finish } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
-import { flushOutbox } from "./outbox";
+import { flushOutbox, knownLearnerKey } from "./outbox";
+import { writerName } from "../writer/writer-do";
+import type { OutboxWriterDO } from "../writer/writer-do";
 import { hydrateFromHistory } from "./hydrate";
+import { ScoreCache } from "./score-cache";
 import { LearnerStore } from "./store";
 import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
@@ -52,9 +52,6 @@ async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> 
   }
 }
 
-/** When this isolate last sampled database connection utilisation (a rate limit, not a client). */
-let lastConnectionSample = 0;
-
 /** The scorer used when no other model is loaded. */
 export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
 /** Cached rankings are reused for this long unless an attempt invalidates them (the old plan's 15 minutes). */
@@ -68,6 +65,8 @@ interface CachedRanking {
   seq: number;
   computedAt: number;
   candidates: number;
+  /** Candidates whose prediction came from the score cache when this ranking was computed. */
+  reused: number;
   entries: Array<{ itemId: string; why: Why }>;
 }
 
@@ -75,6 +74,7 @@ export class LearnerDO extends DurableObject<Env> {
   /** Time source; tests replace it to move through days. */
   clock: () => number = () => Date.now();
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
+  private writerOverride: string | null = null;
 
   private readonly store: LearnerStore;
   private readonly content: LearnerContent;
@@ -84,6 +84,8 @@ export class LearnerDO extends DurableObject<Env> {
   private state: LiveLearnerState | null = null;
   private readying: Promise<LiveLearnerState> | null = null;
   private readonly rankings = new Map<LearnerMode, CachedRanking>();
+  /** Candidate predictions kept across attempts (./score-cache.ts). */
+  private readonly scores = new ScoreCache();
   private predictor: Promise<CorrectnessPredictor> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -134,10 +136,10 @@ export class LearnerDO extends DurableObject<Env> {
     // 3. Score the candidates of the skills that are ready or due.
     if (!ranking) {
       const skillIds = candidateSkills(state, curriculum, mode, now, DEFAULT_ENGINE_CONFIG);
-      ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now);
+      ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now, this.scores);
       if (mode === "practice" && !this.hasUnserved(ranking, state)) {
         const more = stretchSkills(state, curriculum, skillIds, DEFAULT_ENGINE_CONFIG.maxCandidateSkills, DEFAULT_ENGINE_CONFIG);
-        ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now);
+        ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now, this.scores);
       }
       source = "scored";
     }
@@ -164,7 +166,9 @@ export class LearnerDO extends DurableObject<Env> {
     if (!item) return { ok: false, code: "unavailable", detail: `item ${entry.itemId} is no longer in the bank`, retryAfterSeconds: 1 };
     this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
     state.served(item.id, entry.why.skillId, now);
-    return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session } };
+    // Reused: every candidate of a cached or shared ranking; for fresh scoring, those the cache held.
+    const scoreCache = { reused: source === "scored" ? ranking.reused : ranking.candidates, candidates: ranking.candidates };
+    return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session, scoreCache } };
   }
 
   async attempt(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
@@ -257,6 +261,7 @@ export class LearnerDO extends DurableObject<Env> {
     mergeHistorySlice(state.history, history);
     state.seq = seq;
     this.rankings.clear();
+    this.scores.attempted(affectedSkills(curriculum, item), item.id);
     await this.scheduleFlush();
     return { ok: true, value: result };
   }
@@ -299,7 +304,11 @@ export class LearnerDO extends DurableObject<Env> {
     };
   }
 
-  /** Flushes the outbox to Postgres; reschedules itself with backoff while Postgres is unreachable. */
+  /**
+   * Hands the outbox to this learner's writer shard (workers/writer), which writes many
+   * learners' attempts to Postgres in one transaction; reschedules itself with backoff while
+   * the writer is unreachable. Also expires mock tests past their time limit.
+   */
   override async alarm(): Promise<void> {
     const learnerId = this.store.getMeta("learner_id");
     if (!learnerId) return;
@@ -308,21 +317,14 @@ export class LearnerDO extends DurableObject<Env> {
     const next = await flushOutbox({
       store: this.store,
       learnerId,
-      db: () => this.db(),
+      handOver: (batch) => this.writer(learnerId).accept(batch),
+      markKnown: () => this.env.CONTENT.put(knownLearnerKey(learnerId), "1"),
       states: () => this.state?.skills ?? this.store.loadSkillStates(),
       now: this.clock,
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
-      onFailure: () => this.resetDatabase(),
-      onFlushed: async (rows) => {
-        await this.itemStats().record(rows.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 })));
-        await this.sampleConnections();
-      },
     });
     const outbox = this.store.outboxStats();
     reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
-    // Release the connection between flushes: thousands of idle objects must not hold
-    // thousands of connections (a flush reconnects in milliseconds, off the request path).
-    this.resetDatabase();
     const wake = [next, this.mock.nextExpiry(now)].filter((t): t is number => t !== null);
     if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
   }
@@ -375,7 +377,17 @@ export class LearnerDO extends DurableObject<Env> {
     this.resetDatabase();
   }
 
+  /** Sends this object's outbox to the named writer instead of its shard (tests that isolate a writer). */
+  useWriter(name: string | null): void {
+    this.writerOverride = name;
+  }
+
   // --- internals -------------------------------------------------------------------------
+
+  private writer(learnerId: string): DurableObjectStub<OutboxWriterDO> {
+    const name = this.writerOverride ?? writerName(learnerId, this.cfg().OUTBOX_WRITER_SHARDS);
+    return this.env.WRITER.get(this.env.WRITER.idFromName(name));
+  }
 
   private cfg(): Config {
     this.config ??= parseConfig(this.env);
@@ -398,24 +410,6 @@ export class LearnerDO extends DurableObject<Env> {
       });
     }
     return this.database;
-  }
-
-  /**
-   * Database connection utilisation for the alerts, sampled after a flush (the object is
-   * connected then) and at most every 30 s per isolate, so thousands of objects do not all ask.
-   */
-  private async sampleConnections(): Promise<void> {
-    const now = Date.now();
-    if (now - lastConnectionSample < 30_000) return;
-    lastConnectionSample = now;
-    reportGauge(this.env, this.ctx, "db_connections_utilisation", await connectionUtilisation(this.db().write));
-  }
-
-  private stats: ItemStats | null = null;
-  private itemStats(): ItemStats {
-    const c = this.cfg();
-    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN });
-    return this.stats;
   }
 
   private resetDatabase(): void {
@@ -445,9 +439,19 @@ export class LearnerDO extends DurableObject<Env> {
 
   private async load(learnerId: string): Promise<LiveLearnerState> {
     if (this.store.getMeta("hydrated") === null) {
-      await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
-      // Hydration is once per object; the next database use is a flush seconds away.
-      this.resetDatabase();
+      // A learner whose first flush never happened has nothing in Postgres: no marker, no
+      // connection, no query (the common case under load is a brand-new learner).
+      const known = (await this.env.CONTENT.get(knownLearnerKey(learnerId))) !== null;
+      if (known) {
+        await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
+        // Hydration is once per object: do not hold its connection.
+        this.resetDatabase();
+      } else {
+        this.ctx.storage.transactionSync(() => {
+          this.store.setMeta("learner_id", learnerId);
+          this.store.setMeta("hydrated", String(this.clock()));
+        });
+      }
     }
     this.state = new LiveLearnerState(this.store);
     return this.state;
@@ -458,9 +462,10 @@ export class LearnerDO extends DurableObject<Env> {
   }
 
   /**
-   * Ranks `items` for this learner: one batch through the correctness model (or the knowledge
-   * model when the model is off or cannot load — the reasons then say so), then the unified
-   * scoring, keeping the best entries with their reasons.
+   * Ranks `items` for this learner: predictions come from the score cache where still valid,
+   * the rest in one batch through the correctness model (or the knowledge model when the model
+   * is off or cannot load — the reasons then say so); then the unified scoring over all of
+   * them, keeping the best entries with their reasons. `cache` is null for shared rankings.
    */
   private async scoreRanking(
     state: LearnerView & { seq: number; history: LearnerHistory },
@@ -468,21 +473,36 @@ export class LearnerDO extends DurableObject<Env> {
     items: readonly Item[],
     mode: LearnerMode,
     now: number,
+    cache: ScoreCache | null,
   ): Promise<CachedRanking> {
     const cfg = DEFAULT_ENGINE_CONFIG;
     const lookup = resolveSkills(state.skill, curriculum.neighbours, cfg.knowledge);
     const predictor = await this.correctnessPredictor();
-    const rows = predictor.ok ? buildFeatures(state.skill, curriculum.neighbours, state.history, items, new Float32Array(items.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
-    const scored = await predictOrFallback(predictor, rows, items.length, () => predictBatch(items, lookup, cfg.knowledge, new Float64Array(items.length)), KNOWLEDGE_PREDICTOR);
+    const predictions = new Float64Array(items.length);
+    const missing = cache ? cache.lookup(items, predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR, now, predictions) : items.map((_, i) => i);
+    const fresh = missing.length === items.length ? items : missing.map((i) => items[i] as Item);
+    const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
+    const scored =
+      fresh.length > 0
+        ? await predictOrFallback(predictor, rows, fresh.length, () => predictBatch(fresh, lookup, cfg.knowledge, new Float64Array(fresh.length)), KNOWLEDGE_PREDICTOR)
+        : { predictions: new Float64Array(0), predictor: predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR, fallback: !predictor.ok && predictor.version !== "off", reason: predictor.ok ? undefined : predictor.reason };
+    if (scored.fallback && predictor.ok) cache?.clear(); // the model failed mid-run: cached model scores no longer match
+    for (let k = 0; k < missing.length; k++) {
+      const i = missing[k] ?? 0;
+      const p = scored.predictions[k] ?? Number.NaN;
+      predictions[i] = p;
+      if (cache && !(scored.fallback && predictor.ok)) cache.store(items[i] as Item, p);
+    }
     // 1 in any minute where the configured model could not score (dashboard and /metrics:
     // learning_model_fallback); the response's `why.fallbackReason` says why.
     reportGauge(this.env, this.ctx, "model_fallback", scored.fallback ? 1 : 0);
-    const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, scored.predictions);
+    const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, predictions);
     const [low, high] = cfg.scoring.targetBand;
     return {
       seq: state.seq,
       computedAt: now,
       candidates: ranked.length,
+      reused: items.length - missing.length,
       entries: ranked.slice(0, RANKING_KEEP).map((r) => ({
         itemId: r.candidate.itemId,
         why: {
@@ -517,7 +537,7 @@ export class LearnerDO extends DurableObject<Env> {
     const blank = blankLearnerView();
     const skillIds = candidateSkills(blank, curriculum, "practice", now, DEFAULT_ENGINE_CONFIG);
     const banks = await this.content.skillItems(skillIds, now);
-    const ranking = await this.scoreRanking(blank, curriculum, banks.flat(), "practice", now);
+    const ranking = await this.scoreRanking(blank, curriculum, banks.flat(), "practice", now, null);
     this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }));
     return ranking;
   }

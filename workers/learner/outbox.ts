@@ -1,40 +1,43 @@
 /**
- * The outbox flush: attempts recorded in the learner's SQLite go to Postgres in batches.
+ * The outbox hand-over: attempts recorded in the learner's SQLite go to the learner's writer
+ * shard (workers/writer), which carries many learners' rows to Postgres in one transaction
+ * over a warm connection. The learner object itself never opens a database connection to
+ * flush.
  *
- * Exactly once: rows leave the outbox only after the Postgres transaction that inserted
- * them committed, and Postgres ignores a row it already has (unique learner + client attempt
- * id). A crash between the two re-sends rows that are then skipped. While Postgres is
- * unreachable the outbox grows, attempts keep being accepted, and the flush retries with
- * exponential backoff (1 s, 2 s, 4 s … capped at 5 minutes).
+ * Exactly once: rows leave the outbox only after the writer committed them to its own
+ * durable storage, and the writer ignores rows it already has (then Postgres ignores rows it
+ * already has). A crash between the two re-sends rows that are then skipped. While the writer
+ * is unreachable the outbox grows, attempts keep being accepted, and the hand-over retries
+ * with exponential backoff (1 s, 2 s, 4 s … capped at 5 minutes). While Postgres is
+ * unreachable the writer holds the rows and retries on its own.
+ *
+ * The first hand-over of a learner also writes their "known" marker to KV (before any of
+ * their rows can reach Postgres): a Durable Object that starts empty looks there to decide
+ * whether a history exists to rebuild, so a brand-new learner costs no database round trip.
  */
 import type { SkillState } from "../../src/core/types";
-import type { Database } from "../../src/db/client";
-import { flushLearnerBatch } from "../../src/db/learners";
-import type { AttemptRow } from "../../src/db/learners";
+import { backoffMs } from "../writer/writer-do";
+import type { HandOver } from "../writer/writer-do";
 import type { LearnerStore } from "./store";
 
 export const FLUSH_BATCH = 500;
-const BACKOFF_BASE_MS = 1_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
 
-export function backoffMs(failures: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
-}
+/** KV key of the marker that says "this learner may have history in Postgres". */
+export const knownLearnerKey = (learnerId: string): string => `learner-known:v1:${learnerId}`;
 
 export interface FlushDeps {
   store: LearnerStore;
   learnerId: string;
-  db: () => Database;
+  /** The writer shard's `accept`. */
+  handOver: (batch: HandOver) => Promise<unknown>;
+  /** Writes the learner's "known" marker (KV). */
+  markKnown: () => Promise<void>;
   states: () => ReadonlyMap<string, SkillState>;
   now: () => number;
   mastered: (s: SkillState) => boolean;
-  /** Called after a failed flush (e.g. to drop a broken connection pool). */
-  onFailure: () => void;
-  /** Called with the attempts Postgres has just committed (derived statistics go here). */
-  onFlushed?: (rows: readonly AttemptRow[]) => Promise<void>;
 }
 
-/** Flushes one batch. Returns when to run again (epoch ms, real time), or null when the outbox is empty. */
+/** Hands one batch over. Returns when to run again (epoch ms, real time), or null when the outbox is empty. */
 export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
   const { store } = deps;
   const batch = store.peekOutbox(FLUSH_BATCH);
@@ -50,23 +53,18 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
       : [];
   });
   try {
-    await flushLearnerBatch(deps.db().write, deps.learnerId, batch, snapshot, reports);
+    if (store.getMeta("known_marked") === null) {
+      await deps.markKnown();
+      store.setMeta("known_marked", String(Date.now()));
+    }
+    await deps.handOver({ learnerId: deps.learnerId, attempts: batch, states: snapshot, reports });
   } catch (err) {
     const failures = store.getNumber("outbox_failures") + 1;
     store.setMeta("outbox_failures", String(failures));
     store.setMeta("outbox_last_error", err instanceof Error ? err.message : String(err));
-    deps.onFailure();
     return Date.now() + backoffMs(failures);
   }
   if (last) store.deleteOutboxThrough(last.seq);
-  if (deps.onFlushed && batch.length > 0) {
-    try {
-      await deps.onFlushed(batch);
-    } catch (err) {
-      // Derived data only: the attempts are safe in Postgres (see src/stats/item-stats.ts).
-      console.error("item statistics not recorded", err);
-    }
-  }
   store.deleteReports(reports.map((r) => r.id));
   store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));

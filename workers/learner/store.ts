@@ -29,7 +29,7 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS served (
      id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, skill_id TEXT NOT NULL,
      mode TEXT NOT NULL, session INTEGER NOT NULL, served_at INTEGER NOT NULL,
-     answered_by TEXT, item TEXT)`,
+     answered_by TEXT, item TEXT, mock_test_id TEXT)`,
   `CREATE INDEX IF NOT EXISTS served_item ON served (item_id, id)`,
   `CREATE TABLE IF NOT EXISTS attempts (
      client_attempt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, item_id TEXT NOT NULL,
@@ -44,8 +44,14 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS report_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
 ];
 
-/** Columns added after a table first shipped: applied once each, in order. */
+/**
+ * Columns added after a table first shipped: applied once each, in order, to objects created
+ * before them (the CREATE statements above already carry them for new objects).
+ */
 const ALTERS = [`ALTER TABLE served ADD COLUMN mock_test_id TEXT`];
+
+/** The whole schema as one statement batch: a new learner's object costs one call to create it. */
+const SCHEMA = DDL.join(";\n");
 
 export interface ServedRow {
   id: number;
@@ -85,11 +91,19 @@ export class LearnerStore {
   constructor(private readonly sql: SqlStorage) {}
 
   migrate(): void {
-    for (const ddl of DDL) this.sql.exec(ddl);
+    this.sql.exec(SCHEMA);
+    if (this.getMeta("schema_version") === null) {
+      // A new object: its tables were just created with every later column.
+      this.sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('alters_applied', ?)",
+        String(SCHEMA_VERSION),
+        String(ALTERS.length),
+      );
+      return;
+    }
     const applied = this.getNumber("alters_applied", 0);
     for (let i = applied; i < ALTERS.length; i++) this.sql.exec(ALTERS[i] ?? "");
     if (applied < ALTERS.length) this.setMeta("alters_applied", String(ALTERS.length));
-    if (this.getMeta("schema_version") === null) this.setMeta("schema_version", String(SCHEMA_VERSION));
   }
 
   getMeta(key: string): string | null {

@@ -42,6 +42,11 @@ export interface NextResult {
   /** When nothing is available (review mode with nothing due): why, and when the next review is due. */
   message?: string;
   nextReviewAt?: number | null;
+  /**
+   * Score-cache use of this choice (./score-cache.ts): candidates ranked and how many of their
+   * predictions were reused. The route turns it into the `x-score-cache` header.
+   */
+  scoreCache?: { reused: number; candidates: number };
 }
 
 export interface AttemptInput {

@@ -27,6 +27,10 @@ export const configSchema = z
     CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v1"),
     CONTENT_CACHE_TTL_SECONDS: seconds(300),
     SEARCH_CACHE_TTL_SECONDS: seconds(30),
+    /** Outbox writer shards (workers/writer): learners are spread over this many writer objects. */
+    OUTBOX_WRITER_SHARDS: z.coerce.number().int().min(1).max(256).default(2),
+    /** How long a writer shard collects learners' rows before one Postgres transaction writes them. */
+    OUTBOX_WRITER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   })
   .superRefine((c, ctx) => {
     if (c.NEON_WS_PROXY && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {

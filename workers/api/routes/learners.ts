@@ -162,10 +162,12 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(nextRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { mode } = c.req.valid("json");
-    const value = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
+    const { scoreCache, ...value } = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
     // The learner's score cache, for metrics (workers/api/lib/metrics.ts) and load tests:
-    // a cached or shared starting ranking is a hit, fresh scoring a miss.
-    if (value.source !== "none") c.header("x-cache", value.source === "scored" ? "MISS" : "HIT");
+    // x-cache is per request (a cached or shared ranking is a HIT, any fresh prediction a
+    // MISS); x-score-cache counts entries, as the capacity plan's score cache did.
+    if (value.source !== "none") c.header("x-cache", value.source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
+    if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}`);
     return c.json(value, 200);
   });
 

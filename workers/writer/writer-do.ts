@@ -1,0 +1,321 @@
+/**
+ * The shared outbox writer: a few sharded Durable Objects (`OUTBOX_WRITER_SHARDS`, learners
+ * spread by a hash of their id) that carry many learners' attempts to Postgres in few, large
+ * transactions over one warm connection each (DESIGN.md, "alarm()").
+ *
+ *   learner alarm ──accept(batch)──► writer SQLite (durable; dedup on learner + attempt id)
+ *   writer alarm, every OUTBOX_WRITER_FLUSH_MS ──one transaction, many learners──► Postgres
+ *
+ * Why: a flush per learner opened a WebSocket, a login and a Postgres backend per attempt
+ * burst; at steady load that was one transaction per attempt. Here Postgres sees about one
+ * transaction per shard per flush interval, whatever the number of learners, and a shard's
+ * pool stays connected between flushes.
+ *
+ * Exactly once, end to end:
+ * - learner → writer: the learner deletes its outbox rows only after `accept` returned, and
+ *   `accept` commits them to this object's SQLite first. A lost acknowledgement re-sends rows
+ *   the primary key (learner_id, client_attempt_id) ignores, or — if they were already
+ *   flushed and deleted here — rows Postgres' unique index ignores.
+ * - writer → Postgres: rows leave this object only after the Postgres transaction committed.
+ * While Postgres is unreachable rows accumulate here (durable storage, as in the learner's
+ * own outbox) and the flush retries with exponential backoff; learners keep handing over.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { createDatabase } from "../../src/db/client";
+import type { Database } from "../../src/db/client";
+import { attemptKey, writeBatch } from "../../src/db/learners";
+import type { AttemptRow, MockReportRow, SkillStateRow, WriterBatch } from "../../src/db/learners";
+import { connectionUtilisation } from "../../src/db/health";
+import { createItemStats } from "../../src/stats/item-stats";
+import type { ItemStats } from "../../src/stats/item-stats";
+import { parseConfig } from "../api/lib/env";
+import type { Config } from "../api/lib/env";
+import { reportGauge, reportOutbox } from "../metrics/client";
+
+/** Rows written per Postgres transaction at most (one flush may run several, back to back). */
+export const WRITER_BATCH = 2_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+export function backoffMs(failures: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+}
+
+/** What a learner hands over: its outbox rows, the snapshots of the skills they touched, finished reports. */
+export interface HandOver {
+  learnerId: string;
+  attempts: readonly AttemptRow[];
+  states: readonly SkillStateRow[];
+  reports: readonly MockReportRow[];
+}
+
+/** The writer shard of a learner: FNV-1a of the id, so every isolate agrees. */
+export function writerShard(learnerId: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < learnerId.length; i++) {
+    h ^= learnerId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % Math.max(1, shards);
+}
+
+export function writerName(learnerId: string, shards: number): string {
+  return `outbox-writer:${writerShard(learnerId, shards)}`;
+}
+
+export interface WriterStats {
+  pending: { attempts: number; states: number; reports: number };
+  oldestAt: number | null;
+  failures: number;
+  lastError: string | null;
+  /** Since this object was created: Postgres transactions committed, attempts inserted, connections opened. */
+  transactions: number;
+  attemptsWritten: number;
+  connectionsOpened: number;
+  lastFlushAt: number | null;
+}
+
+type Row = Record<string, SqlStorageValue>;
+const num = (v: SqlStorageValue | undefined): number => (typeof v === "number" ? v : Number(v ?? 0));
+const str = (v: SqlStorageValue | undefined): string => (typeof v === "string" ? v : String(v ?? ""));
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, learner_id TEXT NOT NULL, client_attempt_id TEXT NOT NULL,
+    payload TEXT NOT NULL, received_at INTEGER NOT NULL, UNIQUE (learner_id, client_attempt_id));
+  CREATE TABLE IF NOT EXISTS states (
+    learner_id TEXT NOT NULL, skill_id TEXT NOT NULL, payload TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    rev INTEGER NOT NULL, PRIMARY KEY (learner_id, skill_id));
+  CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, learner_id TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL);
+`;
+
+export class OutboxWriterDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private config: Config | null = null;
+  private database: Database | null = null;
+  private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
+  private stats: ItemStats | null = null;
+  /** Revision counter for snapshot rows: a flush deletes only the revision it wrote. */
+  private rev = 0;
+  private lastSample = 0;
+  /** Tests that drive flushes by hand set a long interval here (the configured one otherwise). */
+  flushIntervalMs: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    // One statement batch: a new shard's schema costs one call.
+    this.sql.exec(SCHEMA);
+    this.rev = num(this.sql.exec<Row>("SELECT coalesce(max(rev), 0) AS r FROM states").one().r);
+  }
+
+  /**
+   * Takes a learner's rows into this shard's durable queue and makes sure a flush is
+   * scheduled. Idempotent: rows already here are ignored, a newer snapshot replaces an older one.
+   */
+  async accept(batch: HandOver): Promise<{ accepted: number }> {
+    const now = Date.now();
+    let accepted = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const a of batch.attempts) {
+        const added = this.sql.exec(
+          "INSERT INTO attempts (learner_id, client_attempt_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+          batch.learnerId,
+          a.clientAttemptId,
+          JSON.stringify(a),
+          now,
+        );
+        accepted += added.toArray().length;
+      }
+      for (const s of batch.states) {
+        this.rev += 1;
+        this.sql.exec(
+          `INSERT INTO states (learner_id, skill_id, payload, updated_at, rev) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (learner_id, skill_id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at, rev = excluded.rev
+           WHERE excluded.updated_at >= states.updated_at`,
+          batch.learnerId,
+          s.skillId,
+          JSON.stringify(s),
+          s.updatedAt,
+          this.rev,
+        );
+      }
+      for (const r of batch.reports) {
+        this.sql.exec("INSERT INTO reports (id, learner_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", r.id, batch.learnerId, JSON.stringify(r), now);
+      }
+    });
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null) await this.ctx.storage.setAlarm(now + this.interval());
+    return { accepted };
+  }
+
+  /** Writes everything queued, in transactions of up to WRITER_BATCH rows; backs off while Postgres is away. */
+  override async alarm(): Promise<void> {
+    for (;;) {
+      const outcome = await this.flushOnce();
+      if (outcome === "failed") {
+        await this.ctx.storage.setAlarm(Date.now() + backoffMs(this.getNumber("failures")));
+        break;
+      }
+      if (outcome === "empty") break;
+      if (outcome === "more") continue;
+      // "done": rows that arrived during the write wait for the next interval (batched with the next ones).
+      if (this.pendingAttempts() > 0 || this.pendingOther() > 0) await this.ctx.storage.setAlarm(Date.now() + this.interval());
+      break;
+    }
+    const oldest = this.sql.exec<Row>("SELECT min(received_at) AS t FROM attempts").one().t;
+    reportOutbox(this.env, this.ctx, {
+      pending: this.pendingAttempts(),
+      oldestAt: oldest === null || oldest === undefined ? null : num(oldest),
+      failures: this.getNumber("failures"),
+    });
+  }
+
+  /** One transaction. "more" when a full batch was written and rows remain. */
+  private async flushOnce(): Promise<"empty" | "failed" | "done" | "more"> {
+    const attemptRows = this.sql.exec<Row>("SELECT id, learner_id, payload FROM attempts ORDER BY id LIMIT ?", WRITER_BATCH).toArray();
+    const stateRows = this.sql.exec<Row>("SELECT learner_id, skill_id, payload, rev FROM states LIMIT ?", WRITER_BATCH).toArray();
+    const reportRows = this.sql.exec<Row>("SELECT id, learner_id, payload FROM reports LIMIT 100").toArray();
+    if (attemptRows.length + stateRows.length + reportRows.length === 0) return "empty";
+    const batch: WriterBatch = {
+      attempts: attemptRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as AttemptRow), learnerId: str(r.learner_id) })),
+      states: stateRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as SkillStateRow), learnerId: str(r.learner_id) })),
+      reports: reportRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as MockReportRow), learnerId: str(r.learner_id) })),
+    };
+    let inserted: Set<string>;
+    try {
+      inserted = await writeBatch(this.db().write, batch);
+    } catch (err) {
+      this.ctx.storage.transactionSync(() => {
+        this.setMeta("failures", String(this.getNumber("failures") + 1));
+        this.setMeta("last_error", err instanceof Error ? err.message : String(err));
+      });
+      this.resetDatabase();
+      return "failed";
+    }
+    // Committed: drop exactly what was written. Rows accepted during the await have higher
+    // ids; a snapshot replaced during the await has a newer rev and stays for the next flush.
+    const lastId = num(attemptRows[attemptRows.length - 1]?.id ?? 0);
+    this.ctx.storage.transactionSync(() => {
+      if (attemptRows.length > 0) this.sql.exec("DELETE FROM attempts WHERE id <= ?", lastId);
+      for (const s of stateRows) this.sql.exec("DELETE FROM states WHERE learner_id = ? AND skill_id = ? AND rev = ?", s.learner_id ?? "", s.skill_id ?? "", s.rev ?? 0);
+      for (const r of reportRows) this.sql.exec("DELETE FROM reports WHERE id = ?", r.id ?? "");
+      this.setMeta("failures", "0");
+      this.setMeta("last_flush_at", String(Date.now()));
+      this.setMeta("transactions", String(this.getNumber("transactions") + 1));
+      this.setMeta("attempts_written", String(this.getNumber("attempts_written") + inserted.size));
+    });
+    await this.afterCommit(batch, inserted);
+    return attemptRows.length === WRITER_BATCH || stateRows.length === WRITER_BATCH ? "more" : "done";
+  }
+
+  /** Derived data only (the attempts are safe in Postgres): statistics of the rows newly inserted. */
+  private async afterCommit(batch: WriterBatch, inserted: ReadonlySet<string>): Promise<void> {
+    const fresh = batch.attempts.filter((a) => inserted.has(attemptKey(a.learnerId, a.clientAttemptId)));
+    try {
+      await this.itemStats().record(fresh.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 })));
+    } catch (err) {
+      console.error("item statistics not recorded", err);
+    }
+    const now = Date.now();
+    if (now - this.lastSample > 30_000) {
+      this.lastSample = now;
+      try {
+        reportGauge(this.env, this.ctx, "db_connections_utilisation", await connectionUtilisation(this.db().write));
+      } catch {
+        /* a gauge, not data */
+      }
+    }
+  }
+
+  /** Queue sizes and counters, for tests, /metrics and operators. */
+  async status(): Promise<WriterStats> {
+    const oldest = this.sql.exec<Row>("SELECT min(received_at) AS t FROM attempts").one().t;
+    const last = this.getMeta("last_flush_at");
+    return {
+      pending: {
+        attempts: this.pendingAttempts(),
+        states: num(this.sql.exec<Row>("SELECT count(*) AS n FROM states").one().n),
+        reports: num(this.sql.exec<Row>("SELECT count(*) AS n FROM reports").one().n),
+      },
+      oldestAt: oldest === null || oldest === undefined ? null : num(oldest),
+      failures: this.getNumber("failures"),
+      lastError: this.getMeta("last_error"),
+      transactions: this.getNumber("transactions"),
+      attemptsWritten: this.getNumber("attempts_written"),
+      connectionsOpened: this.getNumber("connections_opened"),
+      lastFlushAt: last === null ? null : Number(last),
+    };
+  }
+
+  /**
+   * Points this shard at another database (failover drills, and tests that take Postgres
+   * away); null goes back to the configured one. Not exposed over HTTP.
+   */
+  useDatabase(target: { url: string; wsProxy?: string | undefined } | null): void {
+    this.databaseOverride = target;
+    this.resetDatabase();
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private interval(): number {
+    return this.flushIntervalMs ?? this.cfg().OUTBOX_WRITER_FLUSH_MS;
+  }
+
+  private cfg(): Config {
+    this.config ??= parseConfig(this.env);
+    return this.config;
+  }
+
+  /**
+   * The shard's pool, held for the object's lifetime: one connection, kept warm between
+   * flushes (the idle timeout is longer than the flush interval), so Postgres sees a handful
+   * of long-lived sessions rather than a login per flush.
+   */
+  private db(): Database {
+    if (!this.database) {
+      const c = this.cfg();
+      const target = this.databaseOverride ?? { url: c.DATABASE_URL, wsProxy: c.NEON_WS_PROXY };
+      const database = createDatabase({ url: target.url, wsProxy: target.wsProxy, max: 1, idleTimeoutMillis: 60_000 });
+      database.onConnect(() => this.setMeta("connections_opened", String(this.getNumber("connections_opened") + 1)));
+      this.database = database;
+    }
+    return this.database;
+  }
+
+  private resetDatabase(): void {
+    const old = this.database;
+    this.database = null;
+    if (old) this.ctx.waitUntil(old.end().catch(() => {}));
+  }
+
+  private itemStats(): ItemStats {
+    const c = this.cfg();
+    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN });
+    return this.stats;
+  }
+
+  private pendingAttempts(): number {
+    return num(this.sql.exec<Row>("SELECT count(*) AS n FROM attempts").one().n);
+  }
+
+  private pendingOther(): number {
+    return num(this.sql.exec<Row>("SELECT (SELECT count(*) FROM states) + (SELECT count(*) FROM reports) AS n").one().n);
+  }
+
+  private getMeta(key: string): string | null {
+    const row = this.sql.exec<Row>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? str(row.value) : null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  private getNumber(key: string): number {
+    const v = this.getMeta(key);
+    return v === null ? 0 : Number(v);
+  }
+}
