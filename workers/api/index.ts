@@ -10,6 +10,7 @@ import { registerMetricsRoutes } from "./routes/metrics";
 import { registerMlBenchRoutes } from "./routes/ml-bench";
 import { registerMockTestRoutes } from "./routes/mock-tests";
 import { registerOpsRoutes } from "./routes/ops";
+import { registerOutboxRoutes } from "./routes/outbox";
 import { registerSearchRoutes } from "./routes/search";
 
 const app = createApp();
@@ -21,6 +22,7 @@ registerMockTestRoutes(app);
 // Before the ops routes: /v1/ops/alerts carries its own operator check.
 registerMetricsRoutes(app);
 registerOpsRoutes(app);
+registerOutboxRoutes(app); // after the ops routes: their operator check covers it
 registerMlBenchRoutes(app); // after the ops routes: their operator check covers it
 
 app.doc31("/openapi.json", {

@@ -59,8 +59,11 @@ export function writerShard(learnerId: string, shards: number): number {
   return (h >>> 0) % Math.max(1, shards);
 }
 
+/** The Durable Object name of writer shard `shard`. */
+export const shardName = (shard: number): string => `outbox-writer:${shard}`;
+
 export function writerName(learnerId: string, shards: number): string {
-  return `outbox-writer:${writerShard(learnerId, shards)}`;
+  return shardName(writerShard(learnerId, shards));
 }
 
 export interface WriterStats {
