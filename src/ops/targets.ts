@@ -26,7 +26,7 @@ export const ENDPOINT_TARGETS: readonly EndpointTarget[] = [
 /** Share of requests answered with a server error (5xx) the plan tolerates. */
 export const ERROR_RATE_TARGET = 0.001;
 /** Share of cache lookups answered by the cache. */
-export const CACHE_HIT_TARGET = 0.8;
+export const CACHE_HIT_TARGET = 0.85;
 /** Share of requests answered without a server error, over 5 minutes. */
 export const AVAILABILITY_TARGET = 0.99;
 /** Overall p95 latency (any endpoint) the plan calls healthy, ms. */

@@ -43,7 +43,7 @@ describe("alert rules", () => {
     expectRule("DatabaseConnectionsCritical", ">", 0.9, 120, "critical");
     expectRule("LatencyP95Warning", ">", 300, 300, "warning");
     expectRule("ErrorRateWarning", ">", 0.001, 300, "warning");
-    expectRule("CacheHitRatioLow", "<", 0.8, 600, "warning");
+    expectRule("CacheHitRatioLow", "<", 0.85, 600, "warning");
     expect(new Set(ALERT_RULES.map((r) => r.name)).size).toBe(ALERT_RULES.length);
   });
 
