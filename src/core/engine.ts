@@ -14,6 +14,10 @@
  *   review   — skills reviewed before whose memory is due or nearly forgotten, most urgent
  *              first.
  */
+import type { Answer } from "../content/schema";
+import { historySlice, recordOutcome } from "./features";
+import type { LearnerHistory } from "./features";
+import { gradeResponse } from "./grading";
 import { neighbourMap } from "./graph";
 import type { SkillNode } from "./graph";
 import {
@@ -23,6 +27,7 @@ import {
   isReady,
   masteryProbability,
   predictBatch,
+  predictCorrect,
   readiness,
   resolveSkills,
 } from "./knowledge";
@@ -251,4 +256,71 @@ export function affectedSkills(curriculum: Curriculum, item: Pick<ItemParams, "s
     for (const d of n?.dependants ?? []) out.add(d);
   }
   return out;
+}
+
+/** What `decideAttempt` needs of the item: its parameters and answer key. */
+export interface GradableItem extends ItemParams {
+  readonly answer: Answer;
+  readonly choices?: readonly unknown[] | undefined;
+}
+
+export type AttemptDecision =
+  | { readonly ok: false; readonly reason: string }
+  | {
+      readonly ok: true;
+      readonly correct: boolean;
+      /** The knowledge model's P(correct) before this answer (global item statistics compare against it). */
+      readonly expected: number;
+      readonly outcome: AttemptOutcome;
+      /** The feature-history entries this answer changed, already updated (persist, then merge). */
+      readonly history: LearnerHistory;
+    };
+
+/**
+ * The whole decision on one answer, in one call: grade it, say what the knowledge model
+ * expected, learn from it, and update the correctness model's history — everything the
+ * learner object then commits in one transaction. Nothing is mutated: `view.history` is read,
+ * and the changed entries come back as a slice (features.ts `historySlice`).
+ */
+export function decideAttempt(
+  view: LearnerView & { readonly history: LearnerHistory },
+  curriculum: Curriculum,
+  item: GradableItem,
+  response: unknown,
+  responseMs: number,
+  now: number,
+  config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+): AttemptDecision {
+  const graded = gradeResponse(item.answer, response, { choiceCount: item.choices?.length });
+  if (!graded.ok) return { ok: false, reason: `response: ${graded.message}` };
+  const expected = predictCorrect(item, resolveSkills(view.skill, curriculum.neighbours, config.knowledge), config.knowledge);
+  const outcome = applyLearnerAttempt(view, curriculum, item, graded.correct, responseMs, now, config);
+  const history = historySlice(view.history, item);
+  recordOutcome(history, item, graded.correct);
+  return { ok: true, correct: graded.correct, expected, outcome, history };
+}
+
+export type NextChoice<E> =
+  | { readonly kind: "serve"; readonly entry: E }
+  | { readonly kind: "none"; readonly message: string; readonly nextReviewAt: number | null };
+
+/**
+ * The choice `next` makes from a ranking (best first): its best entry not yet served in this
+ * session, or — when there is none — why, and when the next review falls due.
+ */
+export function chooseNext<E extends { readonly itemId: string }>(
+  ranking: readonly E[],
+  sessionItemIds: ReadonlySet<string>,
+  memories: Iterable<ReviewMemory>,
+  mode: ScoringMode,
+): NextChoice<E> {
+  const entry = ranking.find((e) => !sessionItemIds.has(e.itemId));
+  if (entry) return { kind: "serve", entry };
+  let nextReviewAt: number | null = null;
+  for (const m of memories) if (m.phase !== 0 && (nextReviewAt === null || m.due < nextReviewAt)) nextReviewAt = m.due;
+  return {
+    kind: "none",
+    message: mode === "review" ? "nothing is due for review" : "no item is available: every candidate was served in this session",
+    nextReviewAt,
+  };
 }

@@ -104,6 +104,11 @@ export class LearnerContent {
     return items;
   }
 
+  /** An item already in memory (no I/O), or null. */
+  cachedItem(itemId: string): Item | null {
+    return this.items.get(itemId) ?? null;
+  }
+
   /** An item of a skill, through that skill's bank (one KV entry shared by every learner). */
   async itemOfSkill(skillId: string, itemId: string, now: number): Promise<Item | null> {
     const known = this.items.get(itemId);

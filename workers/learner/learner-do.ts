@@ -12,12 +12,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
-import { DEFAULT_ENGINE_CONFIG, affectedSkills, applyLearnerAttempt, candidateSkills, rankItems, stretchSkills } from "../../src/core/engine";
+import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
-import { gradeResponse } from "../../src/core/grading";
-import { FEATURE_COUNT, buildFeatures, historySlice, mergeHistorySlice, recordOutcome } from "../../src/core/features";
+import { FEATURE_COUNT, buildFeatures, mergeHistorySlice } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
-import { isMastered, masteryProbability, predictBatch, predictCorrect, resolveSkills } from "../../src/core/knowledge";
+import { isMastered, masteryProbability, predictBatch, resolveSkills } from "../../src/core/knowledge";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
 import type { CorrectnessPredictor } from "../../src/ml/predictor";
 import { computeProgress } from "../../src/core/progress";
@@ -52,6 +51,12 @@ async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> 
   }
 }
 
+/**
+ * This isolate's starting ranking, per curriculum object (a new content version builds a new
+ * curriculum, which misses here): plain data shared by every learner object of the isolate.
+ */
+const startRankingMemory = new WeakMap<Curriculum, CachedRanking>();
+
 /** The scorer used when no other model is loaded. */
 export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
 /** Cached rankings are reused for this long unless an attempt invalidates them (the old plan's 15 minutes). */
@@ -75,6 +80,10 @@ export class LearnerDO extends DurableObject<Env> {
   clock: () => number = () => Date.now();
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
   private writerOverride: string | null = null;
+  /** This object's learner once known (the meta row, read once). */
+  private learnerId: string | null = null;
+  /** The alarm time this object last set (null: unknown, ask storage). Saves a read per attempt. */
+  private alarmAt: number | null = null;
 
   private readonly store: LearnerStore;
   private readonly content: LearnerContent;
@@ -111,101 +120,104 @@ export class LearnerDO extends DurableObject<Env> {
     return guard(() => this.nextInner(learnerId, mode));
   }
 
+  /**
+   * Load (state, curriculum, a ranking: cached, the shared starting one, or freshly scored —
+   * and the chosen item's bank), decide (`chooseNext`), commit (the serve, one transaction).
+   */
   private async nextInner(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextResult>> {
+    // --- load
     const ready = await this.ready(learnerId);
     if (!ready.ok) return ready;
     const state = ready.value;
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
     const session = state.touch(now);
+    const { ranking, source } = await this.rankingFor(state, curriculum, mode, now);
+    // The chosen item must be in memory before deciding, so decide-and-commit has no await
+    // in between: a concurrent `next` cannot serve the same item twice.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // --- decide
+      const choice = chooseNext(ranking.entries, state.sessionItemIds, state.memories.values(), mode);
+      if (choice.kind === "none") {
+        return { ok: true, value: { mode, item: null, why: null, source: "none", servedAt: null, session, message: choice.message, nextReviewAt: choice.nextReviewAt } };
+      }
+      const { entry } = choice;
+      const item = this.content.cachedItem(entry.itemId);
+      if (!item) {
+        if (!(await this.content.itemOfSkill(entry.why.skillId, entry.itemId, now))) {
+          return { ok: false, code: "unavailable", detail: `item ${entry.itemId} is no longer in the bank`, retryAfterSeconds: 1 };
+        }
+        continue; // loaded: decide again, synchronously this time
+      }
+      // --- commit
+      this.ctx.storage.transactionSync(() => {
+        state.persistSession();
+        this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
+      });
+      state.served(item.id, entry.why.skillId, now);
+      // Reused: every candidate of a cached or shared ranking; for fresh scoring, those the cache held.
+      const scoreCache = { reused: source === "scored" ? ranking.reused : ranking.candidates, candidates: ranking.candidates };
+      return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session, scoreCache } };
+    }
+    return { ok: false, code: "unavailable", detail: "the item bank is changing; retry shortly", retryAfterSeconds: 1 };
+  }
 
-    // 1. This learner's cached ranking, still valid (no attempt since, not stale).
-    let ranking = this.rankings.get(mode);
-    let source: NextResult["source"] = "cache";
-    if (!ranking || ranking.seq !== state.seq || now - ranking.computedAt > RANKING_TTL_MS || !this.hasUnserved(ranking, state)) {
-      ranking = undefined;
-    }
-    // 2. A brand-new learner (no history, no goals): the shared starting ranking from KV.
-    if (!ranking && mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
+  /** This learner's ranking for `mode`: still-valid cached one, the shared starting one for a new learner, or freshly scored. */
+  private async rankingFor(
+    state: LiveLearnerState,
+    curriculum: Curriculum,
+    mode: LearnerMode,
+    now: number,
+  ): Promise<{ ranking: CachedRanking; source: Exclude<NextResult["source"], "none"> }> {
+    const cached = this.rankings.get(mode);
+    if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) return { ranking: cached, source: "cache" };
+    // A brand-new learner (no history, no goals): the shared starting ranking.
+    if (mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
       const start = await this.startRanking(curriculum, now);
-      if (this.hasUnserved(start, state)) {
-        ranking = start;
-        source = "start-ranking";
-      }
+      if (this.hasUnserved(start, state)) return { ranking: start, source: "start-ranking" };
     }
-    // 3. Score the candidates of the skills that are ready or due.
-    if (!ranking) {
-      const skillIds = candidateSkills(state, curriculum, mode, now, DEFAULT_ENGINE_CONFIG);
-      ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now, this.scores);
-      if (mode === "practice" && !this.hasUnserved(ranking, state)) {
-        const more = stretchSkills(state, curriculum, skillIds, DEFAULT_ENGINE_CONFIG.maxCandidateSkills, DEFAULT_ENGINE_CONFIG);
-        ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now, this.scores);
-      }
-      source = "scored";
+    // Score the candidates of the skills that are ready or due (stretching forward when a long session ran them dry).
+    const skillIds = candidateSkills(state, curriculum, mode, now, DEFAULT_ENGINE_CONFIG);
+    let ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems(skillIds, now)).flat(), mode, now, this.scores);
+    if (mode === "practice" && !this.hasUnserved(ranking, state)) {
+      const more = stretchSkills(state, curriculum, skillIds, DEFAULT_ENGINE_CONFIG.maxCandidateSkills, DEFAULT_ENGINE_CONFIG);
+      ranking = await this.scoreRanking(state, curriculum, (await this.content.skillItems([...skillIds, ...more], now)).flat(), mode, now, this.scores);
     }
     if (ranking.seq === state.seq) this.rankings.set(mode, ranking);
-
-    const entry = ranking.entries.find((e) => !state.sessionItemIds.has(e.itemId));
-    if (!entry) {
-      const upcoming = [...state.memories.values()].filter((m) => m.phase !== 0).map((m) => m.due);
-      return {
-        ok: true,
-        value: {
-          mode,
-          item: null,
-          why: null,
-          source: "none",
-          servedAt: null,
-          session,
-          message: mode === "review" ? "nothing is due for review" : "no item is available: every candidate was served in this session",
-          nextReviewAt: upcoming.length > 0 ? Math.min(...upcoming) : null,
-        },
-      };
-    }
-    const item = await this.content.itemOfSkill(entry.why.skillId, entry.itemId, now);
-    if (!item) return { ok: false, code: "unavailable", detail: `item ${entry.itemId} is no longer in the bank`, retryAfterSeconds: 1 };
-    this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
-    state.served(item.id, entry.why.skillId, now);
-    // Reused: every candidate of a cached or shared ranking; for fresh scoring, those the cache held.
-    const scoreCache = { reused: source === "scored" ? ranking.reused : ranking.candidates, candidates: ranking.candidates };
-    return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session, scoreCache } };
+    return { ranking, source: "scored" };
   }
 
   async attempt(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
     return guard(() => this.attemptInner(input));
   }
 
+  /**
+   * Load (state, curriculum, the serve being answered), decide (`decideAttempt`: grade, learn,
+   * history — plus the mock test's step when the item belongs to one), commit (one
+   * transaction), then bring the in-memory state in step.
+   */
   private async attemptInner(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
+    // --- load
     const ready = await this.ready(input.learnerId);
     if (!ready.ok) return ready;
     const state = ready.value;
-    const previous = this.store.findAttempt(input.clientAttemptId);
-    if (previous) return this.replayed(previous, input);
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
-
     // From here on: synchronous. A concurrent retry of the same attempt waits for this one.
-    const again = this.store.findAttempt(input.clientAttemptId);
-    if (again) return this.replayed(again, input);
+    const previous = this.store.findAttempt(input.clientAttemptId);
+    if (previous) return this.replayed(previous, input);
     const serve = this.store.openServe(input.itemId);
     const item = serve?.item;
-    if (!serve || !item) {
-      if (this.store.wasServed(input.itemId)) {
-        return { ok: false, code: "conflict", detail: `item ${input.itemId} was already answered; ask for the next item` };
-      }
-      // Error path only (nothing is written): tell "does not exist" from "not yours".
-      if (!(await this.content.item(input.itemId))) return { ok: false, code: "not_found", detail: `item ${input.itemId} does not exist` };
-      return { ok: false, code: "conflict", detail: `item ${input.itemId} was not served to this learner; only served items can be answered` };
-    }
-    const graded = gradeResponse(item.answer, input.response, { choiceCount: item.choices?.length });
-    if (!graded.ok) return { ok: false, code: "invalid_request", detail: `response: ${graded.message}` };
+    if (!serve || !item) return this.refuseUnserved(input.itemId);
+    const test = serve.mockTestId ? this.store.getMockTest(serve.mockTestId) : null;
 
-    const expected = predictCorrect(item, resolveSkills(state.skill, curriculum.neighbours, DEFAULT_ENGINE_CONFIG.knowledge), DEFAULT_ENGINE_CONFIG.knowledge);
-    const outcome = applyLearnerAttempt(state, curriculum, item, graded.correct, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
+    // --- decide
+    const decision = decideAttempt(state, curriculum, item, input.response, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
+    if (!decision.ok) return { ok: false, code: "invalid_request", detail: decision.reason };
+    const { correct, outcome } = decision;
     const seq = state.seq + 1;
     // An answer to a mock-test item also moves that test on (and may end it).
-    const test = serve.mockTestId ? this.store.getMockTest(serve.mockTestId) : null;
-    const step = test && test.status === "active" && test.state.pending?.itemId === item.id ? answerStep(test, item.id, graded.correct, now) : null;
+    const step = test && test.status === "active" && test.state.pending?.itemId === item.id ? answerStep(test, item.id, correct, now) : null;
     const finished = test && step?.finished ? finish({ ...test, state: step.state }, now) : null;
     const mockTest: MockProgress | undefined =
       test && step
@@ -215,7 +227,7 @@ export class LearnerDO extends DurableObject<Env> {
       clientAttemptId: input.clientAttemptId,
       seq,
       itemId: item.id,
-      correct: graded.correct,
+      correct,
       correctAnswer: displayAnswer(item),
       explanation: item.explanation,
       mastery: outcome.mastery,
@@ -225,10 +237,10 @@ export class LearnerDO extends DurableObject<Env> {
       ...(mockTest ? { mockTest } : {}),
     };
     const primary = item.skillIds[0] ?? "";
-    const history = historySlice(state.history, item);
-    recordOutcome(history, item, graded.correct);
+
+    // --- commit
     this.ctx.storage.transactionSync(() => {
-      this.store.saveFeatureHistory(history);
+      this.store.saveFeatureHistory(decision.history);
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
       this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result });
@@ -241,12 +253,12 @@ export class LearnerDO extends DurableObject<Env> {
           skillIds: item.skillIds,
           mode: serve.mode,
           mockTestId: serve.mockTestId,
-          correct: graded.correct,
+          correct,
           response: input.response,
           responseMs: input.responseMs,
           servedAt: serve.servedAt,
           answeredAt: now,
-          expected,
+          expected: decision.expected,
         },
         now,
       );
@@ -258,12 +270,20 @@ export class LearnerDO extends DurableObject<Env> {
     });
     for (const s of outcome.skills) state.skills.set(s.skillId, s);
     state.memories.set(primary, outcome.memory);
-    mergeHistorySlice(state.history, history);
+    mergeHistorySlice(state.history, decision.history);
+    state.answered(correct, input.responseMs, now);
     state.seq = seq;
     this.rankings.clear();
     this.scores.attempted(affectedSkills(curriculum, item), item.id);
     await this.scheduleFlush();
     return { ok: true, value: result };
+  }
+
+  /** Why an answer to an item with no open serve is refused (error path only: nothing is written). */
+  private async refuseUnserved(itemId: string): Promise<RpcResult<AttemptResult>> {
+    if (this.store.wasServed(itemId)) return { ok: false, code: "conflict", detail: `item ${itemId} was already answered; ask for the next item` };
+    if (!(await this.content.item(itemId))) return { ok: false, code: "not_found", detail: `item ${itemId} does not exist` };
+    return { ok: false, code: "conflict", detail: `item ${itemId} was not served to this learner; only served items can be answered` };
   }
 
   async progress(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<ProgressResult>> {
@@ -282,7 +302,7 @@ export class LearnerDO extends DurableObject<Env> {
         skills,
         skillStates: state.skills,
         memories: state.memories,
-        attempts: this.store.attemptSummary(utcOffsetMinutes),
+        attempts: state.summary(utcOffsetMinutes),
         horizonDays: 7,
         utcOffsetMinutes,
       },
@@ -310,6 +330,7 @@ export class LearnerDO extends DurableObject<Env> {
    * the writer is unreachable. Also expires mock tests past their time limit.
    */
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     const learnerId = this.store.getMeta("learner_id");
     if (!learnerId) return;
     const now = this.clock();
@@ -326,7 +347,10 @@ export class LearnerDO extends DurableObject<Env> {
     const outbox = this.store.outboxStats();
     reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
     const wake = [next, this.mock.nextExpiry(now)].filter((t): t is number => t !== null);
-    if (wake.length > 0) await this.ctx.storage.setAlarm(Math.min(...wake));
+    if (wake.length > 0) {
+      this.alarmAt = Math.min(...wake);
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
   }
 
   /** Sets the learner's goal skills (scoring favours them; practice reaches them first when ready). */
@@ -420,7 +444,8 @@ export class LearnerDO extends DurableObject<Env> {
 
   /** Loads the in-memory state, rebuilding it from Postgres first when this object is new. */
   private async ready(learnerId: string): Promise<RpcResult<LiveLearnerState>> {
-    const known = this.store.getMeta("learner_id");
+    this.learnerId ??= this.store.getMeta("learner_id");
+    const known = this.learnerId;
     if (known !== null && known !== learnerId) {
       return { ok: false, code: "internal", detail: "learner object addressed with another learner's id" };
     }
@@ -527,17 +552,25 @@ export class LearnerDO extends DurableObject<Env> {
   }
 
   /**
-   * The ranking every brand-new learner starts from, computed once and shared through KV:
-   * the first request of a new learner costs one KV read instead of loading and scoring.
+   * The ranking every brand-new learner starts from, computed once and shared through KV and
+   * this isolate's memory: a new learner's first request costs neither scoring nor (usually)
+   * a KV read and parse.
    */
   private async startRanking(curriculum: Curriculum, now: number): Promise<CachedRanking> {
+    const held = startRankingMemory.get(curriculum);
+    if (held && now - held.computedAt < RANKING_TTL_MS && now >= held.computedAt) return held;
     const key = "start-ranking:v1:practice";
     const cached = await this.env.CONTENT.get<CachedRanking>(key, { type: "json" });
-    if (cached && now - cached.computedAt < RANKING_TTL_MS) return { ...cached, seq: 0 };
+    if (cached && now - cached.computedAt < RANKING_TTL_MS) {
+      const ranking = { ...cached, seq: 0, reused: cached.candidates };
+      startRankingMemory.set(curriculum, ranking);
+      return ranking;
+    }
     const blank = blankLearnerView();
     const skillIds = candidateSkills(blank, curriculum, "practice", now, DEFAULT_ENGINE_CONFIG);
     const banks = await this.content.skillItems(skillIds, now);
     const ranking = await this.scoreRanking(blank, curriculum, banks.flat(), "practice", now, null);
+    startRankingMemory.set(curriculum, ranking);
     this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }));
     return ranking;
   }
@@ -556,7 +589,14 @@ export class LearnerDO extends DurableObject<Env> {
 
   /** Makes sure the alarm fires no later than `at` (one alarm serves the outbox and test expiry). */
   private async scheduleAlarmBy(at: number): Promise<void> {
+    // An alarm this object set and that has not fired yet is enough; ask storage otherwise.
+    if (this.alarmAt !== null && this.alarmAt > Date.now() && this.alarmAt <= at) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    if (current === null || current > at) {
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    } else {
+      this.alarmAt = current;
+    }
   }
 }

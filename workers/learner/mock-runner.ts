@@ -5,6 +5,7 @@
  * Answers are handled by the object's attempt transaction, which calls ./mock-tests.ts too.
  */
 import { shouldStop } from "../../src/core/cat";
+import type { CatItem } from "../../src/core/cat";
 import { toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import type { LearnerContent } from "./content";
@@ -26,6 +27,8 @@ export interface MockRunnerDeps {
 }
 
 export class MockTestRunner {
+  private readonly pools = new Map<string, { sources: readonly Item[][]; pool: CatItem[]; byId: Map<string, Item> }>();
+
   constructor(private readonly deps: MockRunnerDeps) {}
 
   async start(request: MockTestRequest, now: number): Promise<RpcResult<MockTestSummary>> {
@@ -53,23 +56,39 @@ export class MockTestRunner {
     const pending = test.state.pending ? store.openServe(test.state.pending.itemId) : null;
     if (pending?.item && pending.mockTestId === test.id) return { ok: true, value: this.result(test, pending.item, now) };
 
-    const banks = (await this.deps.content.skillItems(Object.keys(test.strata), now)).flat();
+    const sources = await this.deps.content.skillItems(Object.keys(test.strata), now);
     const current = store.getMockTest(testId); // re-read after the await
     if (!current || current.status !== "active" || current.state.responses.length !== test.state.responses.length) {
       return { ok: false, code: "conflict", detail: "the mock test changed meanwhile; ask again" };
     }
-    const picked = selectFor(test, buildPool(banks, test.strata), state.itemsSeenSince(now - RECENT_PRACTICE_MS));
+    const { pool, byId } = this.poolOf(test, sources);
+    const picked = selectFor(test, pool, state.itemsSeenSince(now - RECENT_PRACTICE_MS));
     if (picked.itemId === null) return { ok: true, value: this.result(this.finish({ ...test, state: picked.state }, now), null, now) };
-    const item = banks.find((i) => i.id === picked.itemId);
+    const item = byId.get(picked.itemId);
     if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
     const session = state.touch(now);
     const primary = item.skillIds[0] ?? "";
     this.deps.storage.transactionSync(() => {
+      state.persistSession();
       store.updateMockTest(test.id, { status: "active", state: picked.state, report: null });
       store.recordServed({ itemId: item.id, skillId: primary, mode: "mock", session, servedAt: now, item, mockTestId: test.id });
     });
     state.served(item.id, primary, now);
     return { ok: true, value: this.result({ ...test, state: picked.state }, item, now) };
+  }
+
+  /**
+   * The test's item pool, built once per test and content version (a whole-course pool is the
+   * whole bank: rebuilding it for every item was the mock routes' largest cost).
+   */
+  private poolOf(test: MockTestRow, sources: readonly Item[][]): { pool: CatItem[]; byId: Map<string, Item> } {
+    const held = this.pools.get(test.id);
+    if (held && held.sources.length === sources.length && held.sources.every((s, i) => s === sources[i])) return held;
+    const items = sources.flat();
+    const built = { sources, pool: buildPool(items, test.strata), byId: new Map(items.map((i) => [i.id, i])) };
+    this.pools.clear(); // one running test at a time: keep only its pool
+    this.pools.set(test.id, built);
+    return built;
   }
 
   report(testId: string, now: number): RpcResult<MockReport> {

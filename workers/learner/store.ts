@@ -12,7 +12,6 @@
  */
 import { emptyHistory } from "../../src/core/features";
 import type { ItemHistory, LearnerHistory, SkillHistory } from "../../src/core/features";
-import type { AttemptSummary } from "../../src/core/progress";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
@@ -69,6 +68,14 @@ export interface ServedRow {
   item: Item | null;
   /** Set when the item was served as part of an adaptive mock test. */
   mockTestId: string | null;
+}
+
+/** Attempt totals kept in memory for progress; `minutes` are epoch minutes with an attempt. */
+export interface AttemptTotals {
+  total: number;
+  correct: number;
+  totalResponseMs: number;
+  minutes: Set<number>;
 }
 
 export interface StoredAttempt {
@@ -232,17 +239,14 @@ export class LearnerStore {
     );
   }
 
-  /** Totals and active days, aggregated in SQLite (progress must not read every attempt). */
-  attemptSummary(utcOffsetMinutes: number): AttemptSummary {
+  /** Totals and the distinct minutes with an attempt, aggregated in SQLite once when the object loads. */
+  attemptTotals(): AttemptTotals {
     const agg = this.sql
       .exec<Row>("SELECT count(*) AS n, coalesce(sum(correct), 0) AS c, coalesce(sum(max(response_ms, 0)), 0) AS ms FROM attempts")
       .one();
-    const offsetMs = utcOffsetMinutes * 60_000;
-    const days = this.sql
-      .exec<Row>("SELECT DISTINCT (answered_at + ?) / 86400000 AS day FROM attempts ORDER BY day", offsetMs)
-      .toArray()
-      .map((r) => Math.floor(num(r.day)));
-    return { total: num(agg.n), correct: num(agg.c), totalResponseMs: num(agg.ms), activeDays: days };
+    const minutes = new Set<number>();
+    for (const r of this.sql.exec<Row>("SELECT DISTINCT answered_at / 60000 AS m FROM attempts")) minutes.add(Math.floor(num(r.m)));
+    return { total: num(agg.n), correct: num(agg.c), totalResponseMs: num(agg.ms), minutes };
   }
 
   // outbox -------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import type { LearnerView } from "../../src/core/engine";
 import { emptyHistory } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
-import type { LearnerStore } from "./store";
+import type { AttemptSummary } from "../../src/core/progress";
+import type { AttemptTotals, LearnerStore } from "./store";
 
 /** A pause longer than this starts a new session (new items only within a session). */
 export const SESSION_GAP_MS = 30 * 60_000;
@@ -19,6 +20,7 @@ export class LiveLearnerState implements LearnerView {
   readonly memories: Map<string, ReviewMemory>;
   private readonly lastServed: Map<string, number>;
   session: number;
+  private sessionChanged = false;
   lastActivityAt: number;
   sessionItemIds: Set<string>;
   recentSkillIds: string[];
@@ -27,13 +29,16 @@ export class LiveLearnerState implements LearnerView {
   seq: number;
   /** The counts the correctness model's features need (src/core/features.ts). */
   history: LearnerHistory;
+  /** Attempt totals for progress, kept in step with every attempt (no scan of the attempts table). */
+  readonly totals: AttemptTotals;
 
   constructor(private readonly store: LearnerStore) {
     this.skills = store.loadSkillStates();
     this.memories = store.loadMemories();
     this.lastServed = store.lastServedMap();
     this.session = store.getNumber("session", 0);
-    this.lastActivityAt = store.getNumber("last_activity_at", 0);
+    // The last serve is the last activity (not stored separately: one write less per `next`).
+    this.lastActivityAt = Math.max(0, ...this.lastServed.values());
     this.seq = store.getNumber("seq", 0);
     this.sessionItemIds = store.sessionItemIds(this.session);
     const recent = store.recentServed(RECENT);
@@ -41,6 +46,22 @@ export class LiveLearnerState implements LearnerView {
     const goals = store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
     this.history = store.loadFeatureHistory();
+    this.totals = store.attemptTotals();
+  }
+
+  /** Records an attempt in the progress totals. */
+  answered(correct: boolean, responseMs: number, at: number): void {
+    this.totals.total += 1;
+    this.totals.correct += correct ? 1 : 0;
+    this.totals.totalResponseMs += Math.max(0, responseMs);
+    this.totals.minutes.add(Math.floor(at / 60_000));
+  }
+
+  /** Totals and active days for `utcOffsetMinutes` (whole minutes, so minute buckets are exact). */
+  summary(utcOffsetMinutes: number): AttemptSummary {
+    const days = new Set<number>();
+    for (const m of this.totals.minutes) days.add(Math.floor((m + utcOffsetMinutes) / 1440));
+    return { total: this.totals.total, correct: this.totals.correct, totalResponseMs: this.totals.totalResponseMs, activeDays: [...days].sort((a, b) => a - b) };
   }
 
   skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
@@ -57,16 +78,25 @@ export class LiveLearnerState implements LearnerView {
     return out;
   }
 
-  /** Starts a new session after a long pause; returns the current session number. */
+  /**
+   * Starts a new session after a long pause; returns the current session number. Memory
+   * only: the caller's commit writes a new session number with `persistSession`.
+   */
   touch(now: number): number {
     if (now - this.lastActivityAt > SESSION_GAP_MS) {
       this.session += 1;
       this.sessionItemIds = new Set();
-      this.store.setMeta("session", String(this.session));
+      this.sessionChanged = true;
     }
     this.lastActivityAt = now;
-    this.store.setMeta("last_activity_at", String(now));
     return this.session;
+  }
+
+  /** Inside the caller's transaction: stores the session number if a new session started. */
+  persistSession(): void {
+    if (!this.sessionChanged) return;
+    this.store.setMeta("session", String(this.session));
+    this.sessionChanged = false;
   }
 
   served(itemId: string, skillId: string, at: number): void {

@@ -102,6 +102,8 @@ export class OutboxWriterDO extends DurableObject<Env> {
   /** Revision counter for snapshot rows: a flush deletes only the revision it wrote. */
   private rev = 0;
   private lastSample = 0;
+  /** The alarm this object set and has not yet run (null: ask storage). */
+  private alarmAt: number | null = null;
   /** Tests that drive flushes by hand set a long interval here (the configured one otherwise). */
   flushIntervalMs: number | null = null;
 
@@ -148,23 +150,32 @@ export class OutboxWriterDO extends DurableObject<Env> {
         this.sql.exec("INSERT INTO reports (id, learner_id, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", r.id, batch.learnerId, JSON.stringify(r), now);
       }
     });
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null) await this.ctx.storage.setAlarm(now + this.interval());
+    // A flush already scheduled (by this object, still in the future) collects these rows too.
+    if (this.alarmAt === null || this.alarmAt <= now) {
+      const current = await this.ctx.storage.getAlarm();
+      this.alarmAt = current ?? now + this.interval();
+      if (current === null) await this.ctx.storage.setAlarm(this.alarmAt);
+    }
     return { accepted };
   }
 
   /** Writes everything queued, in transactions of up to WRITER_BATCH rows; backs off while Postgres is away. */
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     for (;;) {
       const outcome = await this.flushOnce();
       if (outcome === "failed") {
-        await this.ctx.storage.setAlarm(Date.now() + backoffMs(this.getNumber("failures")));
+        this.alarmAt = Date.now() + backoffMs(this.getNumber("failures"));
+        await this.ctx.storage.setAlarm(this.alarmAt);
         break;
       }
       if (outcome === "empty") break;
       if (outcome === "more") continue;
       // "done": rows that arrived during the write wait for the next interval (batched with the next ones).
-      if (this.pendingAttempts() > 0 || this.pendingOther() > 0) await this.ctx.storage.setAlarm(Date.now() + this.interval());
+      if (this.pendingAttempts() > 0 || this.pendingOther() > 0) {
+        this.alarmAt = Date.now() + this.interval();
+        await this.ctx.storage.setAlarm(this.alarmAt);
+      }
       break;
     }
     const oldest = this.sql.exec<Row>("SELECT min(received_at) AS t FROM attempts").one().t;
