@@ -1,21 +1,32 @@
 // @ts-check
 /**
- * A virtual learner for k6 (v1.x). Each iteration is one step of one learner — the VU is
- * the learner, so a learner never has two requests in flight:
+ * A virtual learner population for k6 (v1.x). Each iteration is one step of one learner,
+ * its type drawn afresh (lib/scenarios.js `pickStep`):
  *   practice (70 %) or review (20 %): next item → think → answer it → read the feedback;
- *   mock test (10 %): one item of the learner's mock test (started when needed, report at the end).
- * Around that, with small probabilities: progress, an item page, the skill graph, a search.
- * Every served item is answered (a failed attempt is retried once with the same
- * clientAttemptId, which the API treats idempotently); what still fails is counted in
+ *     a review with nothing due is one `next` call that serves no item (the learner reads
+ *     "nothing to review" and the step ends; `review_nothing_due` counts these);
+ *   mock test (10 %): one item of the learner's running mock test, or a new test when none
+ *     runs (its report read when an answer ends it). Mock-test calls have their own tags
+ *     (`mock_start`, `mock_next`, `mock_report`) and thresholds; lib/mock-state.js says how a
+ *     learner keeps or recovers its test id.
+ * Around practice and review, with small probabilities: progress, an item page, the skill
+ * graph, a search. Every served item is answered (a failed attempt is retried once with the
+ * same clientAttemptId, which the API treats idempotently); what still fails is counted in
  * `unanswered_items`, whose threshold is zero.
+ *
+ * Learners: without LEARNERS each VU is one learner, `<prefix>-<vu>`. With LEARNERS = N the
+ * ids `<prefix>-1` … `<prefix>-N` are dealt out over the VUs (scenarios.js `ownedLearners`)
+ * and a VU serves its learners in turn, keeping each one's token, accuracy and running mock
+ * test in VU memory keyed by learner id. A learner belongs to one VU and a VU does one step
+ * at a time, so no learner ever has two requests in flight.
  *
  * Learners answer correctly with their own accuracy (drawn around 72 %), from the answer
  * key in loadtests/data/answer-key.json (written by `npx tsx loadtests/tools/answer-key.ts`
  * from the demo bank); items not in the key are guessed.
  *
  * Environment: BASE_URL, JWT_SECRET (mints learner tokens; `npm start` prints where the
- * local one lives), LEARNER_PREFIX, THINK_SCALE, CHAOS_START_URL / CHAOS_STOP_URL /
- * CHAOS_TOKEN (chaos.js), REPORT_DIR (default reports/capacity).
+ * local one lives), LEARNER_PREFIX, LEARNERS, THINK_SCALE, CHAOS_START_URL / CHAOS_STOP_URL /
+ * CHAOS_TOKEN (chaos.js), REPORT_DIR (default reports/capacity), LOG_ERRORS (log every 4xx/5xx).
  */
 import http from "k6/http";
 import { check, sleep } from "k6";
@@ -23,24 +34,51 @@ import exec from "k6/execution";
 import { Counter, Rate } from "k6/metrics";
 import crypto from "k6/crypto";
 import encoding from "k6/encoding";
-import { ACCURACY, EXTRAS, MIX, MOCK_ITEMS, SCENARIOS, THINK, targetRate } from "./scenarios.js";
+import { ACCURACY, EXTRAS, MOCK_ITEMS, SCENARIOS, THINK, ownedLearners, pickStep, targetRate } from "./scenarios.js";
+import { attemptEndedTest, testAfterNext, testAfterStart } from "./mock-state.js";
 import { capacityTable } from "./capacity.js";
 
 const BASE = (__ENV.BASE_URL || "http://127.0.0.1:8787").replace(/\/$/, "");
 const THINK_SCALE = Number(__ENV.THINK_SCALE || 1);
 const PREFIX = __ENV.LEARNER_PREFIX || "k6";
+const LOG_ERRORS = Boolean(__ENV.LOG_ERRORS);
+const MOCK_START_EXPECTED = http.expectedStatuses({ min: 200, max: 399 }, 409);
 const WORDS = ["fraction", "ratio", "equation", "percent", "decimal", "integer", "slope", "remainder", "simplify", "prime", "round", "expression", "inequality", "system", "factor"];
 
+/** Content and search lookups with an x-cache header, after the warm-up (threshold > 85 %). */
 export const cacheHit = new Rate("cache_hit");
+/** The same during the warm-up, while KV is cold (reported, no threshold). */
+export const cacheHitWarmup = new Rate("cache_hit_warmup");
+/** The learner's score cache per request (`x-cache` on practice/review `next`), after the warm-up (reported, no threshold). */
 export const scoreCacheHit = new Rate("score_cache_hit");
+/**
+ * The learner's score cache per entry, as the capacity plan counted it (one entry per
+ * learner–item score): `x-score-cache: reused=R; candidates=C` on `next`, summed after the warm-up.
+ */
+export const scoreEntriesReused = new Counter("score_cache_entries_reused");
+export const scoreEntries = new Counter("score_cache_entries");
 export const unanswered = new Counter("unanswered_items");
 export const correctAnswers = new Rate("answered_correctly");
+/** The observed step mix: one Rate per kind (thresholds: within ±5 points of the plan). */
+const stepRates = { practice: new Rate("step_practice"), review: new Rate("step_review"), mock: new Rate("step_mock") };
+export const reviewNothingDue = new Counter("review_nothing_due");
+export const mockStarted = new Counter("mock_tests_started");
+export const mockRecovered = new Counter("mock_tests_recovered");
+export const mockEnded = new Counter("mock_tests_ended");
+/** 5xx answers and network errors (status 0): the "zero 5xx" targets. */
+export const serverErrors = new Counter("server_errors");
+/** Distinct learners this run served (each counted once, by the VU that owns it). */
+export const learnersServed = new Counter("learners_served");
 
-/** @typedef {{ id: string, token: string, accuracy: number, mock: { testId: string } | null }} Learner */
+/** @typedef {{ id: string, token: string, accuracy: number, mockTestId: string | null }} Learner */
 /** @typedef {{ length: number, [index: number]: any }} AnswerKey  sorted [itemId, answer] pairs (a SharedArray) */
 
-/** @type {Learner | null} */
-let me = null;
+/** This VU's learners, by id, and whose turn it is. */
+/** @type {Map<string, Learner>} */
+const mine = new Map();
+/** @type {number[] | null} */
+let owned = null;
+let turn = 0;
 
 function normal() {
   // Box–Muller: one standard normal draw.
@@ -56,15 +94,34 @@ export function mintToken(learnerId, secret, nowSeconds = Math.floor(Date.now() 
   return `${head}.${body}.${sig}`;
 }
 
-function learner() {
-  if (!me) {
+/** The learner whose turn it is on this VU (created, with its token, on its first step). */
+function nextLearner() {
+  if (owned === null) {
+    const vus = Number(__ENV.LT_TOTAL_VUS || 0);
+    const population = __ENV.LEARNERS ? Number(__ENV.LEARNERS) : null;
+    const vu = exec.vu.idInTest;
+    if (population !== null && vu > vus) exec.test.abort(`VU ${vu} is beyond the ${vus} VUs the learners were dealt to`);
+    owned = ownedLearners(vu, vus, population);
+    if (owned.length === 0) exec.test.abort(`LEARNERS=${population} is fewer than the VUs (${vus}): set VUS ≤ LEARNERS`);
+  }
+  const n = owned[turn % owned.length];
+  turn++;
+  const id = `${PREFIX}-${n}`;
+  let L = mine.get(id);
+  if (!L) {
     const secret = __ENV.JWT_SECRET;
     if (!secret) exec.test.abort("JWT_SECRET is required to mint learner tokens");
-    const id = `${PREFIX}-${exec.vu.idInTest}`;
     const accuracy = Math.min(0.95, Math.max(0.35, ACCURACY.mean + ACCURACY.spread * normal()));
-    me = { id, token: mintToken(id, secret || ""), accuracy, mock: null };
+    L = { id, token: mintToken(id, secret || ""), accuracy, mockTestId: null };
+    mine.set(id, L);
+    learnersServed.add(1);
   }
-  return me;
+  return L;
+}
+
+/** True once the warm-up (LT_WARMUP_S, from scenarios.js) is over. */
+function steady() {
+  return exec.instance.currentTestRunDuration >= Number(__ENV.LT_WARMUP_S || 0) * 1000;
 }
 
 /** @param {number} sec */
@@ -72,9 +129,25 @@ const think = (sec) => sleep(Math.max(0, sec * THINK_SCALE));
 const answerSeconds = () => Math.min(THINK.answerMax, Math.max(THINK.answerMin, THINK.answerMedian * Math.exp(THINK.answerSigma * normal())));
 const feedbackSeconds = () => THINK.feedbackMin + Math.random() * (THINK.feedbackMax - THINK.feedbackMin);
 
-/** @param {Learner} L @param {string} endpoint */
-function params(L, endpoint) {
-  return { headers: { authorization: `Bearer ${L.token}`, "content-type": "application/json" }, tags: { endpoint } };
+/**
+ * One request, tagged with its endpoint (the thresholds and the report rows key on it).
+ * @param {"GET" | "POST"} method @param {string} path @param {string | null} body
+ * @param {Learner | null} L @param {import("./scenarios.js").Endpoint} endpoint
+ */
+function call(method, path, body, L, endpoint) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (L) headers.authorization = `Bearer ${L.token}`;
+  if (body !== null) headers["content-type"] = "application/json";
+  /** @type {import("k6/http").Params} */
+  const params = { headers, tags: { endpoint } };
+  // 409 on start is the API's documented answer "a test is still running" (with its id), which
+  // the learner recovers from (mock-state.js): not an error.
+  if (endpoint === "mock_start") params.responseCallback = MOCK_START_EXPECTED;
+  const res = http.request(method, `${BASE}${path}`, body, params);
+  if (res.status === 0 || res.status >= 500) serverErrors.add(1);
+  if (LOG_ERRORS && (res.status === 0 || res.status >= 400)) console.warn(`${method} ${path} → ${res.status} ${res.error || String(res.body || "").slice(0, 300)}`);
+  return res;
 }
 
 /** @param {import("k6/http").RefinedResponse<any>} res */
@@ -86,10 +159,11 @@ function json(res) {
   }
 }
 
-/** @param {import("k6/http").RefinedResponse<any>} res */
+/** Counts a content or search lookup that says where it was answered. @param {import("k6/http").RefinedResponse<any>} res */
 function countCache(res) {
   const v = res.headers["X-Cache"];
-  if (v === "HIT" || v === "MISS") cacheHit.add(v === "HIT");
+  if (v !== "HIT" && v !== "MISS") return;
+  (steady() ? cacheHit : cacheHitWarmup).add(v === "HIT");
 }
 
 /** @param {AnswerKey} key @param {string} id */
@@ -116,7 +190,11 @@ function responseFor(item, answer, correct) {
   return "not sure";
 }
 
-/** Answers a served item; retries once (same clientAttemptId) on a server error. @param {Learner} L @param {any} item @param {AnswerKey} key @param {number} thinkSeconds */
+/**
+ * Answers a served item; retries once (same clientAttemptId) on a server error.
+ * @param {Learner} L @param {any} item @param {AnswerKey} key @param {number} thinkSeconds
+ * @returns {any} the attempt result, or null when it was not accepted
+ */
 function answer(L, item, key, thinkSeconds) {
   const correct = Math.random() < L.accuracy;
   const body = JSON.stringify({
@@ -126,51 +204,59 @@ function answer(L, item, key, thinkSeconds) {
     responseMs: Math.round(thinkSeconds * 1000),
   });
   for (let attempt = 0; attempt < 2; attempt++) {
-    const res = http.post(`${BASE}/v1/learners/${L.id}/attempts`, body, params(L, "attempt"));
+    const res = call("POST", `/v1/learners/${L.id}/attempts`, body, L, "attempt");
     if (res.status === 200) {
       const r = json(res);
       if (r && typeof r.correct === "boolean") correctAnswers.add(r.correct);
-      return;
+      return r;
     }
     if (res.status < 500 && res.status !== 0) break;
     sleep(0.5);
   }
   unanswered.add(1);
+  return null;
 }
 
-/** @param {Learner} L */
-function extrasBefore(L) {
-  if (Math.random() < EXTRAS.skills) countCache(http.get(`${BASE}/v1/skills`, { tags: { endpoint: "content" } }));
+function extrasBefore() {
+  // The skill graph is content (latency) but not a cache lookup the plan's ratio speaks for.
+  if (Math.random() < EXTRAS.skills) call("GET", "/v1/skills", null, null, "content");
   if (Math.random() < EXTRAS.search) {
     const q = WORDS[Math.floor(Math.random() * WORDS.length)];
     const page = Math.floor(Math.random() * 3) * 10;
-    countCache(http.get(`${BASE}/v1/search?q=${q}&limit=10&offset=${page}`, { tags: { endpoint: "search" } }));
+    countCache(call("GET", `/v1/search?q=${q}&limit=10&offset=${page}`, null, null, "search"));
   }
-  void L;
 }
 
-/** @param {Learner} L @param {AnswerKey} key */
+/** One item of the learner's mock test, starting (or recovering) the test first when needed. @param {Learner} L @param {AnswerKey} key */
 function mockStep(L, key) {
-  if (!L.mock) {
-    const res = http.post(`${BASE}/v1/learners/${L.id}/mock-tests`, JSON.stringify({ maxItems: MOCK_ITEMS }), params(L, "mock"));
-    const started = json(res);
-    if (!check(res, { "mock test started": (r) => r.status === 200 || r.status === 201 }) || !started || !started.testId) return;
-    L.mock = { testId: started.testId };
+  if (!L.mockTestId) {
+    const res = call("POST", `/v1/learners/${L.id}/mock-tests`, JSON.stringify({ maxItems: MOCK_ITEMS }), L, "mock_start");
+    const test = testAfterStart(res.status, json(res));
+    check(res, { "mock test started": (r) => r.status === 201 });
+    if (!test) return think(feedbackSeconds());
+    (test.recovered ? mockRecovered : mockStarted).add(1);
+    L.mockTestId = test.testId;
   }
-  const res = http.post(`${BASE}/v1/learners/${L.id}/mock-tests/${L.mock.testId}/next`, null, params(L, "next"));
+  const testId = L.mockTestId;
+  const res = call("POST", `/v1/learners/${L.id}/mock-tests/${testId}/next`, null, L, "mock_next");
   const next = json(res);
-  if (!check(res, { "mock next ok": (r) => r.status === 200 }) || !next) {
-    L.mock = null;
-    return;
+  check(res, { "mock next ok": (r) => r.status === 200 });
+  const state = testAfterNext(res.status, next);
+  if (state !== "running") {
+    // Ended by its time limit or precision before this step (the report came with it), or gone.
+    if (state === "ended") mockEnded.add(1);
+    L.mockTestId = null;
+    return think(feedbackSeconds());
   }
-  if (next.item) {
+  if (next && next.item) {
     const t = answerSeconds();
     think(t);
-    answer(L, next.item, key, t);
-  }
-  if (next.done || !next.item) {
-    http.get(`${BASE}/v1/learners/${L.id}/mock-tests/${L.mock.testId}`, params(L, "mock"));
-    L.mock = null;
+    const result = answer(L, next.item, key, t);
+    if (attemptEndedTest(result)) {
+      mockEnded.add(1);
+      check(call("GET", `/v1/learners/${L.id}/mock-tests/${testId}`, null, L, "mock_report"), { "mock report ok": (r) => r.status === 200 });
+      L.mockTestId = null;
+    }
   }
   think(feedbackSeconds());
 }
@@ -180,30 +266,30 @@ function mockStep(L, key) {
  * @param {AnswerKey} key
  */
 export function learnerStep(key) {
-  const L = learner();
-  const r = Math.random();
-  if (L.mock || r < MIX.mock) return mockStep(L, key);
-  extrasBefore(L);
-  let mode = r < MIX.mock + MIX.review ? "review" : "practice";
-  let res = http.post(`${BASE}/v1/learners/${L.id}/next`, JSON.stringify({ mode }), params(L, "next"));
-  let next = json(res);
-  if (mode === "review" && res.status === 200 && next && !next.item) {
-    // Nothing due: a real learner goes on practising.
-    mode = "practice";
-    res = http.post(`${BASE}/v1/learners/${L.id}/next`, JSON.stringify({ mode }), params(L, "next"));
-    next = json(res);
-  }
+  const L = nextLearner();
+  const kind = pickStep(Math.random());
+  for (const k of /** @type {const} */ (["practice", "review", "mock"])) stepRates[k].add(k === kind);
+  if (kind === "mock") return mockStep(L, key);
+  extrasBefore();
+  const res = call("POST", `/v1/learners/${L.id}/next`, JSON.stringify({ mode: kind }), L, "next");
+  const next = json(res);
   check(res, { "next ok": (x) => x.status === 200 });
   const item = next && next.item;
+  if (res.status === 200 && kind === "review" && !item) reviewNothingDue.add(1);
   if (item) {
     const sc = res.headers["X-Cache"];
-    if (sc === "HIT" || sc === "MISS") scoreCacheHit.add(sc === "HIT");
+    if ((sc === "HIT" || sc === "MISS") && steady()) scoreCacheHit.add(sc === "HIT");
+    const entries = /reused=(\d+); candidates=(\d+)/.exec(res.headers["X-Score-Cache"] || "");
+    if (entries && steady()) {
+      scoreEntriesReused.add(Number(entries[1]));
+      scoreEntries.add(Number(entries[2]));
+    }
     const t = answerSeconds();
     think(t);
     answer(L, item, key, t);
-    if (Math.random() < EXTRAS.content) countCache(http.get(`${BASE}/v1/items/${item.id}`, { tags: { endpoint: "content" } }));
+    if (Math.random() < EXTRAS.content) countCache(call("GET", `/v1/items/${item.id}`, null, null, "content"));
   }
-  if (Math.random() < EXTRAS.progress) check(http.get(`${BASE}/v1/learners/${L.id}/progress`, params(L, "progress")), { "progress ok": (x) => x.status === 200 });
+  if (Math.random() < EXTRAS.progress) check(call("GET", `/v1/learners/${L.id}/progress`, null, L, "progress"), { "progress ok": (x) => x.status === 200 });
   think(feedbackSeconds());
 }
 
@@ -222,17 +308,21 @@ export function fault(url, what) {
 
 /**
  * The end-of-test capacity table, as Markdown and JSON under REPORT_DIR (relative to where
- * k6 runs: run from the repository root).
+ * k6 runs: run from the repository root; the directory must exist, k6 does not create it —
+ * reports/capacity/ is kept in the repository for that).
  * @param {string} name @param {any} data
  */
 export function capacitySummary(name, data) {
   const dir = (__ENV.REPORT_DIR || "reports/capacity").replace(/\/$/, "");
   const scenario = /** @type {import("./scenarios.js").ScenarioName} */ (name);
-  const users = Number(__ENV.USERS || 0) || SCENARIOS[scenario].users;
-  const table = capacityTable(name, data, { baseUrl: BASE, targetRate: targetRate(scenario, __ENV), users });
+  // With RATE the user count is not what sets the load: leave it out.
+  const users = __ENV.RATE ? undefined : Number(__ENV.USERS || 0) || SCENARIOS[scenario].users;
+  const learners = __ENV.LEARNERS ? Number(__ENV.LEARNERS) : null;
+  const table = capacityTable(name, data, { baseUrl: BASE, targetRate: targetRate(scenario, __ENV), users, learners, label: __ENV.REPORT_LABEL || undefined });
+  const base = __ENV.REPORT_NAME || name;
   return {
-    [`${dir}/${name}.md`]: table.markdown,
-    [`${dir}/${name}.json`]: `${JSON.stringify(table.json, null, 2)}\n`,
+    [`${dir}/${base}.md`]: table.markdown,
+    [`${dir}/${base}.json`]: `${JSON.stringify(table.json, null, 2)}\n`,
     stdout: `${table.markdown}\n`,
   };
 }
