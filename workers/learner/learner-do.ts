@@ -262,7 +262,6 @@ export class LearnerDO extends DurableObject<Env> {
         },
         now,
       );
-      this.store.setMeta("seq", String(seq));
       if (test && step) {
         this.store.updateMockTest(test.id, { status: finished ? "finished" : "active", state: step.state, report: finished?.report ?? null });
         if (finished) this.store.enqueueReport(finished.row, now);

@@ -239,6 +239,15 @@ export class LearnerStore {
     );
   }
 
+  /**
+   * The highest attempt sequence number: the attempts table's, or the floor hydration left
+   * in meta (replayed history may skip items deleted from the bank). Not written per attempt.
+   */
+  lastSeq(): number {
+    const r = this.sql.exec<Row>("SELECT coalesce(max(seq), 0) AS s FROM attempts").one();
+    return Math.max(num(r.s), this.getNumber("seq", 0));
+  }
+
   /** Totals and the distinct minutes with an attempt, aggregated in SQLite once when the object loads. */
   attemptTotals(): AttemptTotals {
     const agg = this.sql

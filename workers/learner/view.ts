@@ -39,7 +39,7 @@ export class LiveLearnerState implements LearnerView {
     this.session = store.getNumber("session", 0);
     // The last serve is the last activity (not stored separately: one write less per `next`).
     this.lastActivityAt = Math.max(0, ...this.lastServed.values());
-    this.seq = store.getNumber("seq", 0);
+    this.seq = store.lastSeq();
     this.sessionItemIds = store.sessionItemIds(this.session);
     const recent = store.recentServed(RECENT);
     this.recentSkillIds = recent.map((r) => r.skillId);
