@@ -1,6 +1,11 @@
 /**
  * Brings up the whole local platform: the database side (scripts/lib/stack.ts), demo content,
- * and `wrangler dev` with the worker pointed at it. Used by `npm start` and the benchmarks.
+ * optional Redis (REDIS_URL, behind the Upstash-compatible shim), and the worker pointed at it.
+ *
+ * Two runtimes, same bindings (wrangler.toml's `local` environment), same secrets, same data:
+ * - "dev" (`npm start`): `wrangler dev`, which watches the sources and rebuilds.
+ * - "miniflare" (`npm run serve`, `npm run bench`): the built bundle on Miniflare directly
+ *   (scripts/lib/miniflare-runtime.ts): no dev proxy, no watcher, no request logs.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -8,20 +13,25 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type { WorkerOptions } from "miniflare";
 import { startUpstashRest } from "../local/upstash-rest";
+import { startMiniflareRuntime } from "./miniflare-runtime";
 import { localSecrets } from "./secrets";
 import type { LocalSecrets } from "./secrets";
 import { seedDemoContentIfEmpty } from "./seed";
 import { DEFAULT_DATA_DIR, openLocalDatabase } from "./stack";
 import type { LocalDatabaseStack } from "./stack";
 
+export type Runtime = "dev" | "miniflare";
+
 export interface Platform {
   apiUrl: string;
+  runtime: Runtime;
   stack: LocalDatabaseStack;
   secrets: LocalSecrets;
-  /** Stops wrangler (its whole process group) and closes the database side. */
+  /** Stops the runtime (wrangler's whole process group, or Miniflare) and closes the database side. */
   stop(): Promise<void>;
-  /** Resolves when wrangler exits on its own. */
+  /** Resolves when the runtime exits on its own. */
   exited: Promise<number>;
 }
 
@@ -31,8 +41,12 @@ export interface PlatformOptions {
   log: (line: string) => void;
   /** wrangler's log level (warn keeps per-request logs out of benchmarks). */
   wranglerLogLevel?: string;
-  /** Inherit wrangler's output (npm start) or discard it (benchmarks). */
+  /** Inherit the runtime's output (npm start, npm run serve) or discard it (benchmarks). */
   quiet?: boolean;
+  /** "dev" (default): wrangler dev. "miniflare": the built bundle on Miniflare. */
+  runtime?: Runtime;
+  /** Miniflare only: more workers in the same process (the benchmark's baselines). */
+  extraWorkers?: WorkerOptions[];
 }
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -51,31 +65,69 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     throw err;
   }
   const secrets = localSecrets(dataDir);
-  // Secrets reach wrangler dev as an env file (as `.dev.vars` would), so its required-secrets
-  // check sees them; the file lives in the data folder, never in the repository.
-  const envFile = join(dataDir, "local.env");
-  writeFileSync(
-    envFile,
-    [
-      `DATABASE_URL=${stack.info.databaseUrl}`,
-      `NEON_WS_PROXY=${stack.info.wsProxy}`,
-      `JWT_SECRET=${secrets.JWT_SECRET}`,
-      `OPS_TOKEN=${secrets.OPS_TOKEN}`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
+  // The same secrets and optional vars reach either runtime.
+  const vars: Record<string, string> = {
+    DATABASE_URL: stack.info.databaseUrl,
+    NEON_WS_PROXY: stack.info.wsProxy,
+    JWT_SECRET: secrets.JWT_SECRET,
+    OPS_TOKEN: secrets.OPS_TOKEN,
+  };
   // Optional global state: with REDIS_URL, an Upstash-compatible endpoint over that Redis.
-  // (Passed as vars: only required secrets are read from the env file.)
-  const extraVars: string[] = [];
   let upstash: { close(): Promise<void> } | null = null;
+  const optionalVars: Record<string, string> = {};
   if (process.env.REDIS_URL) {
     const token = randomBytes(18).toString("base64url");
     const rest = await startUpstashRest({ port: 0, redisUrl: process.env.REDIS_URL, token });
     upstash = rest;
-    extraVars.push("--var", `UPSTASH_REDIS_REST_URL:${rest.url}`, "--var", `UPSTASH_REDIS_REST_TOKEN:${token}`);
+    optionalVars.UPSTASH_REDIS_REST_URL = rest.url;
+    optionalVars.UPSTASH_REDIS_REST_TOKEN = token;
     opts.log(`Redis via the Upstash REST endpoint ${rest.url} (REDIS_URL)`);
   }
+  const persistTo = join(dataDir, "wrangler");
+
+  if (opts.runtime === "miniflare") {
+    try {
+      const runtime = await startMiniflareRuntime({
+        port: opts.port,
+        dataDir,
+        persistTo,
+        env: "local",
+        vars: { ...vars, ...optionalVars },
+        extraWorkers: opts.extraWorkers,
+        quiet: opts.quiet,
+        log: opts.log,
+      });
+      let stopped = false;
+      let exit: (code: number) => void = () => {};
+      const exited = new Promise<number>((resolve) => (exit = resolve));
+      return {
+        apiUrl: runtime.url.replace("localhost", "127.0.0.1"),
+        runtime: "miniflare",
+        stack,
+        secrets,
+        exited,
+        async stop() {
+          if (stopped) return;
+          stopped = true;
+          await runtime.stop();
+          exit(0);
+          await upstash?.close();
+          await stack.close();
+        },
+      };
+    } catch (err) {
+      await upstash?.close();
+      await stack.close();
+      throw err;
+    }
+  }
+
+  // Secrets reach wrangler dev as an env file (as `.dev.vars` would), so its required-secrets
+  // check sees them; the file lives in the data folder, never in the repository.
+  const envFile = join(dataDir, "local.env");
+  writeFileSync(envFile, [...Object.entries(vars).map(([k, v]) => `${k}=${v}`), ""].join("\n"), { mode: 0o600 });
+  // Optional vars go as --var: only required secrets are read from the env file.
+  const extraVars = Object.entries(optionalVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const args = [
     wranglerBin,
@@ -87,7 +139,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     "--port",
     String(opts.port),
     "--persist-to",
-    join(dataDir, "wrangler"),
+    persistTo,
     "--log-level",
     opts.wranglerLogLevel ?? "warn",
     "--show-interactive-dev-session=false",
@@ -121,7 +173,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     await stop();
     throw err;
   }
-  return { apiUrl, stack, secrets, stop, exited };
+  return { apiUrl, runtime: "dev", stack, secrets, stop, exited };
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

@@ -15,14 +15,16 @@ export async function mintLearnerToken(learnerId: string, secret: string, opts: 
   return sign({ sub: learnerId, iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, iat: now, exp: now + (opts.ttlSeconds ?? 7 * 86_400) }, secret, "HS256");
 }
 
-export type TokenCheck = { ok: true; learnerId: string } | { ok: false; reason: string };
+/** `expiresAt`: the `exp` claim in ms since the epoch (every token we mint has one). */
+export type TokenCheck = { ok: true; learnerId: string; expiresAt: number } | { ok: false; reason: string };
 
 /** Verifies signature, algorithm, issuer, audience and expiry; never throws. */
 export async function verifyLearnerToken(token: string, secret: string): Promise<TokenCheck> {
   try {
     const payload = await verify(token, secret, { alg: "HS256", iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, exp: true });
     if (typeof payload.sub !== "string" || payload.sub.length === 0) return { ok: false, reason: "token has no subject" };
-    return { ok: true, learnerId: payload.sub };
+    if (typeof payload.exp !== "number") return { ok: false, reason: "token has no expiry" };
+    return { ok: true, learnerId: payload.sub, expiresAt: payload.exp * 1000 };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : "invalid token" };
   }

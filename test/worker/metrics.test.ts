@@ -66,9 +66,12 @@ describe("metrics", () => {
   });
 
   it("sends Server-Timing with the phases and the total", async () => {
-    const res = await api("/v1/skills");
+    // An id no isolate has seen: past the in-memory layer to KV, then Postgres.
+    const res = await api(`/v1/items/no-such-item-${Date.now().toString(36)}`);
     expect(res.headers.get("server-timing")).toMatch(/(^|, )kv;dur=[\d.]+/);
+    expect(res.headers.get("server-timing")).toMatch(/(^|, )db;dur=[\d.]+/);
     expect(res.headers.get("server-timing")).toMatch(/total;dur=[\d.]+$/);
+    expect((await api("/v1/skills")).headers.get("server-timing")).toMatch(/total;dur=/);
     expect((await api("/healthz")).headers.get("server-timing")).toMatch(/total;dur=/);
   });
 

@@ -7,6 +7,8 @@ import { createDatabase } from "../../../src/db/client";
 import type { Database } from "../../../src/db/client";
 import type { Config } from "./env";
 import { KvContentCache } from "./kv-cache";
+import type { CacheEntry } from "./kv-cache";
+import { MemoryCache } from "./memory-cache";
 import type { Timing } from "./timing";
 
 export interface Services {
@@ -16,6 +18,25 @@ export interface Services {
   readonly cache: KvContentCache;
   /** Ends whatever was opened; the request middleware hands this to `waitUntil`. */
   close(): Promise<void>;
+}
+
+/**
+ * Hot content in the isolate's memory (./memory-cache.ts), one cache per KV binding so tests
+ * or workers with different bindings never share entries. Ten seconds bounds how stale a
+ * published change can be in an isolate beyond KV's own TTL; 8 MiB holds the whole demo bank
+ * (≈ 7,000 items, ≈ 3.5 MB) with room for the skill graph and search pages, well inside an
+ * isolate's 128 MB.
+ */
+export const HOT_CONTENT = { ttlMs: 10_000, maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 } as const;
+const hotContent = new WeakMap<KVNamespace, MemoryCache<CacheEntry>>();
+
+export function hotContentCache(kv: KVNamespace): MemoryCache<CacheEntry> {
+  let cache = hotContent.get(kv);
+  if (!cache) {
+    cache = new MemoryCache<CacheEntry>(HOT_CONTENT);
+    hotContent.set(kv, cache);
+  }
+  return cache;
 }
 
 export function createServices(env: Env, config: Config, timing: Timing, defer: (work: Promise<unknown>) => void): Services {
@@ -28,7 +49,7 @@ export function createServices(env: Env, config: Config, timing: Timing, defer: 
       }
       return database;
     },
-    cache: new KvContentCache(env.CONTENT, timing, defer),
+    cache: new KvContentCache(env.CONTENT, timing, defer, { memory: hotContentCache(env.CONTENT) }),
     async close() {
       await database?.end();
     },

@@ -1,6 +1,7 @@
 /**
- * Content delivery: one item, and the skill graph. Served from KV (read-through), falling
- * back to Postgres (the read replica when configured) on a miss. Learners never receive the
+ * Content delivery: one item, and the skill graph. Served from the isolate's hot-content
+ * memory (a few seconds, ../lib/memory-cache.ts), else KV (read-through), falling back to
+ * Postgres (the read replica when configured) on a miss; the ETag is the same from each. Learners never receive the
  * answer key: only `toPublicItem` output is cached under these keys.
  */
 import { createRoute, z } from "@hono/zod-openapi";

@@ -1,6 +1,7 @@
 /**
  * Full-text search over item prompts (Postgres `websearch_to_tsquery` + `ts_rank_cd`), with
- * a skill filter and pagination, behind a short-lived KV cache keyed by the normalised query.
+ * a skill filter and pagination, behind a short-lived KV cache keyed by the normalised query
+ * (and the isolate's hot-content memory in front of it, ../lib/memory-cache.ts).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -59,8 +60,11 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>): void {
     const services = c.get("services");
     const ttl = services.config.SEARCH_CACHE_TTL_SECONDS;
     const normalised = q.toLowerCase().replace(/\s+/g, " ");
-    const key = `search:v1:${(await etagOf(JSON.stringify([normalised, skill ?? null, limit, offset]))).replaceAll('"', "")}`;
-    const read = await services.cache.readThrough(key, ttl, async () => {
+    // Memory is keyed by the normalised query itself; KV by its hash (bounded key length),
+    // computed only when memory misses.
+    const query = JSON.stringify([normalised, skill ?? null, limit, offset]);
+    const kvKey = async () => `search:v1:${(await etagOf(query)).replaceAll('"', "")}`;
+    const read = await services.cache.readThrough(`search:v1:${query}`, ttl, async () => {
       const result = await searchItems(services.db().read, { q: normalised, skillId: skill, limit, offset });
       const nextOffset = offset + limit;
       const params = new URLSearchParams({ q, limit: String(limit), offset: String(nextOffset) });
@@ -74,7 +78,7 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>): void {
         results: result.hits,
         next: nextOffset < result.total && nextOffset <= SEARCH_MAX_OFFSET ? `/v1/search?${params}` : null,
       };
-    });
+    }, kvKey);
     return sendCachedJson(c, read, `public, max-age=${ttl}`);
   });
 }
