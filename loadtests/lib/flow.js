@@ -58,6 +58,8 @@ export const scoreCacheHit = new Rate("score_cache_hit");
 export const scoreEntriesReused = new Counter("score_cache_entries_reused");
 export const scoreEntries = new Counter("score_cache_entries");
 export const unanswered = new Counter("unanswered_items");
+/** Attempts the API recorded (a 200, first try or retry): Postgres must end with exactly this many for the run's learners. */
+export const attemptsRecorded = new Counter("attempts_recorded");
 export const correctAnswers = new Rate("answered_correctly");
 /** The observed step mix: one Rate per kind (thresholds: within ±5 points of the plan). */
 const stepRates = { practice: new Rate("step_practice"), review: new Rate("step_review"), mock: new Rate("step_mock") };
@@ -207,6 +209,7 @@ function answer(L, item, key, thinkSeconds) {
     const res = call("POST", `/v1/learners/${L.id}/attempts`, body, L, "attempt");
     if (res.status === 200) {
       const r = json(res);
+      attemptsRecorded.add(1);
       if (r && typeof r.correct === "boolean") correctAnswers.add(r.correct);
       return r;
     }

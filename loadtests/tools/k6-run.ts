@@ -163,6 +163,78 @@ export function serverPids(env: NodeJS.ProcessEnv = process.env): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
+/**
+ * AUDIT_POSTGRES=1: snapshots Postgres' counters before the run and, after it, waits for the
+ * outboxes to drain and writes what Postgres saw into the report (./postgres-audit.ts). Needs a
+ * running `npm start` / `npm run serve` (its stack.json) for the database and operator token.
+ * The run's learners get a fresh LEARNER_PREFIX unless one is given, so they can be counted.
+ */
+async function startAudit(env: Record<string, string>): Promise<{ finish(dir: string, name: string): Promise<void> }> {
+  const { readRunningStack } = await import("../../scripts/lib/stack");
+  const { openNodeDatabase } = await import("../../scripts/lib/db");
+  const { auditLines, countAttempts, pgSnapshot, waitForDrain } = await import("./postgres-audit");
+  const dataDir = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(REPO, ".data");
+  const stack = readRunningStack(dataDir);
+  if (!stack) throw new Error(`AUDIT_POSTGRES=1 needs a running npm start / npm run serve on ${dataDir}`);
+  const db = openNodeDatabase(stack.databaseUrl, stack.wsProxy);
+  const prefix = process.env.LEARNER_PREFIX ?? `run${Date.now().toString(36)}`;
+  env.LEARNER_PREFIX = prefix;
+  const base = (process.env.BASE_URL ?? stack.apiUrl ?? "http://127.0.0.1:8787").replace(/\/$/, "");
+  const opsToken = (JSON.parse(readFileSync(join(dataDir, "local-secrets.json"), "utf8")) as { OPS_TOKEN?: string }).OPS_TOKEN ?? "";
+  const writers = async (): Promise<{ pending: number; transactions: number; attemptsWritten: number; connectionsOpened: number } | null> => {
+    try {
+      const res = await fetch(`${base}/v1/ops/writers`, { headers: { authorization: `Bearer ${opsToken}` } });
+      return res.ok ? ((await res.json()) as { totals: { pending: number; transactions: number; attemptsWritten: number; connectionsOpened: number } }).totals : null;
+    } catch {
+      return null;
+    }
+  };
+  const before = await pgSnapshot(db);
+  const writersBefore = await writers();
+  console.error(`auditing Postgres: learners ${prefix}-*`);
+  return {
+    async finish(dir, name) {
+      const drain = await waitForDrain({
+        count: async () => (await countAttempts(db, prefix)).rows,
+        writersPending: async () => (await writers())?.pending ?? null,
+        log: (line) => console.error(line),
+      });
+      const after = await pgSnapshot(db);
+      const writersAfter = await writers();
+      const inPostgres = await countAttempts(db, prefix);
+      const json = join(dir, `${name}.json`);
+      const data = existsSync(json) ? (JSON.parse(readFileSync(json, "utf8")) as Record<string, unknown>) : {};
+      const rows = (data.rows ?? []) as Array<{ metric: string; value: number | null }>;
+      const acknowledged = rows.find((r) => r.metric.startsWith("attempts recorded"))?.value ?? null;
+      const minutes = (after.at - before.at) / 60_000;
+      const transactions = after.xactCommit - before.xactCommit;
+      const sessions = after.sessions === null || before.sessions === null ? null : after.sessions - before.sessions;
+      const result = {
+        acknowledged,
+        inPostgres,
+        drained: drain.drained,
+        transactions,
+        transactionsPerAttempt: inPostgres.rows > 0 ? transactions / inPostgres.rows : null,
+        sessionsOpened: sessions,
+        sessionsPerMinute: sessions === null ? null : sessions / minutes,
+        minutes,
+        writers:
+          writersBefore && writersAfter
+            ? {
+                transactions: writersAfter.transactions - writersBefore.transactions,
+                attemptsWritten: writersAfter.attemptsWritten - writersBefore.attemptsWritten,
+                connectionsOpened: writersAfter.connectionsOpened - writersBefore.connectionsOpened,
+              }
+            : null,
+      };
+      const md = join(dir, `${name}.md`);
+      if (existsSync(md)) writeFileSync(md, `${readFileSync(md, "utf8").trimEnd()}\n\n${auditLines(result).join("\n")}`);
+      writeFileSync(json, `${JSON.stringify({ ...data, postgres: result }, null, 2)}\n`);
+      await db.end();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const name = process.argv[2];
   if (!name || !existsSync(join(REPO, "loadtests", `${name}.js`))) {
@@ -175,9 +247,11 @@ async function main(): Promise<void> {
   const env: Record<string, string> = { REPORT_DIR: dir };
   if (secret) env.JWT_SECRET = secret;
   const logFile = join(tmpdir(), `k6-${process.env.REPORT_NAME ?? name}.log`);
+  const audit = process.env.AUDIT_POSTGRES === "1" ? await startAudit(env) : null;
   console.error(`k6 run loadtests/${name}.js → ${dir}/${process.env.REPORT_NAME ?? name}.md (k6 output: ${logFile})`);
   const run = await runK6({ script: `loadtests/${name}.js`, env, logFile, serverPids: serverPids(), onTick: (t) => console.error(`  … ${t.toFixed(0)} s`) });
   annotateReport(dir, process.env.REPORT_NAME ?? name, run.load);
+  if (audit) await audit.finish(dir, process.env.REPORT_NAME ?? name);
   const md = join(dir, `${process.env.REPORT_NAME ?? name}.md`);
   if (existsSync(md)) console.log(readFileSync(md, "utf8"));
   else console.log(readFileSync(logFile, "utf8"));
