@@ -55,7 +55,7 @@ export async function countAttempts(db: Database, prefix: string): Promise<Attem
 /**
  * Waits until the run's attempts have all reached Postgres: the writer shards report nothing
  * pending and the count has stopped moving for `quietMs` (learner outboxes hand over about
- * 2 s after their last attempt; writers flush every second). Gives up after `timeoutMs`.
+ * OUTBOX_FLUSH_DELAY_MS, 10 s, after their first unsent attempt; writers flush every second). Gives up after `timeoutMs`.
  */
 export async function waitForDrain(opts: {
   count: () => Promise<number>;
@@ -64,7 +64,7 @@ export async function waitForDrain(opts: {
   timeoutMs?: number;
   log?: (line: string) => void;
 }): Promise<{ drained: boolean; count: number }> {
-  const quiet = opts.quietMs ?? 8_000;
+  const quiet = opts.quietMs ?? 15_000; // longer than a learner's hand-over delay (10 s) plus a writer flush
   const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
   let last = -1;
   let stableSince = Date.now();

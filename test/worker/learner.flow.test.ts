@@ -145,15 +145,20 @@ describe("the learner engine through the API", () => {
     // A writer of this test's own, so taking "Postgres" away from it touches no other test.
     const writerName = `test-writer-${learner.id}`;
     const writer = writerStub(writerName, true);
-    await runInDurableObject(stub, (instance: LearnerDO) => instance.useWriter(writerName));
-    await runInDurableObject(writer, (instance: OutboxWriterDO) => {
-      // Nothing listens on port 9: every connection is refused, as when Postgres is down.
-      instance.useDatabase({ url: testEnv.DATABASE_URL, wsProxy: "127.0.0.1:9" });
+    // No hand-over on its own while the attempts are made: the test drains by hand.
+    await runInDurableObject(stub, (instance: LearnerDO) => {
+      instance.flushDelayMs = 3_600_000;
     });
     for (let i = 0; i < 200; i++) {
       const next = await learner.next();
       await learner.answer(next.item?.id ?? "", i % 3 !== 0);
     }
+    // Overrides live in the objects' memory (an idle object may be evicted): set them right before use.
+    await runInDurableObject(stub, (instance: LearnerDO) => instance.useWriter(writerName));
+    await runInDurableObject(writer, (instance: OutboxWriterDO) => {
+      // Nothing listens on port 9: every connection is refused, as when Postgres is down.
+      instance.useDatabase({ url: testEnv.DATABASE_URL, wsProxy: "127.0.0.1:9" });
+    });
     await drainOutbox(learner.id, writer); // the hand-over succeeds; the writer's flush fails
     expect((await learner.progress()).outbox.pending).toBe(0);
     const during = await writer.status();
@@ -162,6 +167,7 @@ describe("the learner engine through the API", () => {
     expect(await postgresAttempts(learner.id)).toBe(0);
 
     await runInDurableObject(writer, (instance: OutboxWriterDO) => instance.useDatabase(null));
+    await runInDurableObject(stub, (instance: LearnerDO) => instance.useWriter(writerName));
     await drainOutbox(learner.id, writer);
     expect(await postgresAttempts(learner.id)).toBe(200);
     expect((await writer.status()).pending.attempts).toBe(0);
@@ -174,6 +180,7 @@ describe("the learner engine through the API", () => {
     expect((await writer.accept({ learnerId: learner.id, attempts: rows.slice(0, 50), states: [], reports: [] })).accepted).toBe(50);
     expect((await writer.accept({ learnerId: learner.id, attempts: rows.slice(0, 50), states: [], reports: [] })).accepted).toBe(0);
     const written = (await writer.status()).attemptsWritten;
+    await runInDurableObject(stub, (instance: LearnerDO) => instance.useWriter(writerName));
     await drainOutbox(learner.id, writer);
     expect((await writer.status()).pending.attempts).toBe(0);
     expect((await writer.status()).attemptsWritten).toBe(written);
@@ -183,12 +190,12 @@ describe("the learner engine through the API", () => {
   it("writes many learners' attempts in one Postgres transaction over one warm connection", async () => {
     const writerName = `test-writer-batch-${Date.now()}`;
     const writer = writerStub(writerName, true);
-    // Flushes by hand only: no timed flush may run in between.
-    await runInDurableObject(writer, (instance: OutboxWriterDO) => {
-      instance.flushIntervalMs = 3_600_000;
-    });
     const learners = await Promise.all(Array.from({ length: 6 }, (_, i) => LearnerClient.create(uniqueLearner(`batch${i}`))));
     const round = async () => {
+      // Flushes by hand only: no timed flush may run in between.
+      await runInDurableObject(writer, (instance: OutboxWriterDO) => {
+        instance.flushIntervalMs = 3_600_000;
+      });
       for (const learner of learners) {
         await runInDurableObject(stubOf(learner.id), (instance: LearnerDO) => instance.useWriter(writerName));
         for (let i = 0; i < 4; i++) {

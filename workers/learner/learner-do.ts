@@ -63,8 +63,6 @@ export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
 export const RANKING_TTL_MS = 15 * 60_000;
 /** Entries kept per cached ranking. */
 const RANKING_KEEP = 50;
-/** First flush this soon after an attempt, so a burst of attempts goes to Postgres as one batch. */
-export const FLUSH_DELAY_MS = 2_000;
 
 interface CachedRanking {
   seq: number;
@@ -78,6 +76,8 @@ interface CachedRanking {
 export class LearnerDO extends DurableObject<Env> {
   /** Time source; tests replace it to move through days. */
   clock: () => number = () => Date.now();
+  /** Tests that hand the outbox over by hand set a long delay here (the configured one otherwise). */
+  flushDelayMs: number | null = null;
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
   private writerOverride: string | null = null;
   /** This object's learner once known (the meta row, read once). */
@@ -475,6 +475,9 @@ export class LearnerDO extends DurableObject<Env> {
           this.store.setMeta("learner_id", learnerId);
           this.store.setMeta("hydrated", String(this.clock()));
         });
+        // Nothing to read back: a brand-new learner's state is empty.
+        this.state = new LiveLearnerState(this.store, true);
+        return this.state;
       }
     }
     this.state = new LiveLearnerState(this.store);
@@ -583,7 +586,7 @@ export class LearnerDO extends DurableObject<Env> {
 
   /** Alarms run on real time, whatever `clock` says. */
   private async scheduleFlush(): Promise<void> {
-    await this.scheduleAlarmBy(Date.now() + FLUSH_DELAY_MS);
+    await this.scheduleAlarmBy(Date.now() + (this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS));
   }
 
   /** Makes sure the alarm fires no later than `at` (one alarm serves the outbox and test expiry). */

@@ -65,8 +65,9 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
     return Date.now() + backoffMs(failures);
   }
   if (last) store.deleteOutboxThrough(last.seq);
-  store.deleteReports(reports.map((r) => r.id));
-  store.setMeta("outbox_failures", "0");
+  if (reports.length > 0) store.deleteReports(reports.map((r) => r.id));
+  if (store.getNumber("outbox_failures") !== 0) store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));
+  // More may be waiting: a full batch left some behind, or attempts arrived during the hand-over.
   return store.outboxStats().size > 0 || store.peekReports(1).length > 0 ? Date.now() : null;
 }

@@ -32,21 +32,29 @@ export class LiveLearnerState implements LearnerView {
   /** Attempt totals for progress, kept in step with every attempt (no scan of the attempts table). */
   readonly totals: AttemptTotals;
 
-  constructor(private readonly store: LearnerStore) {
-    this.skills = store.loadSkillStates();
-    this.memories = store.loadMemories();
-    this.lastServed = store.lastServedMap();
-    this.session = store.getNumber("session", 0);
+  /**
+   * Loads the state from SQLite; `fresh` (an object just created for a learner with no
+   * history) skips the reads, all of which would come back empty.
+   */
+  constructor(
+    private readonly store: LearnerStore,
+    fresh = false,
+  ) {
+    this.skills = fresh ? new Map() : store.loadSkillStates();
+    this.memories = fresh ? new Map() : store.loadMemories();
+    this.lastServed = fresh ? new Map() : store.lastServedMap();
+    this.session = fresh ? 0 : store.getNumber("session", 0);
     // The last serve is the last activity (not stored separately: one write less per `next`).
-    this.lastActivityAt = Math.max(0, ...this.lastServed.values());
-    this.seq = store.lastSeq();
-    this.sessionItemIds = store.sessionItemIds(this.session);
-    const recent = store.recentServed(RECENT);
-    this.recentSkillIds = recent.map((r) => r.skillId);
-    const goals = store.getMeta("goal_skill_ids");
+    let last = 0;
+    for (const at of this.lastServed.values()) if (at > last) last = at;
+    this.lastActivityAt = last;
+    this.seq = fresh ? 0 : store.lastSeq();
+    this.sessionItemIds = fresh ? new Set() : store.sessionItemIds(this.session);
+    this.recentSkillIds = fresh ? [] : store.recentServed(RECENT).map((r) => r.skillId);
+    const goals = fresh ? null : store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
-    this.history = store.loadFeatureHistory();
-    this.totals = store.attemptTotals();
+    this.history = fresh ? emptyHistory() : store.loadFeatureHistory();
+    this.totals = fresh ? { total: 0, correct: 0, totalResponseMs: 0, minutes: new Set() } : store.attemptTotals();
   }
 
   /** Records an attempt in the progress totals. */

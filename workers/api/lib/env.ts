@@ -27,6 +27,12 @@ export const configSchema = z
     CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v1"),
     CONTENT_CACHE_TTL_SECONDS: seconds(300),
     SEARCH_CACHE_TTL_SECONDS: seconds(30),
+    /**
+     * How long a learner's object collects attempts before handing its outbox to its writer:
+     * each hand-over is an alarm and an RPC, so a longer delay means fewer per attempt; the
+     * attempts are durable in the object meanwhile, only Postgres sees them later.
+     */
+    OUTBOX_FLUSH_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** Outbox writer shards (workers/writer): learners are spread over this many writer objects. */
     OUTBOX_WRITER_SHARDS: z.coerce.number().int().min(1).max(256).default(2),
     /** How long a writer shard collects learners' rows before one Postgres transaction writes them. */
