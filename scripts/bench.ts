@@ -336,7 +336,7 @@ async function main(): Promise<void> {
       const cpu = { next: { workerd: 0, node: 0 }, attempt: { workerd: 0, node: 0 }, outbox: { workerd: 0, node: 0 } };
       let seconds = { next: 0, attempt: 0 };
       let errors = 0;
-      const rounds = Math.max(3, Math.round(DURATION / 2));
+      const rounds = 4;
       const add = (into: { workerd: number; node: number }, c: { workerd: number; node: number }) => {
         into.workerd += c.workerd;
         into.node += c.node;
@@ -381,9 +381,10 @@ async function main(): Promise<void> {
         });
         add(cpu.attempt, att.cpu);
         seconds = { ...seconds, attempt: seconds.attempt + att.seconds };
-        // Alarms fire 2 s after an attempt; the writers flush about a second after they receive.
+        // Hand-overs fire OUTBOX_FLUSH_DELAY_MS (10 s) after an attempt; the writers flush about
+        // a second after they receive: wait for both before the next round's windows.
         const meter = cpuMeter();
-        await new Promise((r) => setTimeout(r, 3_500));
+        await new Promise((r) => setTimeout(r, 12_500));
         const background = meter();
         add(cpu.outbox, background);
         progress(`  round ${round + 1}: background after ${practice.length} attempts: ${(background.workerd / practice.length).toFixed(2)} ms workerd CPU per attempt`);

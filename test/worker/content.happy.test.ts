@@ -1,5 +1,7 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, json } from "./helpers";
+import { contentKeys } from "../../workers/api/routes/content";
+import { api, json, testEnv } from "./helpers";
 
 interface SearchBody {
   total: number;
@@ -13,6 +15,18 @@ describe("content delivery", () => {
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ status: "ok", environment: "test" });
     expect(res.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("publishes what the content routes serve to KV, so they need no Postgres afterwards", async () => {
+    const published = await api("/v1/ops/content/publish", { method: "POST", headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } });
+    expect(published.status).toBe(200);
+    const body = await json<{ skills: number; items: number }>(published);
+    const graph = await env.CONTENT.get<{ body: string }>(contentKeys.skills(), { type: "json" });
+    expect((JSON.parse(graph?.body ?? "{}") as { skills?: unknown[] }).skills).toHaveLength(body.skills);
+    const item = await env.CONTENT.get<{ body: string }>(contentKeys.publicItem("fr-add-like-0001"), { type: "json" });
+    const publicItem = JSON.parse(item?.body ?? "{}") as Record<string, unknown>;
+    expect(publicItem.id).toBe("fr-add-like-0001");
+    expect(publicItem).not.toHaveProperty("answer");
   });
 
   it("serves the skill graph with ETag and caching headers", async () => {
@@ -30,6 +44,7 @@ describe("content delivery", () => {
   it("serves an item without its answer key, then from KV, then 304", async () => {
     const list = await json<SearchBody>(await api("/v1/search?q=fraction&limit=1"));
     const id = list.results[0]?.id ?? "";
+    await env.CONTENT.delete(contentKeys.publicItem(id)); // a publish (another test) may have put it there
     const first = await api(`/v1/items/${id}`);
     expect(first.status).toBe(200);
     expect(first.headers.get("x-cache")).toBe("MISS");

@@ -9,6 +9,8 @@ import type { Item, Skill } from "../../src/content/schema";
 import type { Database } from "../../src/db/client";
 import { getItem, itemsOfSkill, listSkills } from "../../src/db/content";
 import { KvContentCache } from "../api/lib/kv-cache";
+import { contentKeys, skillGraph } from "../api/routes/content";
+import { toPublicItem } from "../../src/content/schema";
 
 export const bankKeys = {
   curriculum: () => "curriculum:v1",
@@ -25,10 +27,14 @@ export async function publishContent(kv: KVNamespace, db: Database, ttlSeconds: 
   const cache = new KvContentCache(kv, null, () => {});
   const skills = await listSkills(db.write);
   await cache.write(bankKeys.curriculum(), skills, ttlSeconds);
+  // What the content routes serve, too (public items, the skill graph): after a publish the
+  // routes read KV, not Postgres, as the bank's own keys do.
+  await cache.write(contentKeys.skills(), skillGraph(skills), ttlSeconds);
   let items = 0;
   for (const s of skills) {
     const bank = await itemsOfSkill(db.write, s.id);
     await cache.write(bankKeys.skillItems(s.id), bank, ttlSeconds);
+    await Promise.all(bank.map((it) => cache.write(contentKeys.publicItem(it.id), toPublicItem(it), ttlSeconds)));
     items += bank.length;
   }
   return { skills: skills.length, items };

@@ -7,6 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { toPublicItem } from "../../../src/content/schema";
+import type { Skill } from "../../../src/content/schema";
 import { topologicalOrder } from "../../../src/core/graph";
 import { getItem, listSkills } from "../../../src/db/content";
 import type { AppEnv } from "../lib/context";
@@ -19,6 +20,11 @@ export const contentKeys = {
   publicItem: (id: string) => `item:v1:${id}`,
   skills: () => "skills:v1",
 };
+
+/** The body of `GET /v1/skills`: the skills, a teaching order, the prerequisite edges. */
+export function skillGraph(skills: Skill[]): { skills: Skill[]; order: string[]; edges: Array<{ from: string; to: string }> } {
+  return { skills, order: topologicalOrder(skills), edges: skills.flatMap((s) => s.prerequisites.map((p) => ({ from: p, to: s.id }))) };
+}
 
 const cacheControl = (ttl: number) => `public, max-age=${Math.min(ttl, 300)}, stale-while-revalidate=${ttl}`;
 
@@ -69,14 +75,7 @@ export function registerContentRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listSkillsRoute, async (c) => {
     const services = c.get("services");
     const ttl = services.config.CONTENT_CACHE_TTL_SECONDS;
-    const read = await services.cache.readThrough(contentKeys.skills(), ttl, async () => {
-      const skills = await listSkills(services.db().read);
-      return {
-        skills,
-        order: topologicalOrder(skills),
-        edges: skills.flatMap((s) => s.prerequisites.map((p) => ({ from: p, to: s.id }))),
-      };
-    });
+    const read = await services.cache.readThrough(contentKeys.skills(), ttl, async () => skillGraph(await listSkills(services.db().read)));
     return sendCachedJson(c, read, cacheControl(ttl));
   });
 }
