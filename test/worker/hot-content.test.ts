@@ -102,9 +102,33 @@ describe("KvContentCache with the memory layer", () => {
     c.advance(1_999);
     expect((await cache.readThrough(k, 2, async () => ({ v: 2 }))).source).toBe("memory");
     c.advance(1);
-    const reloaded = await cache.readThrough(k, 2, async () => ({ v: 2 }));
-    expect(reloaded).toMatchObject({ hit: false, source: "origin" });
+    // Stale: KV's copy answers while one background reload refreshes it.
+    const stale = await cache.readThrough(k, 2, async () => ({ v: 2 }));
+    expect(stale).toMatchObject({ hit: true, source: "stale" });
+    expect(stale.entry.body).toBe('{"v":1}');
+    await settle();
+    const reloaded = await cache.readThrough(k, 2, async () => ({ v: 3 }));
+    expect(reloaded).toMatchObject({ hit: true, source: "memory" });
     expect(reloaded.entry.body).toBe('{"v":2}');
+  });
+
+  it("reloads a stale entry once per isolate however many ask, and not past a second freshness period", async () => {
+    const c = clock(Date.now());
+    const { cache, settle } = cacheWith(1_000, c.now);
+    const k = key("herd");
+    let loads = 0;
+    const load = async () => ({ v: ++loads });
+    await cache.readThrough(k, 2, load);
+    await settle();
+    c.advance(2_500); // past memory and KV freshness, within the stale period
+    const reads = await Promise.all(Array.from({ length: 20 }, () => cache.readThrough(k, 2, load)));
+    expect(reads.every((r) => r.source === "stale" && r.entry.body === '{"v":1}')).toBe(true);
+    await settle();
+    expect(loads).toBe(2); // the first load, then ONE reload for all twenty
+    c.advance(10_000); // past two freshness periods of the reloaded entry: the origin, synchronously
+    const late = await cache.readThrough(k, 2, load);
+    expect(late).toMatchObject({ hit: false, source: "origin" });
+    expect(loads).toBe(3);
   });
 
   it("remembers a missing value like KV does, and publishing replaces what memory holds", async () => {

@@ -26,9 +26,11 @@ export interface MockRunnerDeps {
   scheduleAlarmBy(at: number): Promise<void>;
 }
 
-export class MockTestRunner {
-  private readonly pools = new Map<string, { sources: readonly Item[][]; pool: CatItem[]; byId: Map<string, Item> }>();
+/** Pools shared by the isolate's learner objects, by blueprint strata (plain data; oldest dropped first). */
+const isolatePools = new Map<string, { sources: readonly Item[][]; pool: CatItem[]; byId: ReadonlyMap<string, Item> }>();
+const MAX_POOLS = 32;
 
+export class MockTestRunner {
   constructor(private readonly deps: MockRunnerDeps) {}
 
   async start(request: MockTestRequest, now: number): Promise<RpcResult<MockTestSummary>> {
@@ -78,16 +80,19 @@ export class MockTestRunner {
   }
 
   /**
-   * The test's item pool, built once per test and content version (a whole-course pool is the
-   * whole bank: rebuilding it for every item was the mock routes' largest cost).
+   * The test's item pool, built once per blueprint and content version and shared by every
+   * learner object of the isolate (a whole-course pool is the whole bank: rebuilding it for
+   * every item was the mock routes' largest cost, and holding one per learner would hold the
+   * bank once per learner).
    */
-  private poolOf(test: MockTestRow, sources: readonly Item[][]): { pool: CatItem[]; byId: Map<string, Item> } {
-    const held = this.pools.get(test.id);
+  private poolOf(test: MockTestRow, sources: readonly Item[][]): { pool: CatItem[]; byId: ReadonlyMap<string, Item> } {
+    const key = JSON.stringify(test.strata);
+    const held = isolatePools.get(key);
     if (held && held.sources.length === sources.length && held.sources.every((s, i) => s === sources[i])) return held;
     const items = sources.flat();
     const built = { sources, pool: buildPool(items, test.strata), byId: new Map(items.map((i) => [i.id, i])) };
-    this.pools.clear(); // one running test at a time: keep only its pool
-    this.pools.set(test.id, built);
+    if (isolatePools.size >= MAX_POOLS) isolatePools.delete(isolatePools.keys().next().value ?? "");
+    isolatePools.set(key, built);
     return built;
   }
 

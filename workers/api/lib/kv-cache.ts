@@ -4,8 +4,10 @@
  * delaying the response more than the put itself.
  *
  * Freshness: KV cannot expire a key sooner than 60 s, so entries carry their own `storedAt`
- * and callers may ask for a shorter freshness (search uses 30 s). Content updates become
- * visible within the content TTL; the ETag changes with the body.
+ * and callers may ask for a shorter freshness (search uses 30 s). A stale entry is still
+ * served for one more freshness period while a single background reload per key and isolate
+ * refreshes it (stale-while-revalidate), so content updates become visible within about two
+ * content TTLs; the ETag changes with the body.
  *
  * Optionally a MemoryCache sits in front (the API worker's hot content, ./memory-cache.ts):
  * it holds the same entry objects — body, ETag, storedAt — so a memory hit answers with the
@@ -26,7 +28,7 @@ export interface CacheRead {
   /** Answered without Postgres (from memory or KV): the `x-cache: HIT` of the response. */
   hit: boolean;
   /** Which layer answered. */
-  source: "memory" | "kv" | "origin";
+  source: "memory" | "kv" | "stale" | "origin";
 }
 
 export interface KvContentCacheOptions {
@@ -35,6 +37,9 @@ export interface KvContentCacheOptions {
   /** Clock for entry freshness (tests inject one); Date.now by default. */
   now?: () => number;
 }
+
+/** Stale keys this isolate reloads in the background (stale-while-revalidate) → no other reload before this time. */
+const reloading = new Map<string, number>();
 
 /** KV's smallest expiration. */
 const KV_MIN_TTL = 60;
@@ -84,14 +89,40 @@ export class KvContentCache {
     const storeKey = kvKey ? await kvKey() : key;
     const cached = await this.measure("kv", () => this.kv.get<CacheEntry>(storeKey, { type: "json" }));
     const now = this.now();
-    if (cached && now - cached.storedAt < KvContentCache.freshMs(cached, ttlSeconds)) {
-      this.remember(key, cached, ttlSeconds);
-      return { entry: cached, hit: true, source: "kv" };
+    if (cached) {
+      const fresh = KvContentCache.freshMs(cached, ttlSeconds);
+      const age = now - cached.storedAt;
+      if (age < fresh) {
+        this.remember(key, cached, ttlSeconds);
+        return { entry: cached, hit: true, source: "kv" };
+      }
+      // Stale, but within one more freshness period: answer with it and let ONE request of
+      // this isolate reload it in the background. Without this, every request (and every
+      // learner object) that found the entry stale loaded it from Postgres at once, each on a
+      // connection of its own: a content TTL expiring under load exhausted the database's
+      // connections (seen in a 10,000-learner run).
+      if (age < 2 * fresh) {
+        if ((reloading.get(storeKey) ?? 0) <= now) {
+          // One reload per key and freshness period (the reloaded entry reaches KV only after
+          // its put; until then other requests still read the stale copy and must not reload).
+          if (reloading.size >= 10_000) for (const [k, until] of reloading) if (until <= now) reloading.delete(k);
+          reloading.set(storeKey, now + fresh);
+          this.defer(this.reload(key, storeKey, ttlSeconds, load).catch(() => reloading.delete(storeKey)));
+        }
+        return { entry: cached, hit: true, source: "stale" };
+      }
     }
+    return this.reload(key, storeKey, ttlSeconds, load);
+  }
+
+  /** Loads from the origin and writes the entry back to KV (deferred) and memory. */
+  private async reload(key: string, storeKey: string, ttlSeconds: number, load: () => Promise<unknown>): Promise<CacheRead> {
+    const now = this.now();
     const value = await this.measure("db", load);
     const body = value === null || value === undefined ? null : JSON.stringify(value);
     const entry: CacheEntry = { body, etag: body === null ? "" : await etagOf(body), storedAt: now };
-    const ttl = Math.max(KV_MIN_TTL, body === null ? NEGATIVE_TTL : ttlSeconds);
+    // KV keeps the entry through its stale period too (two freshness periods).
+    const ttl = Math.max(KV_MIN_TTL, 2 * (body === null ? NEGATIVE_TTL : ttlSeconds));
     this.defer(this.kv.put(storeKey, JSON.stringify(entry), { expirationTtl: ttl }));
     this.remember(key, entry, ttlSeconds);
     return { entry, hit: false, source: "origin" };
@@ -101,7 +132,7 @@ export class KvContentCache {
   async write(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     const body = JSON.stringify(value);
     const entry: CacheEntry = { body, etag: await etagOf(body), storedAt: this.now() };
-    await this.kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL, ttlSeconds) });
+    await this.kv.put(key, JSON.stringify(entry), { expirationTtl: Math.max(KV_MIN_TTL, 2 * ttlSeconds) });
     this.remember(key, entry, ttlSeconds);
   }
 

@@ -46,19 +46,6 @@ export function cacheNameOf(routeKey: string): string | null {
   return null;
 }
 
-/** "name;dur=1.2;desc=…, other;dur=3" → { name: 1.2, other: 3 } (repeated names add up; `total` left out). */
-export function parseServerTiming(header: string): Record<string, number> {
-  const phases: Record<string, number> = {};
-  for (const part of header.split(",")) {
-    const [rawName, ...params] = part.trim().split(";");
-    const name = rawName?.trim() ?? "";
-    if (!PHASES_KEPT.test(name) || name === "total") continue;
-    const dur = params.map((p) => /^\s*dur=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    if (dur !== undefined) phases[name] = (phases[name] ?? 0) + Number(dur);
-  }
-  return phases;
-}
-
 /** "METHOD /pattern", or "METHOD (unmatched)" when no route handled it (bounded cardinality). */
 export function routeKeyOf(c: Context<AppEnv>): string {
   const path = routePath(c, -1);
@@ -71,7 +58,7 @@ export const collectMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   const timing = c.get("timing");
   const route = routeKeyOf(c);
   const status = c.res.status;
-  const phases = parseServerTiming(timing.header());
+  const phases = timing.totals((name) => PHASES_KEPT.test(name));
   const cacheName = cacheNameOf(route);
   const xCache = c.res.headers.get("x-cache")?.toUpperCase();
   const cache = cacheName && (xCache === "HIT" || xCache === "MISS") ? { name: cacheName, hit: xCache === "HIT" } : undefined;

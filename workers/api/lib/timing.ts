@@ -24,6 +24,13 @@ export class Timing {
     return performance.now() - this.started;
   }
 
+  /** Milliseconds per phase name (repeated names add up), for the phases `keep` accepts. */
+  totals(keep: (name: string) => boolean): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const p of this.phases) if (keep(p.name)) out[p.name] = (out[p.name] ?? 0) + p.ms;
+    return out;
+  }
+
   header(): string {
     const parts = this.phases.map((p) => `${p.name};dur=${p.ms.toFixed(1)}${p.desc ? `;desc="${p.desc}"` : ""}`);
     parts.push(`total;dur=${this.elapsed().toFixed(1)}`);
