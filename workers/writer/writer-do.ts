@@ -8,8 +8,8 @@
  *
  * Why: a flush per learner opened a WebSocket, a login and a Postgres backend per attempt
  * burst; at steady load that was one transaction per attempt. Here Postgres sees about one
- * transaction per shard per flush interval, whatever the number of learners, and a shard's
- * pool stays connected between flushes.
+ * transaction per shard per flush interval (2 s), whatever the number of learners, and a
+ * shard's pool stays connected between flushes.
  *
  * Exactly once, end to end:
  * - learner → writer: the learner deletes its outbox rows only after `accept` returned, and

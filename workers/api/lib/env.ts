@@ -36,7 +36,7 @@ export const configSchema = z
     /** Outbox writer shards (workers/writer): learners are spread over this many writer objects. */
     OUTBOX_WRITER_SHARDS: z.coerce.number().int().min(1).max(256).default(2),
     /** How long a writer shard collects learners' rows before one Postgres transaction writes them. */
-    OUTBOX_WRITER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+    OUTBOX_WRITER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   })
   .superRefine((c, ctx) => {
     if (c.NEON_WS_PROXY && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {
