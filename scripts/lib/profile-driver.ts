@@ -21,6 +21,7 @@
  */
 import { readFileSync } from "node:fs";
 import { mintLearnerToken } from "../../src/auth/learner-token";
+import { mulberry32 } from "../../src/core/random"; // seeded: the mix is the same sequence of choices on every run
 
 export type LoopRoute = "healthz" | "item" | "skills" | "search" | "progress" | "next-repeat" | "next-new";
 export type BatchRoute = "next" | "attempt" | "mock-start" | "mock-next" | "mock-attempt";
@@ -366,17 +367,6 @@ async function runAll<T>(xs: readonly T[], concurrency: number, fn: (x: T) => Pr
   );
 }
 
-/** Small seeded PRNG: the mix is the same sequence of choices on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Child-process entry: commands arrive over IPC, one at a time.
 if (process.send) {
