@@ -370,7 +370,7 @@ describe.skipIf(k6 === null)("the k6 flow against a fake API", () => {
     try {
       const run = await runK6({
         script: "loadtests/load.js",
-        env: { BASE_URL: `http://127.0.0.1:${port}`, JWT_SECRET: "test-secret", RATE: "40", DURATION: "12s", THINK_SCALE: "0", LEARNERS: "60", VUS: "12", LEARNER_PREFIX: "t", REPORT_DIR: dir, WARMUP: "0s" },
+        env: { BASE_URL: `http://127.0.0.1:${port}`, JWT_SECRET: "test-secret", RATE: "40", DURATION: "12s", THINK_SCALE: "0", LEARNERS: "24", VUS: "12", LEARNER_PREFIX: "t", REPORT_DIR: dir, WARMUP: "0s" },
         logFile: join(dir, "k6.log"),
       });
       expect([0, 99], readFileSync(join(dir, "k6.log"), "utf8").slice(0, 2000)).toContain(run.exitCode);
@@ -398,7 +398,7 @@ describe.skipIf(k6 === null)("the k6 flow against a fake API", () => {
       expect(api.skills).toBeGreaterThan(0);
       expect(report.rows.find((r: { metric: string }) => r.metric.startsWith("cache hit ratio (content")).value).toBe(1);
       // Every learner served, none with two requests in flight.
-      expect(api.learners.size).toBe(60);
+      expect(api.learners.size).toBe(24);
       expect(api.overlaps).toBe(0);
       expect(report.thresholds.filter((t: { ok: boolean; metric: string }) => !t.ok && t.metric !== "http_req_failed").map((t: { metric: string }) => t.metric)).toEqual([]);
     } finally {
@@ -463,7 +463,7 @@ function fakeApi() {
         if (t) {
           const [id, test] = t;
           test.answered++;
-          test.done = test.answered >= 3;
+          test.done = test.answered >= 2; // short tests: a 12 s run must see some end and report
           if (test.done) running.delete(learner);
           return reply(200, { correct: true, mockTest: { testId: id, answered: test.answered, done: test.done } });
         }
