@@ -134,7 +134,7 @@ export function capacityTable(scenario, data, meta = {}) {
   const entryRatio = reused !== null && entries ? reused / entries : null;
   rows.push({ metric: "score cache hit ratio (entries reused / candidates ranked, after warm-up)", value: entryRatio, display: pct(entryRatio, 1), target: `> ${pct(CACHE_HIT_TARGET, 0)} (reported, no k6 threshold)`, status: entryRatio === null ? "N/A" : entryRatio > CACHE_HIT_TARGET ? "PASS" : "INFO" });
   const recorded = stat(data, "attempts_recorded", "count") ?? 0;
-  rows.push({ metric: "attempts recorded (compare with Postgres: `npm run loadtest:count`)", value: recorded, display: String(recorded), target: "all in Postgres exactly once", status: "INFO" });
+  rows.push({ metric: "attempts recorded (AUDIT_POSTGRES=1 counts them in Postgres)", value: recorded, display: String(recorded), target: "all in Postgres exactly once", status: "INFO" });
   const unanswered = stat(data, "unanswered_items", "count") ?? 0;
   rows.push({ metric: "served items left unanswered", value: unanswered, display: String(unanswered), target: "0", status: unanswered === 0 ? "PASS" : "FAIL" });
 
