@@ -11,11 +11,12 @@
  * (DATA_DIR or .data)/local-secrets.json. After the run the load generator's CPU is appended
  * to reports/capacity/<name>.md and added to the .json as `loadGenerator`.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds, processTree } from "../../scripts/lib/proc-cpu";
 import { loadGeneratorLines } from "../lib/capacity.js";
 import type { LoadGenerator } from "../lib/capacity.js";
 
@@ -37,56 +38,6 @@ export function jwtSecret(env: NodeJS.ProcessEnv = process.env): string | undefi
   if (!existsSync(file)) return undefined;
   const secret = (JSON.parse(readFileSync(file, "utf8")) as { JWT_SECRET?: unknown }).JWT_SECRET;
   return typeof secret === "string" ? secret : undefined;
-}
-
-let clockTicks: number | null = null;
-function ticksPerSecond(): number {
-  if (clockTicks === null) {
-    try {
-      clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return clockTicks;
-}
-
-/** user + system CPU seconds of one process, or null when it is gone. */
-export function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces: fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
-  } catch {
-    return null;
-  }
-}
-
-/** The given processes and all their descendants. */
-export function processTree(roots: number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out = new Set<number>();
-  const queue = [...roots];
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    if (out.has(pid)) continue;
-    out.add(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return [...out];
 }
 
 export interface K6Run {

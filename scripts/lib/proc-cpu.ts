@@ -18,7 +18,8 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-function stat(pid: number): { ppid: number; comm: string; ticks: number } | null {
+/** One process's parent, command name and user + system clock ticks, or null when it is gone. */
+export function procStat(pid: number): { ppid: number; comm: string; ticks: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // comm is in parentheses and may hold spaces: split after the last ')'.
@@ -39,7 +40,7 @@ export function descendantsNamed(name: string, root = process.pid): number[] {
   for (const entry of readdirSync("/proc")) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
-    const s = stat(pid);
+    const s = procStat(pid);
     if (!s) continue;
     names.set(pid, s.comm);
     const list = children.get(s.ppid) ?? [];
@@ -59,6 +60,35 @@ export function descendantsNamed(name: string, root = process.pid): number[] {
 /** User + system CPU milliseconds used so far by these processes (all their threads). */
 export function cpuMs(pids: readonly number[]): number {
   let ticks = 0;
-  for (const pid of pids) ticks += stat(pid)?.ticks ?? 0;
+  for (const pid of pids) ticks += procStat(pid)?.ticks ?? 0;
   return (ticks * 1000) / clockTicks();
+}
+
+/** User + system CPU seconds of one process, or null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  const s = procStat(pid);
+  return s ? s.ticks / clockTicks() : null;
+}
+
+/** The given processes and all their descendants. */
+export function processTree(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const s = procStat(pid);
+    if (!s) continue;
+    const list = children.get(s.ppid) ?? [];
+    list.push(pid);
+    children.set(s.ppid, list);
+  }
+  const out = new Set<number>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    if (out.has(pid)) continue;
+    out.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return [...out];
 }

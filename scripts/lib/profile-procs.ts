@@ -4,17 +4,8 @@
  * utime + stime of any pid. Per-route CPU is the difference of these around a measured window,
  * divided by the requests in it: the 10 ms clock tick is why windows last seconds.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
-
-/** Clock ticks per second of /proc/<pid>/stat's time fields (100 on Linux unless configured). */
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
+import { cpuMs, procStat } from "./proc-cpu";
 
 interface ProcInfo {
   pid: number;
@@ -25,13 +16,10 @@ interface ProcInfo {
 
 function readProc(pid: number): ProcInfo | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // comm is parenthesised and may hold spaces: split after the last ')'.
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const fields = stat.slice(close + 2).split(" ");
+    const stat = procStat(pid);
+    if (!stat) return null;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-    return { pid, ppid: Number(fields[1]), comm, cmdline };
+    return { pid, ppid: stat.ppid, comm: stat.comm, cmdline };
   } catch {
     return null; // gone
   }
@@ -39,14 +27,7 @@ function readProc(pid: number): ProcInfo | null {
 
 /** utime + stime of one process in ms (0 when it is gone). */
 export function processCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After the comm: state is field 3, so utime (14) and stime (15) are indexes 11 and 12.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
-  }
+  return cpuMs([pid]);
 }
 
 export interface WorkerdProcess {

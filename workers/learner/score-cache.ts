@@ -86,12 +86,6 @@ export class ScoreCache {
     this.attempts = 0;
   }
 
-  get size(): number {
-    let n = 0;
-    for (const e of this.bySkill.values()) n += e.size;
-    return n;
-  }
-
   private reset(predictor: string, now: number): void {
     this.bySkill.clear();
     this.predictor = predictor;
