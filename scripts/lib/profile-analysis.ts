@@ -144,7 +144,6 @@ function moduleOf(file: string): string {
     if (pkg === "onnxruntime-web" || pkg === "onnxruntime-common") return "onnxruntime (JS)";
     if (pkg === "wrangler" || pkg === "miniflare") return "wrangler/miniflare shims";
     if (pkg === "@electric-sql/pglite") return "PGlite (JS)";
-    if (pkg === "@electric-sql/pglite-socket") return "pglite-socket";
     if (pkg === "ws") return "ws (WebSocket server)";
     if (pkg === "tsx") return "tsx loader";
     return pkg;
