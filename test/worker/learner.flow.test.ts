@@ -5,7 +5,7 @@ import { countLearnerAttempts, learnerHistory } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
 import { api, drainOutbox, json, learnerStub, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
-import { LearnerClient, fullItem, rightResponse } from "./learner-support";
+import { LearnerClient, fullItem, rightResponse, wrongResponse } from "./learner-support";
 
 interface SkillGraph {
   skills: Array<{ id: string; prerequisites: string[] }>;
@@ -86,6 +86,14 @@ describe("the learner engine through the API", () => {
     expect(first.replayed).toBe(false);
     expect(again.replayed).toBe(true);
     expect({ ...again, replayed: false }).toEqual(first);
+    expect((await learner.progress()).attempts).toBe(1);
+    // The same id with another answer is not a retry: 409, and nothing changes.
+    const item = await fullItem(itemId);
+    const changed = await learner.attemptRaw({ clientAttemptId: "attempt-1", itemId, response: wrongResponse(item), responseMs: 12_000 });
+    expect(changed.status).toBe(409);
+    expect((await problem(changed)).detail).toContain("different response");
+    const slower = await learner.attemptRaw({ clientAttemptId: "attempt-1", itemId, response: rightResponse(item), responseMs: 12_001 });
+    expect(slower.status).toBe(409);
     expect((await learner.progress()).attempts).toBe(1);
 
     const other = await learner.next();
@@ -258,8 +266,10 @@ describe("the learner engine through the API", () => {
 
   it("rebuilds the same progress in a fresh object from Postgres", async () => {
     const learner = await LearnerClient.create(uniqueLearner("hydrate"));
+    let firstItem = "";
     for (let i = 0; i < 40; i++) {
       const next = await learner.next();
+      firstItem ||= next.item?.id ?? "";
       await learner.answer(next.item?.id ?? "", i % 4 !== 0);
     }
     await drainOutbox(learner.id);
@@ -270,8 +280,17 @@ describe("the learner engine through the API", () => {
     if (!rebuilt.ok) return;
     const strip = (p: Record<string, unknown>) => ({ skills: p.skills, attempts: p.attempts, accuracy: p.accuracy, readyToLearn: p.readyToLearn, reviews: p.reviews, practiceTimeMs: p.practiceTimeMs, streakDays: p.streakDays });
     expect(strip(rebuilt.value as unknown as Record<string, unknown>)).toEqual(strip(original));
-    // And the rebuilt object recognises retries of attempts it never saw live.
-    const retried = await fresh.attempt({ learnerId: learner.id, clientAttemptId: `${learner.id}-a1`, itemId: "ignored-for-replay", response: 0, responseMs: 1 });
-    expect(retried.ok).toBe(false); // same id, different item → conflict, never a second count
+    // And the rebuilt object recognises retries of attempts it never saw live: the first
+    // attempt (answered wrongly) resent is replayed, not counted again …
+    const first = await fullItem(firstItem);
+    const retry = { learnerId: learner.id, clientAttemptId: `${learner.id}-a1`, itemId: firstItem, response: wrongResponse(first), responseMs: 12_000 };
+    const retried = await fresh.attempt(retry);
+    expect(retried.ok && retried.value.replayed).toBe(true);
+    expect(retried.ok && retried.value.correct).toBe(false);
+    // … and the same id for another item is a conflict, never a second count.
+    const other = await fresh.attempt({ ...retry, itemId: "another-item" });
+    expect(!other.ok && other.code).toBe("conflict");
+    const after = await fresh.progress(learner.id, 0);
+    expect(after.ok && after.value.attempts).toBe(40);
   });
 });

@@ -34,7 +34,7 @@ import { writerName } from "../writer/writer-do";
 import type { OutboxWriterDO } from "../writer/writer-do";
 import { hydrateFromHistory } from "./hydrate";
 import { ScoreCache } from "./score-cache";
-import { LearnerStore } from "./store";
+import { LearnerStore, type StoredAttempt } from "./store";
 import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
@@ -49,6 +49,11 @@ async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> 
     console.error("learner call failed", err);
     return { ok: false, code: "unavailable", detail: "content or storage is temporarily unavailable; retry shortly", retryAfterSeconds: 1 };
   }
+}
+
+/** What a retry of an attempt must repeat exactly: the item, the response and its time. */
+function attemptRequest(input: AttemptInput): string {
+  return JSON.stringify([input.itemId, input.response, input.responseMs]);
 }
 
 /**
@@ -243,7 +248,7 @@ export class LearnerDO extends DurableObject<Env> {
       this.store.saveFeatureHistory(decision.history);
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
-      this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result });
+      this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result, request: attemptRequest(input) });
       this.store.markAnswered(serve.id, input.clientAttemptId);
       this.store.enqueue(
         {
@@ -577,9 +582,17 @@ export class LearnerDO extends DurableObject<Env> {
     return ranking;
   }
 
-  private replayed(previous: { itemId: string; result: unknown }, input: AttemptInput): RpcResult<AttemptResult> {
+  private replayed(previous: StoredAttempt, input: AttemptInput): RpcResult<AttemptResult> {
     if (previous.itemId !== input.itemId) {
       return { ok: false, code: "conflict", detail: `attempt ${input.clientAttemptId} was already used for item ${previous.itemId}` };
+    }
+    // History replayed from Postgres keeps no request; its item is all a retry can be held to.
+    if (previous.request !== null && previous.request !== attemptRequest(input)) {
+      return {
+        ok: false,
+        code: "conflict",
+        detail: `attempt ${input.clientAttemptId} was already recorded with a different response or response time; a retry must resend the same body, a new answer needs a new clientAttemptId`,
+      };
     }
     return { ok: true, value: { ...(previous.result as AttemptResult), replayed: true } };
   }

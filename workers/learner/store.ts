@@ -33,7 +33,7 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS attempts (
      client_attempt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, item_id TEXT NOT NULL,
      mode TEXT NOT NULL, correct INTEGER NOT NULL, response_ms INTEGER NOT NULL,
-     answered_at INTEGER NOT NULL, result TEXT NOT NULL)`,
+     answered_at INTEGER NOT NULL, result TEXT NOT NULL, request TEXT)`,
   `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS mock_tests (
      id TEXT PRIMARY KEY, course TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL,
@@ -47,7 +47,11 @@ const DDL = [
  * Columns added after a table first shipped: applied once each, in order, to objects created
  * before them (the CREATE statements above already carry them for new objects).
  */
-const ALTERS = [`ALTER TABLE served ADD COLUMN mock_test_id TEXT`];
+const ALTERS = [
+  `ALTER TABLE served ADD COLUMN mock_test_id TEXT`,
+  // What the client sent with the attempt (item, response, time): a retry must match it. Null for hydrated history.
+  `ALTER TABLE attempts ADD COLUMN request TEXT`,
+];
 
 /** The whole schema as one statement batch: a new learner's object costs one call to create it. */
 const SCHEMA = DDL.join(";\n");
@@ -83,6 +87,8 @@ export interface StoredAttempt {
   seq: number;
   itemId: string;
   result: unknown;
+  /** `attemptRequest` of the attempt as first sent; null for history replayed from Postgres. */
+  request: string | null;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -221,13 +227,31 @@ export class LearnerStore {
   // attempts -----------------------------------------------------------------------------
 
   findAttempt(clientAttemptId: string): StoredAttempt | null {
-    const r = this.sql.exec<Row>("SELECT client_attempt_id, seq, item_id, result FROM attempts WHERE client_attempt_id = ?", clientAttemptId).toArray()[0];
-    return r ? { clientAttemptId: str(r.client_attempt_id), seq: num(r.seq), itemId: str(r.item_id), result: JSON.parse(str(r.result)) } : null;
+    const r = this.sql.exec<Row>("SELECT client_attempt_id, seq, item_id, result, request FROM attempts WHERE client_attempt_id = ?", clientAttemptId).toArray()[0];
+    return r
+      ? {
+          clientAttemptId: str(r.client_attempt_id),
+          seq: num(r.seq),
+          itemId: str(r.item_id),
+          result: JSON.parse(str(r.result)),
+          request: r.request === null ? null : str(r.request),
+        }
+      : null;
   }
 
-  insertAttempt(a: { clientAttemptId: string; seq: number; itemId: string; mode: string; correct: boolean; responseMs: number; answeredAt: number; result: unknown }): void {
+  insertAttempt(a: {
+    clientAttemptId: string;
+    seq: number;
+    itemId: string;
+    mode: string;
+    correct: boolean;
+    responseMs: number;
+    answeredAt: number;
+    result: unknown;
+    request?: string;
+  }): void {
     this.sql.exec(
-      "INSERT INTO attempts (client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO attempts (client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       a.clientAttemptId,
       a.seq,
       a.itemId,
@@ -236,6 +260,7 @@ export class LearnerStore {
       a.responseMs,
       a.answeredAt,
       JSON.stringify(a.result),
+      a.request ?? null,
     );
   }
 

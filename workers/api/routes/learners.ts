@@ -73,7 +73,10 @@ const AttemptBody = z
     clientAttemptId: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "1–64 letters, digits, '_', '.', ':' or '-'")
-      .openapi({ description: "Client-chosen id: a retry with the same id returns the first result and changes nothing." }),
+      .openapi({
+        description:
+          "Client-chosen id. A retry with the same id and the same body (itemId, response, responseMs) returns the first result with `replayed: true` and changes nothing; the same id with a different body is a 409.",
+      }),
     itemId: ItemIdParam,
     response: z.union([z.string().max(1000), z.number(), z.object({ choice: z.number().int() }).strict()]).openapi({
       description: "Choice index (number or {choice}), a number, or text.",
@@ -109,7 +112,7 @@ const attemptRoute = createRoute({
   responses: {
     200: { description: "Graded; the learner's state is updated", content: { "application/json": { schema: AttemptSchema } } },
     404: problem("No such item"),
-    409: problem("Item not served to this learner, already answered, or attempt id reused"),
+    409: problem("Item not served to this learner, already answered, or the clientAttemptId already used with a different body"),
     ...errors,
   },
 });
