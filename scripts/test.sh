@@ -5,7 +5,7 @@
 #   3. Node tier: core, content, local stack, database (PGlite always; TEST_DATABASE_URL and
 #      TEST_REDIS_URL add the real Postgres and Redis)
 #   4. worker tier inside workerd (vitest-pool-workers)
-#   5. `wrangler deploy --dry-run` bundles the worker offline
+#   5. `wrangler deploy --dry-run --env production` bundles the production worker offline
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
@@ -21,6 +21,6 @@ step "node tier"
 npx vitest run --config vitest.config.ts
 step "worker tier (workerd)"
 npx vitest run --config vitest.workers.config.ts
-step "wrangler deploy --dry-run"
-npx wrangler deploy --dry-run --outdir dist 2>&1 | grep -E "Total Upload|Your Worker has access|bindings|Binding|env\.|--dry-run" || true
+step "wrangler deploy --dry-run --env production"
+npx wrangler deploy --dry-run --env production --outdir dist 2>&1 | grep -E "Total Upload|Your Worker has access|bindings|Binding|env\.|--dry-run" || true
 test -s dist/index.js

@@ -18,7 +18,7 @@
  */
 import { emptyHistogram, mergeInto, quantile } from "./histogram";
 import { MINUTE_MS, emptyMinute, floorMinute, mergeMinute, routeRequests } from "./snapshot";
-import type { MinuteBucket } from "./snapshot";
+import type { CounterName, MinuteBucket } from "./snapshot";
 import { AVAILABILITY_TARGET, CACHE_HIT_TARGET, ENDPOINT_TARGETS, ERROR_RATE_TARGET } from "./targets";
 import type { EndpointName } from "./targets";
 
@@ -40,7 +40,9 @@ export type AlertMetric =
   /** Oldest unflushed attempt in any learner outbox, ms. */
   | { kind: "outbox_lag_ms" }
   /** A sampled gauge's largest value in the minute (e.g. db_connections_utilisation). */
-  | { kind: "gauge_max"; gauge: string };
+  | { kind: "gauge_max"; gauge: string }
+  /** Events of named counters (snapshot.ts COUNTERS) in the window, summed. */
+  | { kind: "counter_sum"; counters: CounterName[] };
 
 export interface AlertRule {
   name: string;
@@ -82,6 +84,32 @@ const share5xx = (window: string) =>
  * database connections filling up, client errors rising.
  */
 export const ALERT_RULES: readonly AlertRule[] = [
+  {
+    // A 500 is a bug (dependency failures are 503s): one is enough to page.
+    name: "InternalError",
+    severity: "critical",
+    summary: "a request failed with a bug (500); find it in the logs by its request id",
+    metric: { kind: "counter_sum", counters: ["internal_errors"] },
+    op: ">",
+    threshold: 0,
+    forSeconds: 0,
+    windowMinutes: 5,
+    minSamples: 0,
+    promql: "increase(learning_internal_errors_total[5m]) > 0",
+  },
+  {
+    name: "DependencyFailing",
+    severity: "warning",
+    summary: "calls to Postgres, KV, Redis or the model are failing",
+    metric: { kind: "counter_sum", counters: ["dependency_failures_postgres", "dependency_failures_kv", "dependency_failures_redis", "dependency_failures_model"] },
+    op: ">",
+    threshold: 0,
+    forSeconds: 60,
+    windowMinutes: 1,
+    minSamples: 0,
+    promql:
+      "increase(learning_dependency_failures_postgres_total[1m]) + increase(learning_dependency_failures_kv_total[1m]) + increase(learning_dependency_failures_redis_total[1m]) + increase(learning_dependency_failures_model_total[1m]) > 0",
+  },
   {
     name: "LatencyP95Critical",
     severity: "critical",
@@ -289,6 +317,8 @@ export function metricValue(metric: AlertMetric, window: MinuteBucket, minSample
       const g = window.gauges[metric.gauge];
       return g ? g.max : null;
     }
+    case "counter_sum":
+      return metric.counters.reduce((sum, name) => sum + (window.counters?.[name] ?? 0), 0);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { cumulativeAt } from "./histogram";
 import type { HistogramData } from "./histogram";
-import { STATUS_CLASSES, routeRequests } from "./snapshot";
+import { COUNTERS, STATUS_CLASSES, routeRequests } from "./snapshot";
 import type { MinuteBucket, WindowSummary } from "./snapshot";
 import type { AlertStatus } from "./alerts";
 
@@ -96,6 +96,12 @@ export function renderPrometheus({ totals, recent, alerts }: PrometheusInput): s
   for (const [cache, c] of Object.entries(totals.caches).sort(([a], [b]) => a.localeCompare(b))) {
     w.sample("learning_cache_requests_total", { cache, result: "hit" }, c.hit);
     w.sample("learning_cache_requests_total", { cache, result: "miss" }, c.miss);
+  }
+
+  // Every known counter is exposed from the start (at 0), so a rule on it has a series to read.
+  for (const [name, help] of Object.entries(COUNTERS)) {
+    w.family(`learning_${name}_total`, "counter", help);
+    w.sample(`learning_${name}_total`, {}, totals.counters?.[name] ?? 0);
   }
 
   const windowLabel = `${Math.round((recent.to - recent.from) / 60_000)}m`;

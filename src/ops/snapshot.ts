@@ -54,7 +54,23 @@ export interface MinuteBucket {
   caches: Record<string, CacheCounts>;
   outbox: OutboxStats | null;
   gauges: Record<string, GaugeSample>;
+  /**
+   * Event counts in the minute, by name (`COUNTERS`): bugs answered 500, failed calls to a
+   * dependency, requests refused by a rate limit. Absent in batches from older isolates.
+   */
+  counters?: Record<string, number>;
 }
+
+/** The counters isolates report; /metrics exposes each as `learning_<name>_total`. */
+export const COUNTERS = {
+  internal_errors: "Requests answered 500: a bug, logged with its request id.",
+  dependency_failures_postgres: "Failed calls to Postgres (answered 503 or served from a cache).",
+  dependency_failures_kv: "Failed KV reads or writes (the origin or memory answered instead where it could).",
+  dependency_failures_redis: "Failed calls to Redis.",
+  dependency_failures_model: "Correctness model failures (the knowledge model answered instead).",
+  rate_limited: "Requests refused with 429 by a rate limit.",
+} as const;
+export type CounterName = keyof typeof COUNTERS;
 
 /** One isolate's flush. */
 export interface MetricBatch {
@@ -123,6 +139,10 @@ export function mergeMinute(into: MinuteBucket, from: MinuteBucket): MinuteBucke
     if (!t) into.gauges[name] = { ...g };
     else into.gauges[name] = { last: g.at >= t.at ? g.last : t.last, max: Math.max(t.max, g.max), at: Math.max(t.at, g.at) };
   }
+  for (const [name, n] of Object.entries(from.counters ?? {})) {
+    const counters = (into.counters ??= {});
+    counters[name] = (counters[name] ?? 0) + n;
+  }
   return into;
 }
 
@@ -141,6 +161,7 @@ const minuteSchema = z.object({
   caches: z.record(z.string().max(32), z.object({ hit: count, miss: count })),
   outbox: z.object({ reports: count, pendingMax: count, pendingSum: count, lagMaxMs: count, failuresMax: count }).nullable(),
   gauges: z.record(z.string().max(64), z.object({ last: z.number().finite(), max: z.number().finite(), at: z.number().finite() })),
+  counters: z.record(z.string().max(64), count).optional(),
 });
 export const metricBatchSchema = z.object({ source: z.string().max(100), sentAt: z.number().finite(), buckets: z.array(minuteSchema).max(120) });
 
@@ -179,6 +200,7 @@ export interface WindowSummary {
   cacheHitRatio: number;
   outbox: OutboxStats | null;
   gauges: Record<string, GaugeSample>;
+  counters: Record<string, number>;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b);
@@ -248,6 +270,7 @@ export function summarize(buckets: readonly MinuteBucket[], from: number, to: nu
     cacheHitRatio: ratio(hits, lookups),
     outbox: all.outbox,
     gauges: all.gauges,
+    counters: all.counters ?? {},
   };
 }
 

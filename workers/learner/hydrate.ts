@@ -13,6 +13,7 @@ import { getItems } from "../../src/db/content";
 import { learnerHistory } from "../../src/db/learners";
 import type { LearnerContent } from "./content";
 import type { LearnerStore } from "./store";
+import { calling } from "../dependency";
 import type { AttemptResult } from "./types";
 import { LiveLearnerState } from "./view";
 
@@ -29,7 +30,7 @@ export interface HydrateDeps {
 export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
   const { store, storage, learnerId } = deps;
   // The primary, not a replica: a replica may lag behind the learner's latest flush.
-  const history = await learnerHistory(deps.db().write, learnerId);
+  const history = await calling("postgres", () => learnerHistory(deps.db().write, learnerId));
   if (history.length === 0) {
     storage.transactionSync(() => {
       store.setMeta("learner_id", learnerId);
@@ -38,7 +39,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
     return 0;
   }
   const itemIds = [...new Set(history.map((h) => h.itemId))];
-  const items = new Map<string, Item>((await getItems(deps.db().write, itemIds)).map((i) => [i.id, i]));
+  const items = new Map<string, Item>((await calling("postgres", () => getItems(deps.db().write, itemIds))).map((i) => [i.id, i]));
   const { curriculum } = await deps.content.curriculum(deps.now);
 
   storage.transactionSync(() => {

@@ -32,6 +32,7 @@ import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests"
 import { flushOutbox, knownLearnerKey } from "./outbox";
 import { writerName } from "../writer/writer-do";
 import type { OutboxWriterDO } from "../writer/writer-do";
+import { DependencyError, calling, countFailure, retryAfterFor } from "../dependency";
 import { hydrateFromHistory } from "./hydrate";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore, type StoredAttempt } from "./store";
@@ -39,15 +40,16 @@ import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProg
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
- * Content or database failures inside a learner call become a 503 the client may retry,
- * never a 500: the learner's own state is intact, something it depends on is not.
+ * A dependency's failure inside a learner call (Postgres, KV: ../dependency.ts) becomes a 503
+ * the client may retry: the learner's own state is intact, something it depends on is not.
+ * Anything else is a bug and is thrown on: the API answers 500 and logs it with the request id.
  */
 async function guard<T>(fn: () => Promise<RpcResult<T>>): Promise<RpcResult<T>> {
   try {
     return await fn();
   } catch (err) {
-    console.error("learner call failed", err);
-    return { ok: false, code: "unavailable", detail: "content or storage is temporarily unavailable; retry shortly", retryAfterSeconds: 1 };
+    if (!(err instanceof DependencyError)) throw err;
+    return { ok: false, code: "unavailable", detail: `${err.dependency} is temporarily unavailable; retry shortly`, retryAfterSeconds: retryAfterFor(err.dependency) };
   }
 }
 
@@ -460,9 +462,9 @@ export class LearnerDO extends DurableObject<Env> {
     try {
       return { ok: true, value: await this.readying };
     } catch (err) {
-      console.error("learner hydration failed", err);
       this.resetDatabase();
-      return { ok: false, code: "unavailable", detail: "this learner's history cannot be loaded right now; retry shortly", retryAfterSeconds: 2 };
+      if (!(err instanceof DependencyError)) throw err;
+      return { ok: false, code: "unavailable", detail: "this learner's history cannot be loaded right now; retry shortly", retryAfterSeconds: retryAfterFor(err.dependency) };
     }
   }
 
@@ -470,7 +472,7 @@ export class LearnerDO extends DurableObject<Env> {
     if (this.store.getMeta("hydrated") === null) {
       // A learner whose first flush never happened has nothing in Postgres: no marker, no
       // connection, no query (the common case under load is a brand-new learner).
-      const known = (await this.env.CONTENT.get(knownLearnerKey(learnerId))) !== null;
+      const known = (await calling("kv", () => this.env.CONTENT.get(knownLearnerKey(learnerId)))) !== null;
       if (known) {
         await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
         // Hydration is once per object: do not hold its connection.
@@ -528,6 +530,7 @@ export class LearnerDO extends DurableObject<Env> {
     // 1 in any minute where the configured model could not score (dashboard and /metrics:
     // learning_model_fallback); the response's `why.fallbackReason` says why.
     reportGauge(this.env, this.ctx, "model_fallback", scored.fallback ? 1 : 0);
+    if (scored.fallback) countFailure("model");
     const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, predictions);
     const [low, high] = cfg.scoring.targetBand;
     return {
@@ -567,7 +570,11 @@ export class LearnerDO extends DurableObject<Env> {
     const held = startRankingMemory.get(curriculum);
     if (held && now - held.computedAt < RANKING_TTL_MS && now >= held.computedAt) return held;
     const key = "start-ranking:v1:practice";
-    const cached = await this.env.CONTENT.get<CachedRanking>(key, { type: "json" });
+    // A shared cache only: KV failing means computing it here (counted).
+    const cached = await this.env.CONTENT.get<CachedRanking>(key, { type: "json" }).catch(() => {
+      countFailure("kv");
+      return null;
+    });
     if (cached && now - cached.computedAt < RANKING_TTL_MS) {
       const ranking = { ...cached, seq: 0, reused: cached.candidates };
       startRankingMemory.set(curriculum, ranking);
@@ -578,7 +585,7 @@ export class LearnerDO extends DurableObject<Env> {
     const banks = await this.content.skillItems(skillIds, now);
     const ranking = await this.scoreRanking(blank, curriculum, banks.flat(), "practice", now, null);
     startRankingMemory.set(curriculum, ranking);
-    this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }));
+    this.ctx.waitUntil(this.env.CONTENT.put(key, JSON.stringify(ranking), { expirationTtl: Math.ceil(RANKING_TTL_MS / 1000) }).catch(() => countFailure("kv")));
     return ranking;
   }
 

@@ -10,7 +10,7 @@
  */
 import { emptyHistogram, record } from "../../src/ops/histogram";
 import { emptyMinute, emptyRoute, floorMinute, mergeOutbox, statusClassOf } from "../../src/ops/snapshot";
-import type { MetricBatch, MinuteBucket, StatusClass } from "../../src/ops/snapshot";
+import type { CounterName, MetricBatch, MinuteBucket, StatusClass } from "../../src/ops/snapshot";
 
 export interface FlushPolicy {
   /** Flush at least this often while records arrive, ms. */
@@ -76,6 +76,13 @@ export class MetricsBuffer {
     record(route.latency, r.latencyMs);
     for (const [name, ms] of Object.entries(r.phases)) record((route.phases[name] ??= emptyHistogram()), ms);
     if (r.cache) this.addCache(b, r.cache.name, r.cache.hit);
+  }
+
+  /** One event of a named counter (src/ops/snapshot.ts COUNTERS). */
+  count(now: number, name: CounterName, n = 1): void {
+    const b = this.bucket(now);
+    const counters = (b.counters ??= {});
+    counters[name] = (counters[name] ?? 0) + n;
   }
 
   cache(now: number, name: string, hit: boolean): void {

@@ -7,7 +7,10 @@ import { bodyLimit } from "hono/body-limit";
 import type { Context } from "hono";
 import type { AppEnv } from "./context";
 import { ConfigError, parseConfig } from "./env";
+import { DependencyError, retryAfterFor } from "../../dependency";
+import { isolateMetrics } from "../../metrics/client";
 import { collectMetrics } from "./metrics";
+import { limitByAddress } from "./rate-limit";
 import { ApiError, invalidParamsFromIssues, problemResponse } from "./problem";
 import { createServices } from "./services";
 import { Timing } from "./timing";
@@ -52,6 +55,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // Inside the shell (it needs `timing`), around everything else: errors included.
   app.use("*", collectMetrics);
 
+  // Before any work: a flood from one address is refused here.
+  app.use("*", limitByAddress);
+
   app.use(
     "*",
     bodyLimit({
@@ -65,6 +71,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.notFound((c) => problem(c, new ApiError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err);
+    // A dependency failing is an outage to wait out, not a bug (../../dependency.ts).
+    if (err instanceof DependencyError) {
+      return problem(c, new ApiError("unavailable", `${err.dependency} is temporarily unavailable; retry shortly`, { retryAfterSeconds: retryAfterFor(err.dependency) }));
+    }
     if (err instanceof ConfigError) {
       console.error(err.message);
       return problem(c, new ApiError("internal", "the server is misconfigured"));
@@ -88,5 +98,6 @@ function problem(c: Context<AppEnv>, error: ApiError): Response {
   if (timing) headers["server-timing"] = timing.header();
   if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="learners"';
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  if (error.code === "internal") isolateMetrics.count(Date.now(), "internal_errors");
   return problemResponse(error, new URL(c.req.url).pathname, requestId, headers);
 }

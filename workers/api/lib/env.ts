@@ -37,10 +37,19 @@ export const configSchema = z
     OUTBOX_WRITER_SHARDS: z.coerce.number().int().min(1).max(256).default(2),
     /** How long a writer shard collects learners' rows before one Postgres transaction writes them. */
     OUTBOX_WRITER_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
+    /**
+     * Abuse limits (./rate-limit.ts): "enforce" refuses requests over the LIMIT_* bindings'
+     * limits with 429; "off" skips them (the development default, so tests and `wrangler dev`
+     * can run long flows for one learner). staging, production and local set "enforce".
+     */
+    RATE_LIMITS: z.enum(["enforce", "off"]).default("off"),
   })
   .superRefine((c, ctx) => {
     if (c.NEON_WS_PROXY && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {
       ctx.addIssue({ code: "custom", path: ["NEON_WS_PROXY"], message: "the local relay must not be used in staging or production" });
+    }
+    if (c.RATE_LIMITS === "off" && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {
+      ctx.addIssue({ code: "custom", path: ["RATE_LIMITS"], message: "staging and production must enforce rate limits" });
     }
     if (Boolean(c.UPSTASH_REDIS_REST_URL) !== Boolean(c.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({ code: "custom", path: ["UPSTASH_REDIS_REST_TOKEN"], message: "set both the Upstash URL and token, or neither" });

@@ -13,6 +13,7 @@
  * it holds the same entry objects — body, ETag, storedAt — so a memory hit answers with the
  * very ETag KV would have, and it never keeps an entry past that entry's KV freshness.
  */
+import { calling, countFailure } from "../../dependency";
 import type { MemoryCache } from "./memory-cache";
 import type { Timing } from "./timing";
 
@@ -30,6 +31,12 @@ export interface CacheRead {
   /** Which layer answered. */
   source: "memory" | "kv" | "stale" | "origin";
 }
+
+/**
+ * Where entries live beyond the isolate: a KV namespace, or the Cache API through
+ * ./cache-api-store.ts (search: its keys are whatever clients type, so they must not fill KV).
+ */
+export type EntryStore = Pick<KVNamespace, "get" | "put" | "delete">;
 
 export interface KvContentCacheOptions {
   /** The in-isolate layer in front of KV; none when omitted. */
@@ -56,7 +63,7 @@ export async function etagOf(body: string): Promise<string> {
 
 export class KvContentCache {
   constructor(
-    private readonly kv: KVNamespace,
+    private readonly kv: EntryStore,
     private readonly timing: Timing | null,
     /** Runs work after the response (ctx.waitUntil), so a miss does not wait on the KV write. */
     private readonly defer: (work: Promise<unknown>) => void,
@@ -87,7 +94,11 @@ export class KvContentCache {
     const remembered = this.options.memory?.get(key);
     if (remembered) return { entry: remembered, hit: true, source: "memory" };
     const storeKey = kvKey ? await kvKey() : key;
-    const cached = await this.measure("kv", () => this.kv.get<CacheEntry>(storeKey, { type: "json" }));
+    // KV failing is not an outage while the origin answers: read through to it (counted).
+    const cached = await this.measure("kv", () => this.kv.get<CacheEntry>(storeKey, { type: "json" })).catch(() => {
+      countFailure("kv");
+      return null;
+    });
     const now = this.now();
     if (cached) {
       const fresh = KvContentCache.freshMs(cached, ttlSeconds);
@@ -118,12 +129,15 @@ export class KvContentCache {
   /** Loads from the origin and writes the entry back to KV (deferred) and memory. */
   private async reload(key: string, storeKey: string, ttlSeconds: number, load: () => Promise<unknown>): Promise<CacheRead> {
     const now = this.now();
-    const value = await this.measure("db", load);
+    const value = await this.measure("db", () => calling("postgres", load));
     const body = value === null || value === undefined ? null : JSON.stringify(value);
     const entry: CacheEntry = { body, etag: body === null ? "" : await etagOf(body), storedAt: now };
-    // KV keeps the entry through its stale period too (two freshness periods).
-    const ttl = Math.max(KV_MIN_TTL, 2 * (body === null ? NEGATIVE_TTL : ttlSeconds));
-    this.defer(this.kv.put(storeKey, JSON.stringify(entry), { expirationTtl: ttl }));
+    // KV keeps the entry through its stale period too (two freshness periods). A "does not
+    // exist" stays in memory only: ids anyone can make up must not add keys to KV.
+    if (body !== null) {
+      const ttl = Math.max(KV_MIN_TTL, 2 * ttlSeconds);
+      this.defer(this.kv.put(storeKey, JSON.stringify(entry), { expirationTtl: ttl }).catch(() => countFailure("kv")));
+    }
     this.remember(key, entry, ttlSeconds);
     return { entry, hit: false, source: "origin" };
   }

@@ -6,6 +6,7 @@
 import { createDatabase } from "../../../src/db/client";
 import type { Database } from "../../../src/db/client";
 import type { Config } from "./env";
+import { cacheApiStore } from "./cache-api-store";
 import { KvContentCache } from "./kv-cache";
 import type { CacheEntry } from "./kv-cache";
 import { MemoryCache } from "./memory-cache";
@@ -16,6 +17,8 @@ export interface Services {
   /** Opens the pools on first use; `close()` ends them once the handler is done. */
   db(): Database;
   readonly cache: KvContentCache;
+  /** Search results: memory, then the Cache API (never KV: queries are unbounded). */
+  searchCache(): Promise<KvContentCache>;
   /** Ends whatever was opened; the request middleware hands this to `waitUntil`. */
   close(): Promise<void>;
 }
@@ -50,6 +53,9 @@ export function createServices(env: Env, config: Config, timing: Timing, defer: 
       return database;
     },
     cache: new KvContentCache(env.CONTENT, timing, defer, { memory: hotContentCache(env.CONTENT) }),
+    async searchCache() {
+      return new KvContentCache(cacheApiStore(await caches.open("search:v1")), timing, defer, { memory: hotContentCache(env.CONTENT) });
+    },
     async close() {
       await database?.end();
     },

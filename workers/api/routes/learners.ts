@@ -6,6 +6,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../lib/context";
 import { requireLearner } from "../lib/auth";
+import { limitByLearner } from "../lib/rate-limit";
 import { ApiError } from "../lib/problem";
 import type { Context } from "hono";
 import type { AttemptResult, NextResult, ProgressResult, RpcResult } from "../../learner/types";
@@ -22,6 +23,8 @@ const errors = {
   400: problem("Invalid request"),
   401: problem("Missing or invalid bearer token"),
   403: problem("Token of another learner"),
+  429: problem("Rate limited (see Retry-After)"),
+  500: problem("Internal error (a bug; quote the requestId)"),
   503: problem("Learner state temporarily unavailable (retry)"),
 } as const;
 const security = [{ learnerToken: [] }];
@@ -150,9 +153,22 @@ const goalsRoute = createRoute({
  * object's methods are declared to return exactly `RpcResult<T>`.
  */
 export async function callLearner<T>(c: Context<AppEnv>, call: () => Promise<unknown>): Promise<T> {
-  const result = (await c.get("timing").measure("do", call)) as RpcResult<T>;
+  const result = (await c.get("timing").measure("do", call).catch(rethrowUnlessRetryable)) as RpcResult<T>;
   if (result.ok) return result.value;
   throw new ApiError(result.code, result.detail, result.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: result.retryAfterSeconds });
+}
+
+/**
+ * The runtime marks Durable Object failures a client may retry (the object was reset,
+ * overloaded, or its machine went away) as `retryable`/`overloaded`: those are 503s. Errors a
+ * learner object throws itself are bugs and go on to the 500 handler.
+ */
+function rethrowUnlessRetryable(err: unknown): never {
+  const e = err as { retryable?: unknown; overloaded?: unknown };
+  if (e !== null && typeof e === "object" && (e.retryable === true || e.overloaded === true)) {
+    throw new ApiError("unavailable", "the learner's state is being moved or restarted; retry shortly", { retryAfterSeconds: 1, cause: err });
+  }
+  throw err;
 }
 
 /** The learner's own Durable Object. */
@@ -160,7 +176,7 @@ export const learnerStub = (env: Env, id: string) => env.LEARNER.get(env.LEARNER
 
 export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "learnerToken", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
-  app.use("/v1/learners/:id/*", requireLearner);
+  app.use("/v1/learners/:id/*", requireLearner, limitByLearner);
 
   app.openapi(nextRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -8,6 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { benchFixture } from "../../../src/core/bench-fixture";
 import { rankItems } from "../../../src/core/engine";
+import { calling } from "../../dependency";
 import type { AppEnv } from "../lib/context";
 import { requireOperator } from "../lib/ops-auth";
 import { publishContent } from "../../learner/content";
@@ -78,13 +79,13 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const { config } = c.get("services");
     const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
-    const [stat] = await c.get("timing").measure("redis", () => stats.read([id]));
+    const [stat] = await c.get("timing").measure("redis", () => calling("redis", () => stats.read([id])));
     return c.json({ enabled: stats.enabled, itemId: id, attempts: stat?.attempts ?? 0, correct: stat?.correct ?? 0, meanResidual: stat?.meanResidual ?? null }, 200);
   });
   app.openapi(publishRoute, async (c) => {
     const services = c.get("services");
     // The primary, not a replica: publishing right after an import must see it.
-    const counts = await c.get("timing").measure("db", () => publishContent(c.env.CONTENT, services.db(), services.config.CONTENT_CACHE_TTL_SECONDS));
+    const counts = await c.get("timing").measure("db", () => calling("postgres", () => publishContent(c.env.CONTENT, services.db(), services.config.CONTENT_CACHE_TTL_SECONDS)));
     return c.json(counts, 200);
   });
 }

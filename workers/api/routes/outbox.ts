@@ -11,6 +11,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { asc, gt } from "drizzle-orm";
 import { learners } from "../../../src/db/schema";
+import { calling } from "../../dependency";
 import type { AppEnv } from "../lib/context";
 import { knownLearnerKey } from "../../learner/outbox";
 import { shardName } from "../../writer/writer-do";
@@ -82,9 +83,9 @@ export function registerOutboxRoutes(app: OpenAPIHono<AppEnv>): void {
     const { after, limit } = c.req.valid("query");
     const services = c.get("services");
     const page = await c.get("timing").measure("db", () =>
-      services.db().write.select({ id: learners.id }).from(learners).where(gt(learners.id, after)).orderBy(asc(learners.id)).limit(limit),
+      calling("postgres", () => services.db().write.select({ id: learners.id }).from(learners).where(gt(learners.id, after)).orderBy(asc(learners.id)).limit(limit)),
     );
-    await Promise.all(page.map((l) => c.env.CONTENT.put(knownLearnerKey(l.id), "1")));
+    await calling("kv", () => Promise.all(page.map((l) => c.env.CONTENT.put(knownLearnerKey(l.id), "1"))));
     return c.json({ marked: page.length, next: page.length === limit ? (page[page.length - 1]?.id ?? null) : null }, 200);
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Full-text search over item prompts (Postgres `websearch_to_tsquery` + `ts_rank_cd`), with
- * a skill filter and pagination, behind a short-lived KV cache keyed by the normalised query
- * (and the isolate's hot-content memory in front of it, ../lib/memory-cache.ts).
+ * a skill filter and pagination, behind a short-lived cache keyed by the normalised query: the
+ * isolate's hot-content memory (../lib/memory-cache.ts), then the Cache API — never KV, whose
+ * keys anyone typing queries could otherwise multiply without bound.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -21,7 +22,11 @@ const SearchQuerySchema = z.object({
     .min(1, "q must not be empty")
     .max(200, "q is limited to 200 characters")
     .refine((q) => /[\p{L}\p{N}]/u.test(q), "q needs at least one letter or digit")
-    .openapi({ example: "fraction" }),
+    .refine((q) => !/[\u0000-\u001f\u007f]/.test(q), "q must not contain control characters")
+    .openapi({
+      example: "fraction",
+      description: "1–200 characters after trimming, at least one letter or digit, no control characters. Words are matched as in a web search (quotes, OR, -word).",
+    }),
   skill: SkillIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(SEARCH_MAX_LIMIT).default(20),
   offset: z.coerce.number().int().min(0).max(SEARCH_MAX_OFFSET).default(0),
@@ -50,7 +55,9 @@ const searchRoute = createRoute({
     200: { description: "Ranked results", content: { "application/json": { schema: SearchResultSchema } } },
     304: { description: "Not modified" },
     400: problemResponses[400],
+    429: problemResponses[429],
     500: problemResponses[500],
+    503: problemResponses[503],
   },
 });
 
@@ -64,7 +71,8 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>): void {
     // computed only when memory misses.
     const query = JSON.stringify([normalised, skill ?? null, limit, offset]);
     const kvKey = async () => `search:v1:${(await etagOf(query)).replaceAll('"', "")}`;
-    const read = await services.cache.readThrough(`search:v1:${query}`, ttl, async () => {
+    const cache = await services.searchCache();
+    const read = await cache.readThrough(`search:v1:${query}`, ttl, async () => {
       const result = await searchItems(services.db().read, { q: normalised, skillId: skill, limit, offset });
       const nextOffset = offset + limit;
       const params = new URLSearchParams({ q, limit: String(limit), offset: String(nextOffset) });

@@ -1,0 +1,75 @@
+/**
+ * Floods are contained: rate limits per client address (every route) and per learner (after
+ * the token is verified), 429 problem+json with Retry-After; and ids or queries anyone can make
+ * up never add keys to KV.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import app from "../../workers/api/index";
+import { api, problem, tokenFor, uniqueLearner } from "./helpers";
+
+/** One request through the API with rate limits enforced (they are off in the test config). */
+async function limited(path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(`https://api.test${path}`, init), { ...env, RATE_LIMITS: "enforce" }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+async function kvKeys(prefix: string): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await env.CONTENT.list({ prefix, ...(cursor ? { cursor } : {}) });
+    n += page.keys.length;
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return n;
+}
+
+describe("abuse limits", () => {
+  it("refuses an address over its limit with 429 and Retry-After, and not other addresses", async () => {
+    const address = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+    const headers = { "cf-connecting-ip": address };
+    const statuses: number[] = [];
+    for (let i = 0; i < 600; i++) statuses.push((await limited("/healthz", { headers })).status);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const over = await limited("/healthz", { headers });
+    expect(over.status).toBe(429);
+    expect(over.headers.get("retry-after")).toBe("60");
+    expect((await problem(over)).type).toBe("/problems/rate_limited");
+    expect((await limited("/healthz", { headers: { "cf-connecting-ip": "198.51.100.7" } })).status).toBe(200);
+  });
+
+  it("limits a learner once their token is verified; requests without it spend nothing", async () => {
+    const learner = uniqueLearner("flood");
+    // Strangers hammering the learner's routes are refused (401) without touching its allowance.
+    for (let i = 0; i < 150; i++) {
+      const res = await limited(`/v1/learners/${learner}/progress`, { headers: { "cf-connecting-ip": `192.0.2.${i % 250}` } });
+      expect(res.status).toBe(401);
+    }
+    const headers = { authorization: `Bearer ${await tokenFor(learner)}`, "cf-connecting-ip": "192.0.2.1" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 121; i++) statuses.push((await limited(`/v1/learners/${learner}/progress`, { headers })).status);
+    expect(statuses.slice(0, 120).filter((s) => s !== 200)).toEqual([]);
+    expect(statuses[120]).toBe(429);
+  });
+
+  it("never writes KV entries for unknown item ids or search queries", async () => {
+    const items = await kvKeys("item:v1:");
+    const searches = await kvKeys("search:");
+    for (let i = 0; i < 25; i++) {
+      expect((await api(`/v1/items/no-such-item-${uniqueLearner("x")}`)).status).toBe(404);
+      expect((await api(`/v1/search?q=${uniqueLearner("zq")}`)).status).toBe(200);
+    }
+    expect((await api("/v1/search?q=fraction")).status).toBe(200);
+    expect(await kvKeys("item:v1:")).toBe(items);
+    expect(await kvKeys("search:")).toBe(searches);
+  });
+
+  it("refuses control characters in search with 400, not a database error", async () => {
+    const res = await api("/v1/search?q=a%00b");
+    expect(res.status).toBe(400);
+    expect((await problem(res)).invalidParams?.[0]?.name).toBe("q");
+  });
+});
