@@ -73,3 +73,59 @@ describe("abuse limits", () => {
     expect((await problem(res)).invalidParams?.[0]?.name).toBe("q");
   });
 });
+
+describe("HTTP hygiene", () => {
+  it("sets nosniff and the other security headers on answers and problems alike", async () => {
+    for (const res of [await api("/v1/skills"), await api("/v1/items/bad%20id!"), await api("/healthz")]) {
+      expect(res.headers.get("x-content-type-options"), res.url).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    }
+  });
+
+  it("serves the dashboard under a CSP without 'unsafe-inline' whose hashes allow its own blocks", async () => {
+    const res = await api("/ops/dashboard");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await res.text();
+    expect(html).not.toMatch(/\sstyle="/);
+    const hash = async (text: string) => {
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+      return btoa(String.fromCharCode(...digest));
+    };
+    expect(csp).toContain(`script-src 'sha256-${await hash(/<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "")}'`);
+    expect(csp).toContain(`style-src 'sha256-${await hash(/<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "")}'`);
+  });
+
+  it("answers a wrong method on a known path with 405 and Allow", async () => {
+    const res = await api("/v1/skills", { method: "DELETE" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect((await problem(res)).type).toBe("/problems/method_not_allowed");
+    const item = await api("/v1/items/some-item", { method: "POST" });
+    expect(item.status).toBe(405);
+    expect(item.headers.get("allow")).toBe("GET, HEAD");
+    expect((await api("/v1/nothing-here", { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("answers preflights before authentication, allowing only configured origins", async () => {
+    const preflight = (origin: string) => ({
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+    const foreign = await api("/v1/learners/someone/next", preflight("https://evil.example"));
+    expect(foreign.status).toBe(204);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const ctx = createExecutionContext();
+    const allowed = await app.fetch(
+      new Request("https://api.test/v1/learners/someone/next", preflight("https://app.example")),
+      { ...env, CORS_ORIGINS: "https://app.example" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(allowed.headers.get("access-control-allow-headers")).toContain("authorization");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBeNull();
+  });
+});

@@ -1,5 +1,7 @@
 /**
- * The operations dashboard: one self-contained page (no CDN, no external script), drawn
+ * The operations dashboard: one self-contained page (no CDN, no external script, no inline
+ * style attributes: its Content-Security-Policy allows the one script and one style block by
+ * hash, see `dashboardCsp`), drawn
  * with inline SVG from `GET /metrics?format=json`, refreshed every 5 s. The page carries no
  * data; it takes the operator token from a `#token=…` fragment (never sent to the server
  * in the URL) or a prompt, keeps it in sessionStorage and sends it as a Bearer header.
@@ -32,13 +34,13 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
   .chart h2 { font-size:12px; margin:0 0 2px; font-weight:600; } .chart .sub { color:var(--dim); font-size:11px; }
   svg text { fill:var(--dim); font-size:10px; }
   .legend { display:flex; gap:10px; font-size:11px; color:var(--dim); flex-wrap:wrap; }
-  .legend i { display:inline-block; width:10px; height:2px; margin-right:4px; vertical-align:middle; }
+  .legend svg { vertical-align:middle; } .dim { color:var(--dim); } svg text.target { fill:var(--bad); }
   #empty { color:var(--dim); padding:30px 0; }
 </style>
 </head>
 <body>
 <header><h1>Learning platform · operations</h1><span id="status">loading…</span>
-<label style="color:var(--dim)">window <select id="window"><option value="15">15 min</option><option value="60" selected>1 h</option><option value="360">6 h</option><option value="1440">24 h</option></select></label>
+<label class="dim">window <select id="window"><option value="15">15 min</option><option value="60" selected>1 h</option><option value="360">6 h</option><option value="1440">24 h</option></select></label>
 <button id="token">token…</button></header>
 <main>
   <div id="alerts"></div>
@@ -97,7 +99,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
     }
     if (target != null) {
       g += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y(target) + '" y2="' + y(target) + '" stroke="#f85149" stroke-dasharray="5 4" stroke-width="1.2"/>';
-      g += '<text x="' + (W - R) + '" y="' + (y(target) - 3) + '" text-anchor="end" style="fill:#f85149">target ' + esc(format(target)) + "</text>";
+      g += '<text x="' + (W - R) + '" y="' + (y(target) - 3) + '" text-anchor="end" class="target">target ' + esc(format(target)) + "</text>";
     }
     for (const s of series) {
       const pts = s.points.filter((p) => p[1] != null && isFinite(p[1]));
@@ -106,7 +108,7 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
       g += '<path d="' + d + '" fill="none" stroke="' + s.color + '" stroke-width="1.8"/>';
       for (const p of pts) g += '<circle cx="' + x(p[0]).toFixed(1) + '" cy="' + y(Math.min(p[1], yMax)).toFixed(1) + '" r="2.2" fill="' + s.color + '"/>';
     }
-    const legend = series.map((s) => '<span><i style="background:' + s.color + '"></i>' + esc(s.name) + "</span>").join("");
+    const legend = series.map((s) => '<span><svg width="10" height="2"><rect width="10" height="2" fill="' + s.color + '"/></svg> ' + esc(s.name) + "</span>").join("");
     return '<div class="chart"><h2>' + esc(title) + '</h2><div class="sub">' + esc(sub || "") + '</div><svg viewBox="0 0 ' + W + " " + H + '" width="100%">' + g + '</svg><div class="legend">' + legend + "</div></div>";
   }
 
@@ -185,3 +187,34 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
 </body>
 </html>
 `;
+
+async function sha256Base64(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  let binary = "";
+  for (const b of new Uint8Array(digest)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+let csp: Promise<string> | undefined;
+
+/**
+ * The page's Content-Security-Policy: its inline script and style blocks by SHA-256 hash,
+ * nothing else inline (no 'unsafe-inline'), data only from this origin.
+ */
+export function dashboardCsp(): Promise<string> {
+  csp ??= (async () => {
+    const script = /<script>([\s\S]*?)<\/script>/.exec(DASHBOARD_HTML)?.[1] ?? "";
+    const style = /<style>([\s\S]*?)<\/style>/.exec(DASHBOARD_HTML)?.[1] ?? "";
+    return [
+      "default-src 'none'",
+      `script-src 'sha256-${await sha256Base64(script)}'`,
+      `style-src 'sha256-${await sha256Base64(style)}'`,
+      "connect-src 'self'",
+      "img-src data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join("; ");
+  })();
+  return csp;
+}

@@ -10,6 +10,7 @@ import { ConfigError, parseConfig } from "./env";
 import { DependencyError, retryAfterFor } from "../../dependency";
 import { isolateMetrics } from "../../metrics/client";
 import { collectMetrics } from "./metrics";
+import { allowedMethods, corsPolicy, securityHeaders } from "./http-policy";
 import { limitByAddress } from "./rate-limit";
 import { ApiError, invalidParamsFromIssues, problemResponse } from "./problem";
 import { createServices } from "./services";
@@ -55,6 +56,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   // Inside the shell (it needs `timing`), around everything else: errors included.
   app.use("*", collectMetrics);
 
+  app.use("*", securityHeaders);
+  // Preflights are answered before authentication (they carry no token by design).
+  app.use("*", corsPolicy);
   // Before any work: a flood from one address is refused here.
   app.use("*", limitByAddress);
 
@@ -68,7 +72,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
     }),
   );
 
-  app.notFound((c) => problem(c, new ApiError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const methods = allowed(path);
+    if (methods.length > 0) {
+      return problem(c, new ApiError("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${methods.join(", ")}`), { allow: methods.join(", ") });
+    }
+    return problem(c, new ApiError("not_found", `no route for ${c.req.method} ${path}`));
+  });
   app.onError((err, c) => {
     if (err instanceof ApiError) return problem(c, err);
     // A dependency failing is an outage to wait out, not a bug (../../dependency.ts).
@@ -91,10 +103,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   return app;
 }
 
-function problem(c: Context<AppEnv>, error: ApiError): Response {
+function problem(c: Context<AppEnv>, error: ApiError, extra: Record<string, string> = {}): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();
   const timing = c.get("timing");
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extra };
   if (timing) headers["server-timing"] = timing.header();
   if (error.code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="learners"';
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);

@@ -43,6 +43,12 @@ export const configSchema = z
      * can run long flows for one learner). staging, production and local set "enforce".
      */
     RATE_LIMITS: z.enum(["enforce", "off"]).default("off"),
+    /** Browser origins besides this worker's own that may call the API (./http-policy.ts); comma-separated. */
+    CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((o) => o.trim()).filter((o) => o.length > 0))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(?::\d+)?$/, "origins are scheme://host[:port]"))),
   })
   .superRefine((c, ctx) => {
     if (c.NEON_WS_PROXY && (c.ENVIRONMENT === "production" || c.ENVIRONMENT === "staging")) {

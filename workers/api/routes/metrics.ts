@@ -12,7 +12,7 @@ import { ALERT_RULES, prometheusRulesYaml } from "../../../src/ops/alerts";
 import { PROMETHEUS_CONTENT_TYPE } from "../../../src/ops/prometheus";
 import { ENDPOINT_TARGETS, AVAILABILITY_TARGET, CACHE_HIT_TARGET, ERROR_RATE_TARGET, OVERALL_P95_TARGET_MS } from "../../../src/ops/targets";
 import { flushMetrics, metricsObject } from "../../metrics/client";
-import { DASHBOARD_HTML } from "../../metrics/dashboard";
+import { DASHBOARD_HTML, dashboardCsp } from "../../metrics/dashboard";
 import type { AppEnv } from "../lib/context";
 import { requireOperator } from "../lib/ops-auth";
 
@@ -120,10 +120,10 @@ export function registerMetricsRoutes(app: OpenAPIHono<AppEnv>): void {
 
   // The page is public (it holds no data); it asks for the operator token and sends it as a
   // Bearer header to /metrics?format=json. No CDN: everything is inline.
-  app.get("/ops/dashboard", (c) =>
+  app.get("/ops/dashboard", async (c) =>
     c.html(DASHBOARD_HTML, 200, {
       "cache-control": "no-store",
-      "content-security-policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "content-security-policy": await dashboardCsp(),
       "referrer-policy": "no-referrer",
     }),
   );
