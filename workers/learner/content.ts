@@ -8,6 +8,7 @@ import type { Curriculum } from "../../src/core/engine";
 import type { Item, Skill } from "../../src/content/schema";
 import type { Database } from "../../src/db/client";
 import { getItem, itemsOfSkill, listSkills } from "../../src/db/content";
+import { calling } from "../dependency";
 import { KvContentCache } from "../api/lib/kv-cache";
 import { contentKeys, skillGraph } from "../api/routes/content";
 import { toPublicItem } from "../../src/content/schema";
@@ -25,16 +26,17 @@ export const bankKeys = {
  */
 export async function publishContent(kv: KVNamespace, db: Database, ttlSeconds: number): Promise<{ skills: number; items: number }> {
   const cache = new KvContentCache(kv, null, () => {});
-  const skills = await listSkills(db.write);
-  await cache.write(bankKeys.curriculum(), skills, ttlSeconds);
+  const write = (key: string, value: unknown) => calling("kv", () => cache.write(key, value, ttlSeconds));
+  const skills = await calling("postgres", () => listSkills(db.write));
+  await write(bankKeys.curriculum(), skills);
   // What the content routes serve, too (public items, the skill graph): after a publish the
   // routes read KV, not Postgres, as the bank's own keys do.
-  await cache.write(contentKeys.skills(), skillGraph(skills), ttlSeconds);
+  await write(contentKeys.skills(), skillGraph(skills));
   let items = 0;
   for (const s of skills) {
-    const bank = await itemsOfSkill(db.write, s.id);
-    await cache.write(bankKeys.skillItems(s.id), bank, ttlSeconds);
-    await Promise.all(bank.map((it) => cache.write(contentKeys.publicItem(it.id), toPublicItem(it), ttlSeconds)));
+    const bank = await calling("postgres", () => itemsOfSkill(db.write, s.id));
+    await write(bankKeys.skillItems(s.id), bank);
+    await Promise.all(bank.map((it) => write(contentKeys.publicItem(it.id), toPublicItem(it))));
     items += bank.length;
   }
   return { skills: skills.length, items };

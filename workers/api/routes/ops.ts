@@ -85,7 +85,7 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(publishRoute, async (c) => {
     const services = c.get("services");
     // The primary, not a replica: publishing right after an import must see it.
-    const counts = await c.get("timing").measure("db", () => calling("postgres", () => publishContent(c.env.CONTENT, services.db(), services.config.CONTENT_CACHE_TTL_SECONDS)));
+    const counts = await c.get("timing").measure("db", () => publishContent(c.env.CONTENT, services.db(), services.config.CONTENT_CACHE_TTL_SECONDS));
     return c.json(counts, 200);
   });
 }
