@@ -19,6 +19,9 @@ export default defineConfig({
             NEON_WS_PROXY: inject("wsProxy"),
             JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
             OPS_TOKEN: "test-operator-token",
+            // test/worker/fuzz.test.ts: case count and seed (FUZZ_RUNS=100000 npm test for a longer hunt).
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "10000",
+            FUZZ_SEED: process.env.FUZZ_SEED ?? "20261202",
             ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
           },
         },
