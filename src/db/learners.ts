@@ -50,11 +50,18 @@ export interface MockReportRow {
 
 const BATCH = 500;
 
+/** A learner's goal skills as last set (in the learner's object), carried to `learners.goal_skill_ids`. */
+export interface GoalsRow {
+  skillIds: string[];
+  updatedAt: number;
+}
+
 /** Many learners' outbox rows, as a writer object (workers/writer) carries them to Postgres. */
 export interface WriterBatch {
   attempts: ReadonlyArray<AttemptRow & { learnerId: string }>;
   states: ReadonlyArray<SkillStateRow & { learnerId: string }>;
   reports: ReadonlyArray<MockReportRow & { learnerId: string }>;
+  goals?: ReadonlyArray<GoalsRow & { learnerId: string }>;
 }
 
 /** The key Postgres deduplicates an attempt on. */
@@ -68,7 +75,8 @@ export const attemptKey = (learnerId: string, clientAttemptId: string): string =
  * snapshot never overwrites a newer one. Returns the keys (`attemptKey`) newly inserted.
  */
 export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date()): Promise<Set<string>> {
-  const learnerIds = [...new Set([...batch.attempts, ...batch.states, ...batch.reports].map((r) => r.learnerId))].sort();
+  const goals = batch.goals ?? [];
+  const learnerIds = [...new Set([...batch.attempts, ...batch.states, ...batch.reports, ...goals].map((r) => r.learnerId))].sort();
   if (learnerIds.length === 0) return new Set();
   return db.transaction(async (tx) => {
     // Sorted ids: two writers touching the same learners lock them in the same order.
@@ -76,6 +84,10 @@ export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date
       .insert(learners)
       .values(learnerIds.map((id) => ({ id, lastSeenAt: now })))
       .onConflictDoUpdate({ target: learners.id, set: { lastSeenAt: sql`greatest(${learners.lastSeenAt}, excluded.last_seen_at)` } });
+    // Goals: the newest per learner (a writer keeps one row per learner, so usually one).
+    const newestGoals = new Map<string, GoalsRow>();
+    for (const g of goals) if ((newestGoals.get(g.learnerId)?.updatedAt ?? -1) <= g.updatedAt) newestGoals.set(g.learnerId, g);
+    for (const [learnerId, g] of newestGoals) await tx.update(learners).set({ goalSkillIds: g.skillIds }).where(eq(learners.id, learnerId));
     const inserted = new Set<string>();
     for (let i = 0; i < batch.attempts.length; i += BATCH) {
       const chunk = batch.attempts.slice(i, i + BATCH);
@@ -152,6 +164,12 @@ export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date
 }
 
 /** A learner's attempts in their Durable Object order, for replay. */
+/** The learner's goal skills as last written, or null when Postgres has no such learner. */
+export async function learnerGoals(db: Drizzle, learnerId: string): Promise<string[] | null> {
+  const [row] = await db.select({ goals: learners.goalSkillIds }).from(learners).where(eq(learners.id, learnerId));
+  return row ? row.goals : null;
+}
+
 export async function learnerHistory(db: Drizzle, learnerId: string): Promise<AttemptRow[]> {
   const rows = await db.select().from(attempts).where(eq(attempts.learnerId, learnerId)).orderBy(asc(attempts.seq));
   return rows.map((r) => ({

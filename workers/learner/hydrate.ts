@@ -10,7 +10,7 @@ import { displayAnswer } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import type { Database } from "../../src/db/client";
 import { getItems } from "../../src/db/content";
-import { learnerHistory } from "../../src/db/learners";
+import { learnerGoals, learnerHistory } from "../../src/db/learners";
 import type { LearnerContent } from "./content";
 import type { LearnerStore } from "./store";
 import { calling } from "../dependency";
@@ -30,7 +30,8 @@ export interface HydrateDeps {
 export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
   const { store, storage, learnerId } = deps;
   // The primary, not a replica: a replica may lag behind the learner's latest flush.
-  const history = await calling("postgres", () => learnerHistory(deps.db().write, learnerId));
+  const [history, goals] = await calling("postgres", () => Promise.all([learnerHistory(deps.db().write, learnerId), learnerGoals(deps.db().write, learnerId)]));
+  if (goals && goals.length > 0) store.setMeta("goal_skill_ids", JSON.stringify(goals));
   if (history.length === 0) {
     storage.transactionSync(() => {
       store.setMeta("learner_id", learnerId);

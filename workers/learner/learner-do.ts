@@ -320,6 +320,7 @@ export class LearnerDO extends DurableObject<Env> {
       value: {
         learnerId,
         ...progress,
+        goalSkillIds: [...state.goalSkillIds],
         outbox: {
           pending: outbox.size,
           oldestAt: outbox.oldestAt,
@@ -368,9 +369,14 @@ export class LearnerDO extends DurableObject<Env> {
       const unknown = skillIds.filter((id) => !curriculum.byId.has(id));
       if (unknown.length > 0) return { ok: false, code: "invalid_request", detail: `unknown skills: ${unknown.join(", ")}` };
       const goals = [...new Set(skillIds)];
-      this.store.setMeta("goal_skill_ids", JSON.stringify(goals));
+      this.ctx.storage.transactionSync(() => {
+        this.store.setMeta("goal_skill_ids", JSON.stringify(goals));
+        // Postgres gets them with the next hand-over (workers/learner/outbox.ts).
+        this.store.setMeta("goals_changed_at", String(Date.now()));
+      });
       ready.value.goalSkillIds = new Set(goals);
       this.rankings.clear();
+      await this.scheduleFlush();
       return { ok: true, value: { goalSkillIds: goals } };
     });
   }

@@ -43,7 +43,10 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
   const batch = store.peekOutbox(FLUSH_BATCH);
   const reports = store.peekReports(50);
   const last = batch[batch.length - 1];
-  if (!last && reports.length === 0) return null;
+  // Goals changed since the last hand-over (setGoals marks them): they go to Postgres too.
+  const goalsChanged = store.getMeta("goals_changed_at");
+  const goals = goalsChanged ? { skillIds: JSON.parse(store.getMeta("goal_skill_ids") ?? "[]") as string[], updatedAt: Number(goalsChanged) } : undefined;
+  if (!last && reports.length === 0 && !goals) return null;
   const touched = new Set(batch.flatMap((r) => r.skillIds));
   const states = deps.states();
   const snapshot = [...touched].flatMap((id) => {
@@ -57,7 +60,7 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
       await deps.markKnown();
       store.setMeta("known_marked", String(Date.now()));
     }
-    await deps.handOver({ learnerId: deps.learnerId, attempts: batch, states: snapshot, reports });
+    await deps.handOver({ learnerId: deps.learnerId, attempts: batch, states: snapshot, reports, ...(goals ? { goals } : {}) });
   } catch (err) {
     const failures = store.getNumber("outbox_failures") + 1;
     store.setMeta("outbox_failures", String(failures));
@@ -66,6 +69,8 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
   }
   if (last) store.deleteOutboxThrough(last.seq);
   if (reports.length > 0) store.deleteReports(reports.map((r) => r.id));
+  // Set again during the hand-over: the newer goals go next time.
+  if (goalsChanged && store.getMeta("goals_changed_at") === goalsChanged) store.setMeta("goals_changed_at", "");
   if (store.getNumber("outbox_failures") !== 0) store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));
   // More may be waiting: a full batch left some behind, or attempts arrived during the hand-over.

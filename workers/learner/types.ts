@@ -103,5 +103,7 @@ export interface AttemptResult {
 
 export interface ProgressResult extends Progress {
   learnerId: string;
+  /** The goal skills the learner set (PUT …/goals); empty when none. */
+  goalSkillIds: string[];
   outbox: { pending: number; oldestAt: number | null; lastFlushAt: number | null; failures: number };
 }

@@ -24,7 +24,7 @@ import { DurableObject } from "cloudflare:workers";
 import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
 import { attemptKey, writeBatch } from "../../src/db/learners";
-import type { AttemptRow, MockReportRow, SkillStateRow, WriterBatch } from "../../src/db/learners";
+import type { AttemptRow, GoalsRow, MockReportRow, SkillStateRow, WriterBatch } from "../../src/db/learners";
 import { connectionUtilisation } from "../../src/db/health";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
@@ -47,6 +47,8 @@ export interface HandOver {
   attempts: readonly AttemptRow[];
   states: readonly SkillStateRow[];
   reports: readonly MockReportRow[];
+  /** The learner's goals when they changed since the last hand-over. */
+  goals?: GoalsRow;
 }
 
 /** The writer shard of a learner: FNV-1a of the id, so every isolate agrees. */
@@ -91,6 +93,7 @@ const SCHEMA = `
     learner_id TEXT NOT NULL, skill_id TEXT NOT NULL, payload TEXT NOT NULL, updated_at INTEGER NOT NULL,
     rev INTEGER NOT NULL, PRIMARY KEY (learner_id, skill_id));
   CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, learner_id TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS goals (learner_id TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_at INTEGER NOT NULL, rev INTEGER NOT NULL);
 `;
 
 export class OutboxWriterDO extends DurableObject<Env> {
@@ -112,7 +115,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     // One statement batch: a new shard's schema costs one call.
     this.sql.exec(SCHEMA);
-    this.rev = num(this.sql.exec<Row>("SELECT coalesce(max(rev), 0) AS r FROM states").one().r);
+    this.rev = num(this.sql.exec<Row>("SELECT max(coalesce((SELECT max(rev) FROM states), 0), coalesce((SELECT max(rev) FROM goals), 0)) AS r").one().r);
   }
 
   /**
@@ -143,6 +146,18 @@ export class OutboxWriterDO extends DurableObject<Env> {
           s.skillId,
           JSON.stringify(s),
           s.updatedAt,
+          this.rev,
+        );
+      }
+      if (batch.goals) {
+        this.rev += 1;
+        this.sql.exec(
+          `INSERT INTO goals (learner_id, payload, updated_at, rev) VALUES (?, ?, ?, ?)
+           ON CONFLICT (learner_id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at, rev = excluded.rev
+           WHERE excluded.updated_at >= goals.updated_at`,
+          batch.learnerId,
+          JSON.stringify(batch.goals),
+          batch.goals.updatedAt,
           this.rev,
         );
       }
@@ -191,11 +206,13 @@ export class OutboxWriterDO extends DurableObject<Env> {
     const attemptRows = this.sql.exec<Row>("SELECT id, learner_id, payload FROM attempts ORDER BY id LIMIT ?", WRITER_BATCH).toArray();
     const stateRows = this.sql.exec<Row>("SELECT learner_id, skill_id, payload, rev FROM states LIMIT ?", WRITER_BATCH).toArray();
     const reportRows = this.sql.exec<Row>("SELECT id, learner_id, payload FROM reports LIMIT 100").toArray();
-    if (attemptRows.length + stateRows.length + reportRows.length === 0) return "empty";
+    const goalRows = this.sql.exec<Row>("SELECT learner_id, payload, rev FROM goals LIMIT ?", WRITER_BATCH).toArray();
+    if (attemptRows.length + stateRows.length + reportRows.length + goalRows.length === 0) return "empty";
     const batch: WriterBatch = {
       attempts: attemptRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as AttemptRow), learnerId: str(r.learner_id) })),
       states: stateRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as SkillStateRow), learnerId: str(r.learner_id) })),
       reports: reportRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as MockReportRow), learnerId: str(r.learner_id) })),
+      goals: goalRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as GoalsRow), learnerId: str(r.learner_id) })),
     };
     let inserted: Set<string>;
     try {
@@ -215,6 +232,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
       if (attemptRows.length > 0) this.sql.exec("DELETE FROM attempts WHERE id <= ?", lastId);
       for (const s of stateRows) this.sql.exec("DELETE FROM states WHERE learner_id = ? AND skill_id = ? AND rev = ?", s.learner_id ?? "", s.skill_id ?? "", s.rev ?? 0);
       for (const r of reportRows) this.sql.exec("DELETE FROM reports WHERE id = ?", r.id ?? "");
+      for (const g of goalRows) this.sql.exec("DELETE FROM goals WHERE learner_id = ? AND rev = ?", g.learner_id ?? "", g.rev ?? 0);
       this.setMeta("failures", "0");
       this.setMeta("last_flush_at", String(Date.now()));
       this.setMeta("transactions", String(this.getNumber("transactions") + 1));
