@@ -77,6 +77,18 @@ describe("the learner engine through the API", () => {
     expect(next.why?.terms.goal).toBeGreaterThan(0);
   });
 
+  it("never hands one item to two concurrent next calls, cold or warm", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("concurrent"));
+    // Cold: a new object, nothing loaded; warm: after an answer, a freshly scored ranking.
+    const cold = await Promise.all(Array.from({ length: 6 }, () => learner.next()));
+    const coldIds = cold.map((n) => n.item?.id);
+    expect(new Set(coldIds).size, coldIds.join(", ")).toBe(6);
+    await learner.answer(coldIds[0] ?? "", true);
+    const warm = await Promise.all(Array.from({ length: 6 }, () => learner.next()));
+    const warmIds = warm.map((n) => n.item?.id);
+    expect(new Set([...coldIds, ...warmIds]).size).toBe(12);
+  });
+
   it("counts a retried attempt once and refuses reuse of its id", async () => {
     const learner = await LearnerClient.create(uniqueLearner("retry"));
     const next = await learner.next();
