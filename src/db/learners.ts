@@ -4,7 +4,7 @@
  */
 import { asc, eq, sql } from "drizzle-orm";
 import type { Drizzle } from "./client";
-import { attempts, learnerSkillStates, learners, mockTestReports } from "./schema";
+import { attempts, dataRequests, learnerSkillStates, learners, mockTestReports } from "./schema";
 
 /** One attempt as the Durable Object's outbox carries it to Postgres. */
 export interface AttemptRow {
@@ -193,4 +193,32 @@ export async function countLearnerAttempts(db: Drizzle, learnerId: string): Prom
     .from(attempts)
     .where(eq(attempts.learnerId, learnerId));
   return rows[0]?.n ?? 0;
+}
+
+/** One data-rights request (export or delete) in the audit table: who, what, when — never the data. */
+export async function recordDataRequest(
+  db: Drizzle,
+  r: { learnerId: string; kind: "export" | "delete"; requestId: string; requestedAt: number; details: Record<string, unknown> },
+): Promise<void> {
+  await db.insert(dataRequests).values({ ...r, requestedAt: new Date(r.requestedAt) });
+}
+
+/**
+ * Deletes every row Postgres holds about a learner and records the deletion, in one
+ * transaction. Item statistics keep their counts (they were never per learner).
+ */
+export async function deleteLearnerData(
+  db: Drizzle,
+  learnerId: string,
+  audit: { requestId: string; requestedAt: number },
+): Promise<{ attempts: number; skillStates: number; mockTestReports: number }> {
+  return db.transaction(async (tx) => {
+    const a = await tx.delete(attempts).where(eq(attempts.learnerId, learnerId)).returning({ id: attempts.clientAttemptId });
+    const s = await tx.delete(learnerSkillStates).where(eq(learnerSkillStates.learnerId, learnerId)).returning({ id: learnerSkillStates.skillId });
+    const m = await tx.delete(mockTestReports).where(eq(mockTestReports.learnerId, learnerId)).returning({ id: mockTestReports.id });
+    await tx.delete(learners).where(eq(learners.id, learnerId));
+    const deleted = { attempts: a.length, skillStates: s.length, mockTestReports: m.length };
+    await tx.insert(dataRequests).values({ learnerId, kind: "delete", requestId: audit.requestId, requestedAt: new Date(audit.requestedAt), details: { deleted } });
+    return deleted;
+  });
 }

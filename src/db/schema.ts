@@ -171,3 +171,20 @@ export const mockTestReports = pgTable(
   },
   (t) => [index("mock_test_reports_learner_idx").on(t.learnerId, t.finishedAt)],
 );
+
+/**
+ * Data-rights requests (export, delete), one row each, kept after the learner's data is gone:
+ * who, what and when — never the data itself. `learner_id` is not a foreign key on purpose.
+ */
+export const dataRequests = pgTable(
+  "data_requests",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    learnerId: text("learner_id").notNull(),
+    kind: text("kind").notNull(),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
+    requestId: text("request_id").notNull(),
+    details: jsonb("details").notNull(),
+  },
+  (t) => [index("data_requests_learner_idx").on(t.learnerId, t.requestedAt)],
+);

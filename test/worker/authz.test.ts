@@ -21,6 +21,8 @@ const ACCESS: Record<string, Access> = {
   "POST /v1/learners/{id}/attempts": "learner",
   "GET /v1/learners/{id}/progress": "learner",
   "PUT /v1/learners/{id}/goals": "learner",
+  "GET /v1/learners/{id}/data": "learner",
+  "DELETE /v1/learners/{id}/data": "learner",
   "POST /v1/learners/{id}/mock-tests": "learner",
   "POST /v1/learners/{id}/mock-tests/{testId}/next": "learner",
   "GET /v1/learners/{id}/mock-tests/{testId}": "learner",

@@ -95,7 +95,8 @@ describe("hostile input from the contract", () => {
     await learner.answer((await learner.next()).item?.id ?? "", true);
     const before = await learner.progress();
     const token = await tokenFor(learner.id);
-    const ops = await operations();
+    // Deleting one's own data needs no body: a valid request whatever is sent (data-rights.test.ts covers it).
+    const ops = (await operations()).filter((o) => o.method !== "DELETE");
     const statuses = new Map<number, number>();
 
     const request = fc.record({

@@ -34,9 +34,10 @@ import { writerName } from "../writer/writer-do";
 import type { OutboxWriterDO } from "../writer/writer-do";
 import { DependencyError, calling, countFailure, retryAfterFor } from "../dependency";
 import { hydrateFromHistory } from "./hydrate";
+import { deleteLearnerData } from "../../src/db/learners";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore, type StoredAttempt } from "./store";
-import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import type { AttemptInput, AttemptResult, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -378,6 +379,45 @@ export class LearnerDO extends DurableObject<Env> {
       this.rankings.clear();
       await this.scheduleFlush();
       return { ok: true, value: { goalSkillIds: goals } };
+    });
+  }
+
+  // --- data rights ------------------------------------------------------------------------
+
+  /** Everything this object holds about the learner (rebuilt from Postgres first if need be). */
+  async exportData(learnerId: string): Promise<RpcResult<LearnerExport>> {
+    return guard(async () => {
+      const progress = await this.progressInner(learnerId, 0);
+      if (!progress.ok) return progress;
+      return {
+        ok: true,
+        value: { learnerId, exportedAt: this.clock(), goalSkillIds: progress.value.goalSkillIds, progress: progress.value, ...this.store.exportRows() },
+      };
+    });
+  }
+
+  /**
+   * Deletes the learner: nothing more is handed over (outbox and alarm cleared, the writer's
+   * queue forgotten), Postgres rows deleted with an audit row, the "known" marker removed, then
+   * this object's storage wiped. Safe to retry: a failure before the wipe leaves a retry to
+   * finish the job.
+   */
+  async deleteData(learnerId: string, requestId: string): Promise<RpcResult<{ deleted: { attempts: number; skillStates: number; mockTestReports: number; queued: number } }>> {
+    return guard(async () => {
+      await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+      this.ctx.storage.transactionSync(() => this.store.clearOutboxes());
+      const { dropped } = await this.writer(learnerId).forget(learnerId);
+      const deleted = await calling("postgres", () => deleteLearnerData(this.db().write, learnerId, { requestId, requestedAt: Date.now() }));
+      await calling("kv", () => this.env.CONTENT.delete(knownLearnerKey(learnerId)));
+      this.resetDatabase();
+      await this.ctx.storage.deleteAll();
+      this.state = null;
+      this.learnerId = null;
+      this.rankings.clear();
+      this.scores.clear();
+      this.store.migrate();
+      return { ok: true, value: { deleted: { ...deleted, queued: dropped } } };
     });
   }
 

@@ -373,6 +373,28 @@ export class LearnerStore {
     for (const id of ids) this.sql.exec("DELETE FROM report_outbox WHERE id = ?", id);
   }
 
+  /** Everything this object holds about its learner, as plain rows (data export). */
+  exportRows(): Record<string, unknown[]> {
+    const rows = (query: string) =>
+      this.sql
+        .exec<Row>(query)
+        .toArray()
+        .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^[[{]/.test(v) ? safeJson(v) : v])));
+    return {
+      attempts: rows("SELECT client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result FROM attempts ORDER BY seq"),
+      skillStates: rows("SELECT skill_id, mean, variance, attempts, correct, last_attempt_at FROM skill_state ORDER BY skill_id"),
+      reviewMemory: rows("SELECT skill_id, state FROM memory ORDER BY skill_id"),
+      served: rows("SELECT item_id, skill_id, mode, served_at, answered_by, mock_test_id FROM served ORDER BY id"),
+      mockTests: rows("SELECT * FROM mock_tests"),
+    };
+  }
+
+  /** Drops everything waiting to go to Postgres (the learner's data is being deleted). */
+  clearOutboxes(): void {
+    this.sql.exec("DELETE FROM outbox");
+    this.sql.exec("DELETE FROM report_outbox");
+  }
+
   outboxStats(): { size: number; oldestAt: number | null } {
     const r = this.sql.exec<Row>("SELECT count(*) AS n, min(created_at) AS oldest FROM outbox").one();
     return { size: num(r.n), oldestAt: r.oldest === null ? null : num(r.oldest) };
@@ -416,4 +438,12 @@ function toServed(r: Row): ServedRow {
     item: r.item === null || r.item === undefined ? null : (JSON.parse(str(r.item)) as Item),
     mockTestId: r.mock_test_id === null || r.mock_test_id === undefined ? null : str(r.mock_test_id),
   };
+}
+
+function safeJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }

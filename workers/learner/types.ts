@@ -101,6 +101,15 @@ export interface AttemptResult {
   mockTest?: MockProgress;
 }
 
+/** A learner's data export: progress, goals and every row their object holds. */
+export interface LearnerExport {
+  learnerId: string;
+  exportedAt: number;
+  goalSkillIds: string[];
+  progress: ProgressResult;
+  [table: string]: unknown;
+}
+
 export interface ProgressResult extends Progress {
   learnerId: string;
   /** The goal skills the learner set (PUT …/goals); empty when none. */

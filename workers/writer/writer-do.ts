@@ -118,6 +118,17 @@ export class OutboxWriterDO extends DurableObject<Env> {
     this.rev = num(this.sql.exec<Row>("SELECT max(coalesce((SELECT max(rev) FROM states), 0), coalesce((SELECT max(rev) FROM goals), 0)) AS r").one().r);
   }
 
+  /** Drops every row of `learnerId` still queued here (the learner's data is being deleted). */
+  async forget(learnerId: string): Promise<{ dropped: number }> {
+    let dropped = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const table of ["attempts", "states", "reports", "goals"]) {
+        dropped += this.sql.exec(`DELETE FROM ${table} WHERE learner_id = ? RETURNING learner_id`, learnerId).toArray().length;
+      }
+    });
+    return { dropped };
+  }
+
   /**
    * Takes a learner's rows into this shard's durable queue and makes sure a flush is
    * scheduled. Idempotent: rows already here are ignored, a newer snapshot replaces an older one.

@@ -9,7 +9,9 @@ import { requireLearner } from "../lib/auth";
 import { limitByLearner } from "../lib/rate-limit";
 import { ApiError } from "../lib/problem";
 import type { Context } from "hono";
-import type { AttemptResult, NextResult, ProgressResult, RpcResult } from "../../learner/types";
+import type { AttemptResult, LearnerExport, NextResult, ProgressResult, RpcResult } from "../../learner/types";
+import { recordDataRequest } from "../../../src/db/learners";
+import { calling } from "../../dependency";
 import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
 
 export const LearnerIdSchema = z
@@ -147,6 +149,45 @@ const goalsRoute = createRoute({
   },
 });
 
+const exportRoute = createRoute({
+  method: "get",
+  path: "/v1/learners/{id}/data",
+  summary: "Export all of the learner's data (JSON); the request is recorded in the audit table",
+  security,
+  request: { params },
+  responses: {
+    200: {
+      description: "Progress, goals, every attempt with its result, skill states, review memory, served items and mock tests",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("LearnerExport") } },
+    },
+    ...errors,
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/v1/learners/{id}/data",
+  summary: "Delete all of the learner's data (object storage, Postgres rows, queued writes); an audit row records it",
+  description:
+    "Irreversible. Item statistics in Redis keep the learner's answers only as anonymous per-item counts. Retrying after a 503 finishes the deletion.",
+  security,
+  request: { params },
+  responses: {
+    200: {
+      description: "What was deleted",
+      content: {
+        "application/json": {
+          schema: z.object({
+            deleted: z.object({ attempts: z.number().int(), skillStates: z.number().int(), mockTestReports: z.number().int(), queued: z.number().int() }),
+            requestId: z.string(),
+          }),
+        },
+      },
+    },
+    ...errors,
+  },
+});
+
 /**
  * Calls the learner's Durable Object and unwraps its result, timing the call. The cast is
  * deliberate: workers-types' RPC mapping of a discriminated union does not narrow, and the
@@ -203,6 +244,26 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { skillIds } = c.req.valid("json");
     const value = await callLearner<{ goalSkillIds: string[] }>(c, () => learnerStub(c.env, id).setGoals(id, skillIds));
     return c.json(value, 200);
+  });
+
+  app.openapi(exportRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const value = await callLearner<LearnerExport>(c, () => learnerStub(c.env, id).exportData(id));
+    await calling("postgres", () =>
+      recordDataRequest(c.get("services").db().write, { learnerId: id, kind: "export", requestId: c.get("requestId"), requestedAt: Date.now(), details: {} }),
+    );
+    c.header("content-disposition", `attachment; filename="learner-${id}.json"`);
+    c.header("cache-control", "no-store");
+    return c.json(value as unknown as Record<string, unknown>, 200);
+  });
+
+  app.openapi(deleteRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const requestId = c.get("requestId");
+    const value = await callLearner<{ deleted: { attempts: number; skillStates: number; mockTestReports: number; queued: number } }>(c, () =>
+      learnerStub(c.env, id).deleteData(id, requestId),
+    );
+    return c.json({ ...value, requestId }, 200);
   });
 
   app.openapi(progressRoute, async (c) => {
