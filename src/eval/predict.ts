@@ -15,36 +15,16 @@
 import { DEFAULT_KNOWLEDGE_CONFIG, predictBatch } from "../core/knowledge";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { ItemParams, SkillState } from "../core/types";
-import type { Dataset, StudentSequence } from "./dataset";
-import { fitItemDifficulties, fitRates, itemMapper, rateFor } from "./fit";
-import type { FitOptions, NamedMapping } from "./fit";
+import type { Dataset, StudentSequence } from "../ml/dataset";
+import { fitItemDifficulties, itemMapper } from "../ml/difficulty";
+import type { FitOptions } from "../ml/difficulty";
+import { mappingsFor } from "../ml/mappings";
+import { fitRates, rateFor } from "./baselines";
 import { auc, calibration, logLoss, rmse } from "./metrics";
 import type { CalibrationBin } from "./metrics";
-import { replaySequence } from "./replay";
+import { replaySequence } from "../ml/replay";
 import { featureTable, predictTable, trainRecipe, trainingSet } from "../ml/pipeline";
 import { RECIPES } from "../ml/recipes";
-
-/** Skill mappings per dataset; the first one is used by the production-default row. */
-export function mappingsFor(dataset: string): NamedMapping[] {
-  if (dataset === "assist2009") {
-    return [
-      { name: "skills", description: "the problem's tagged skills (multi-skill answers keep all)", skills: (x) => (x.skillIds.length > 0 ? x.skillIds : ["none"]) },
-      {
-        name: "skills+global",
-        description: "tagged skills plus one global 'student' skill as the last secondary skill",
-        skills: (x) => [...(x.skillIds.length > 0 ? x.skillIds : ["none"]), "global"],
-      },
-    ];
-  }
-  return [
-    { name: "global", description: "one skill for the whole course (no skill ids in the data)", skills: () => ["global"] },
-    {
-      name: "global+block",
-      description: "global skill plus a secondary skill per block of 20 consecutive step ids",
-      skills: (x) => ["global", `block${Math.floor(Number(x.itemId) / 20)}`],
-    },
-  ];
-}
 
 /** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
 export function tuningGrid(quick: boolean): { name: string; config: KnowledgeConfig }[] {

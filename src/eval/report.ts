@@ -157,7 +157,7 @@ export function renderReport(r: EvalReport): RenderedReport {
         "There are no timestamps: the clock advances one minute per answer, so only the per-attempt drift of the model acts.",
       "",
       "Item difficulty: alternating fit on the training students — replay them through the same model, then one penalised Newton step per item on " +
-        "Σ(y − P) with a N(skill mean, 1) prior, three passes (see `src/eval/fit.ts`); a = 1, c = 0; unseen items get their skill's mean. " +
+        "Σ(y − P) with a N(skill mean, 1) prior, three passes (see `src/ml/difficulty.ts`); a = 1, c = 0; unseen items get their skill's mean. " +
         "Statics has no skill ids: the default mapping is one global skill (θ = the student's course ability, items carry the difficulty); " +
         "steps are rarely repeated (1 % of answers), so an item-as-its-own-skill mapping would add a skill that is almost never practised twice. " +
         "The tuned row may instead add a secondary skill per block of 20 consecutive step ids (a guess that nearby ids are steps of the same problem; kept only when validation prefers it). " +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { concatParts, parseAssist2009, parseStatics2011 } from "../../src/eval/dataset";
+import { concatParts, parseAssist2009, parseStatics2011 } from "../../src/ml/dataset";
 
 const HEADER = "student_idx,user_id_raw,seq_pos,problem_id,skill_id,correct,test_fold";
 
