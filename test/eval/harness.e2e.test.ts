@@ -31,7 +31,7 @@ function synthetic(name: DatasetName): Dataset {
       }),
     };
   });
-  return { name, students, rows: 2400 };
+  return { name, students, rows: 2400, merges: { multiSkillRows: 0, retriesKept: 0, mergedWithOtherLabel: 0 } };
 }
 
 function dataset(name: DatasetName): Dataset {
