@@ -194,15 +194,23 @@ export function parseStatics2011(csv: string): Dataset {
   return { name: "statics2011", students, rows: rows.length, merges: NO_MERGES };
 }
 
-/** Reads `<dataDir>/<name>/*.csv` (parts in name order) and parses them. */
-export function loadDataset(dataDir: string, name: DatasetName): Dataset {
+/** The raw CSV of `<dataDir>/<name>/*.csv`, parts joined in name order. */
+export function readDatasetCsv(dataDir: string, name: DatasetName): string {
   const dir = join(dataDir, name);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".csv"))
     .sort();
   if (files.length === 0) throw new Error(`no CSV files in ${dir}`);
-  const csv = concatParts(files.map((f) => readFileSync(join(dir, f), "utf8")));
+  return concatParts(files.map((f) => readFileSync(join(dir, f), "utf8")));
+}
+
+export function parseDataset(name: DatasetName, csv: string): Dataset {
   return name === "assist2009" ? parseAssist2009(csv) : parseStatics2011(csv);
+}
+
+/** Reads `<dataDir>/<name>/*.csv` (parts in name order) and parses them. */
+export function loadDataset(dataDir: string, name: DatasetName): Dataset {
+  return parseDataset(name, readDatasetCsv(dataDir, name));
 }
 
 /** Keeps `n` students per fold-preserving deterministic order (every k-th), for quick runs. */
