@@ -14,6 +14,8 @@ import { generateDemoBank } from "../src/content/generate/index";
 import { loadDataset, subsetStudents } from "../src/ml/dataset";
 import type { DatasetName } from "../src/ml/dataset";
 import { DEFAULT_FIT } from "../src/ml/difficulty";
+import { openShippedModel } from "../src/ml/onnx-node";
+import { CURRENT } from "../src/ml/recipes";
 import { measurePredictThroughput, runPrediction } from "../src/eval/predict";
 import type { DatasetResult } from "../src/eval/predict";
 import { renderReport } from "../src/eval/report";
@@ -44,12 +46,13 @@ const prediction: DatasetResult[] = [];
 let throughput: { usPer500: number; nsPerItem: number } | undefined;
 if (!only || only === "predict") {
   const t = performance.now();
+  const shipped = await openShippedModel(root, CURRENT.version);
   for (const name of ["assist2009", "statics2011"] as DatasetName[]) {
     log(`loading ${name}`);
     const full = loadDataset(dataDir, name);
     const ds = quick ? subsetStudents(full, 300) : full;
     log(`${name}: ${ds.students.length} students${quick ? ` (subset of ${full.students.length})` : ""}`);
-    prediction.push(runPrediction(ds, { folds: quick ? [1, 2] : [1, 2, 3, 4, 5], quick, fit: quick ? { ...DEFAULT_FIT, passes: 2 } : DEFAULT_FIT, log, ml: true }));
+    prediction.push(await runPrediction(ds, { folds: quick ? [1, 2] : [1, 2, 3, 4, 5], quick, fit: quick ? { ...DEFAULT_FIT, passes: 2 } : DEFAULT_FIT, log, ml: true, shipped }));
   }
   throughput = measurePredictThroughput(quick ? 500 : 5000);
   log(`predictBatch: ${throughput.usPer500.toFixed(1)} µs per 500 candidates`);

@@ -5,7 +5,7 @@
 import type { StudyResult } from "../core/cat-sim";
 import { expectedCalibrationError, meanSd } from "./metrics";
 import { POLICY_LABELS } from "./policies";
-import type { DatasetResult } from "./predict";
+import type { DatasetResult, PredictorResult } from "./predict";
 import { lineChart } from "./svg";
 import { summarise } from "./teach";
 import type { PolicySummary, TeachResult } from "./teach";
@@ -119,17 +119,27 @@ export function renderReport(r: EvalReport): RenderedReport {
   if (r.prediction.length > 0) {
     md.push("Prediction of real students' next answers (online replay, test students unseen, mean ± sd over folds):", "");
     md.push(
-      "| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | ML model (served by ONNX) AUC / log-loss | Published (pyKT protocol) |",
-      "|---|---|---|---|---|---|---|",
+      "| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | ML recipe, refitted per fold (float64) AUC / log-loss | Shipped .onnx file via onnxruntime AUC / log-loss (in-sample weights) | Published (pyKT protocol) |",
+      "|---|---|---|---|---|---|---|---|",
     );
     for (const d of r.prediction) {
-      const [g, it, e, t, ml] = d.predictors;
-      const auc = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
-      const ll = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
+      const by = (key: string) => d.predictors.find((p) => p.key === key);
+      const [g, it, e, t] = ["global", "item", "engine", "tuned"].map(by);
+      const ml = d.predictors[4];
+      const file = d.predictors.find((p) => p.key.endsWith(".onnx"));
+      const auc = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
+      const ll = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
+      const both = (p: PredictorResult | undefined) => (p ? `${f3(auc(p))} / ${f3(ll(p))} (${p.key})` : "–");
       md.push(
-        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml ? `${f3(auc(ml))} / ${f3(ll(ml))} (${ml.key})` : "–"} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
+        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml && ml !== file ? both(ml) : "–"} | ${both(file)} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
       );
     }
+    md.push(
+      "",
+      "The recipe columns refit the model on each fold's training students (held-out). The shipped file is the bundled model itself, scored as it runs in production " +
+        "(float32 graph, onnxruntime) on the same test rows; it was fitted on every student of both datasets, so on these folds its weights have seen the test students " +
+        "(its item difficulties have not): read it as a check that the file behaves like its recipe, not as a held-out score. Its held-out counterpart is the card's pooled-recipe column (models/correctness-v1.card.md).",
+    );
     md.push("");
   }
   if (r.teaching) {
@@ -153,7 +163,7 @@ export function renderReport(r: EvalReport): RenderedReport {
       "Protocol. For fold k the test students are those with `test_fold = k`; everything fitted (item difficulties, success rates, the tuned configuration) " +
         "uses only the other students (including fold 0). Each test student's sequence is replayed online through the production knowledge model: " +
         "interaction i is predicted by `predictCorrect` on the beliefs built from interactions 0…i−1 of that student (neighbour-prior lookup `resolveSkills`, as `rankItems` uses), " +
-        "then `applyAttempt` learns its outcome. ASSISTments multi-skill duplicate rows are collapsed into one interaction with all its skills and predicted once. " +
+        "then `applyAttempt` learns its outcome. ASSISTments multi-skill duplicate rows are collapsed into one interaction with all its skills and predicted once (merge key: same problem, a skill id not yet in the run; labels never decide a merge). " +
         "There are no timestamps: the clock advances one minute per answer, so only the per-attempt drift of the model acts.",
       "",
       "Item difficulty: alternating fit on the training students — replay them through the same model, then one penalised Newton step per item on " +
@@ -168,6 +178,14 @@ export function renderReport(r: EvalReport): RenderedReport {
     for (const d of r.prediction) {
       md.push(`### ${d.dataset}`, "");
       md.push(`${d.students} students, ${d.interactions} interactions (${d.rows} rows in the full file before collapsing); folds ${d.predictors[0]?.folds.map((f) => f.fold).join(", ")}; ${d.seconds.toFixed(1)} s.`, "");
+      if (d.dataset === "assist2009") {
+        md.push(
+          `Loader merges (full file, src/ml/dataset.ts; the key is problem + skill id, never the label): ${d.merges.multiSkillRows} rows folded into the answer before them ` +
+            `(same problem, a skill id not yet in that answer), of which ${d.merges.mergedWithOtherLabel} carried a different label than the answer's first row; ` +
+            `${d.merges.retriesKept} immediate repeats of a problem with a skill already in the answer kept as separate answers (genuine retries).`,
+          "",
+        );
+      }
       md.push(...predictionTable(d), "");
       const tuned = d.predictors[3];
       if (tuned) md.push(`Tuned choice per fold: ${tuned.chosen.map((c, i) => `fold ${tuned.folds[i]?.fold}: ${c}`).join("; ")}.`, "");

@@ -39,9 +39,9 @@ function dataset(name: DatasetName): Dataset {
 }
 
 describe("evaluation harness, end to end on subsets", () => {
-  it("predicts held-out students online with disjoint folds and metrics in range", () => {
-    const results = (["assist2009", "statics2011"] as const).map((n) =>
-      runPrediction(dataset(n), { folds: [1, 2], quick: true, fit: { ...DEFAULT_FIT, passes: 1 } }),
+  it("predicts held-out students online with disjoint folds and metrics in range", async () => {
+    const results = await Promise.all(
+      (["assist2009", "statics2011"] as const).map((n) => runPrediction(dataset(n), { folds: [1, 2], quick: true, fit: { ...DEFAULT_FIT, passes: 1 } })),
     );
     for (const r of results) {
       expect(r.predictors.map((p) => p.key)).toEqual(["global", "item", "engine", "tuned"]);
