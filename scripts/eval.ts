@@ -19,8 +19,13 @@ import { CURRENT } from "../src/ml/recipes";
 import { measurePredictThroughput, runPrediction } from "../src/eval/predict";
 import type { DatasetResult } from "../src/eval/predict";
 import { renderReport } from "../src/eval/report";
-import { DEFAULT_TEACH, runTeaching } from "../src/eval/teach";
-import type { TeachResult } from "../src/eval/teach";
+import { readFileSync } from "node:fs";
+import { learnerFamilies } from "../src/eval/families";
+import { POLICY_NAMES } from "../src/eval/policies";
+import { fitBkt, fitPfa } from "../src/eval/sim-fit";
+import { DEFAULT_TEACH, runTeachingStudy } from "../src/eval/teach";
+import type { FamilyTeachResult, TeachResult } from "../src/eval/teach";
+import { modelFromJson } from "../src/ml/model";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -60,17 +65,34 @@ if (!only || only === "predict") {
 }
 
 let teaching: TeachResult | undefined;
+let families: FamilyTeachResult[] | undefined;
 if (!only || only === "teach") {
   const t = performance.now();
+  // The fitted families learn from ASSISTments 2009 (all students: the simulator is not scored on it).
+  const assist = loadDataset(dataDir, "assist2009");
+  const bktStudents = subsetStudents(assist, quick ? 200 : 1000);
+  const fits = {
+    bkt: fitBkt(bktStudents.students),
+    pfa: fitPfa(assist.students),
+    source: `ASSISTments 2009 (BKT: ${bktStudents.students.length} students, every k-th; PFA: all ${assist.students.length})`,
+  };
+  log(`fitted BKT (L0 ${fits.bkt.init.toFixed(3)}, T ${fits.bkt.learn.toFixed(3)}, G ${fits.bkt.guess.toFixed(3)}, S ${fits.bkt.slip.toFixed(3)}) and PFA (γ ${fits.pfa.correct.toFixed(3)}, ρ ${fits.pfa.wrong.toFixed(3)})`);
   const bank = generateDemoBank(1);
-  log(`demo bank: ${bank.skills.length} skills, ${bank.items.length} items; learner seed ${seed}`);
-  teaching = runTeaching(bank, {
+  const model = modelFromJson(JSON.parse(readFileSync(join(root, "models", `${CURRENT.version}.json`), "utf8")));
+  log(`demo bank: ${bank.skills.length} skills, ${bank.items.length} items; learner seed ${seed}; model ${model.version}`);
+  families = runTeachingStudy(bank, learnerFamilies(fits), {
     ...DEFAULT_TEACH,
     seed,
-    learners: quick ? 40 : 200,
+    replicates: quick ? 2 : 3,
+    learners: quick ? 3 : 12,
+    attempts: quick ? 150 : 600,
+    checkpoints: quick ? [75, 150] : [200, 400, 600],
+    policies: POLICY_NAMES,
     config: DEFAULT_ENGINE_CONFIG,
+    model,
     log,
   });
+  teaching = families[0]?.replicates[0];
   timings.push(["teaching", (performance.now() - t) / 1000]);
 }
 
@@ -93,6 +115,7 @@ const report = renderReport({
   prediction,
   ...(throughput ? { throughput } : {}),
   ...(teaching ? { teaching } : {}),
+  ...(families ? { families } : {}),
   ...(cat ? { cat } : {}),
   timings,
 });

@@ -7,8 +7,8 @@ import { expectedCalibrationError, meanSd } from "./metrics";
 import { POLICY_LABELS } from "./policies";
 import type { DatasetResult, PredictorResult } from "./predict";
 import { lineChart } from "./svg";
-import { summarise } from "./teach";
-import type { PolicySummary, TeachResult } from "./teach";
+import { engineAdvantage, intervalSummaries, summarise } from "./teach";
+import type { FamilyTeachResult, PolicySummary, TeachResult } from "./teach";
 
 /** Published AUCs (pyKT leaderboard, data/README.md): a different protocol, a guide only. */
 export const PUBLISHED_AUC: Readonly<Record<string, readonly (readonly [string, number])[]>> = {
@@ -31,7 +31,10 @@ export interface EvalReport {
   readonly dataDir: string;
   readonly prediction: readonly DatasetResult[];
   readonly throughput?: { usPer500: number; nsPerItem: number };
+  /** Detail of one population (the reference family's first replicate). */
   readonly teaching?: TeachResult;
+  /** Every learner family over replicate populations. */
+  readonly families?: readonly FamilyTeachResult[];
   readonly cat?: StudyResult;
   readonly timings: ReadonlyArray<readonly [string, number]>;
 }
@@ -76,6 +79,35 @@ function teachingTable(t: TeachResult, sums: readonly PolicySummary[]): string[]
         `${s.masteredAt.map((m, k) => `${f1(m)} (+${f1(s.gainedAt[k] ?? Number.NaN)})`).join(" | ")} | ` +
         `${pct(s.retentionShare)} / ${f3(s.retentionP)} | ${pct(s.tooHardShare)} | ${pct(s.tooEasyShare)} |`,
     );
+  }
+  return lines;
+}
+
+type Ci = { mean: number; half: number; n: number };
+const ci = (c: Ci, fmt: (x: number) => string) => (Number.isFinite(c.half) ? `${fmt(c.mean)} ± ${fmt(c.half)}` : fmt(c.mean));
+const pctCi = (c: Ci) => ci(c, (x) => `${(100 * x).toFixed(1)} %`);
+
+/** Headline rows: the engine with the model against the best baseline, per family. */
+function advantageTable(families: readonly FamilyTeachResult[]): string[] {
+  const lines = [
+    "| Learner family | Best baseline (fewest attempts per skill mastered) | Engine + model: fewer attempts per skill mastered than it (95 % CI) | Skills mastered / 1,000 attempts, engine − it | 30-day retention, engine − it | Goal (≥ 30 % fewer, no retention loss) |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const f of families) {
+    const a = engineAdvantage(f);
+    if (!a) continue;
+    const met = a.fewerAttempts.mean - (Number.isFinite(a.fewerAttempts.half) ? a.fewerAttempts.half : 0) >= 0.3 && a.retentionDiff.mean + (Number.isFinite(a.retentionDiff.half) ? a.retentionDiff.half : 0) >= 0;
+    lines.push(
+      `| ${f.label} | ${POLICY_LABELS[a.best]} | ${pctCi(a.fewerAttempts)} | ${ci(a.per1000Diff, f1)} | ${ci(a.retentionDiff, (x) => `${(100 * x).toFixed(1)} pts`)} | ${met ? "met" : "**not met**"} |`,
+    );
+  }
+  return lines;
+}
+
+function familyTable(f: FamilyTeachResult): string[] {
+  const lines = ["| Policy | Attempts per skill mastered | Attempts on a skill until mastered (pooled) | Skills mastered / 1,000 attempts | 30-day retention |", "|---|---|---|---|---|"];
+  for (const s of intervalSummaries(f)) {
+    lines.push(`| ${POLICY_LABELS[s.policy]} | ${ci(s.attemptsPerSkill, f1)} | ${ci(s.attemptsToMastery, f1)} | ${ci(s.masteredPer1000, f1)} | ${pctCi(s.retention)} |`);
   }
   return lines;
 }
@@ -142,7 +174,14 @@ export function renderReport(r: EvalReport): RenderedReport {
     );
     md.push("");
   }
-  if (r.teaching) {
+  if (r.families && r.families.length > 0) {
+    const o = r.families[0]?.replicates[0]?.options;
+    md.push(
+      `Teaching simulated learners of ${r.families.length} families (${o?.learners} learners × ${r.families[0]?.replicates.length} replicate populations each, ${o?.attempts} attempts, ${o?.itemsPerDay} a day; mean ± 95 % interval over replicates, paired by replicate):`,
+      "",
+    );
+    md.push(...advantageTable(r.families), "");
+  } else if (r.teaching) {
     const t = r.teaching;
     md.push(`Teaching ${t.options.learners} simulated learners for ${t.options.attempts} attempts (${t.options.itemsPerDay} a day):`, "");
     md.push("| Policy | Skills mastered @" + t.options.checkpoints.at(-1) + " | Gained | Attempts to mastery (median) | Retention 30 d | Too hard / too easy |", "|---|---|---|---|---|---|");
@@ -226,9 +265,37 @@ export function renderReport(r: EvalReport): RenderedReport {
     md.push("![AUC per fold](eval-auc-folds.svg)", "");
   }
 
+  if (r.families && r.families.length > 0) {
+    md.push("## 2. Teaching simulated learners of several families", "");
+    md.push(
+      "Each family is a different idea of how people learn (src/eval/families.ts); every policy teaches the same populations. " +
+        "Every answer goes through the learner Durable Object's own decision (`decideAttempt`: grading a response, the knowledge model's update, FSRS review memory, the correctness model's history); " +
+        "the engine policies rank with `candidateSkills` → `rankItems` → `chooseNext` (→ `stretchSkills`), the DO's next-item path, with or without the shipped correctness model's predictions " +
+        "(feature rows from `buildFeatures`, scored by models/correctness-v1.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts). " +
+        "Intervals: mean ± 95 % Student-t half-width over replicate populations (seeds base + r); engine-vs-baseline differences are paired by replicate.",
+      "",
+      "Measures: *attempts per skill mastered* = every attempt served (practice, review, wasted) divided by the skills truly mastered at the end that were not at the start, over the population — the headline's *attempts to mastery*, comparable across policies; " +
+        "*attempts on a skill until mastered* = attempts on that skill until it was first truly mastered, pooled over learner × skill pairs that got there (a policy that reaches only nearly-mastered skills looks cheap here, so it does not decide the comparison); " +
+        "*skills mastered / 1,000 attempts* = truly mastered skills at the end minus at the start, per 1,000 attempts; *30-day retention* = share of the skills learned in the run and mastered when practice stopped that are still mastered 30 days later.",
+      "",
+    );
+    for (const f of r.families) {
+      md.push(`### ${f.label}`, "", `Parameters: ${f.origin}. ${f.seconds.toFixed(0)} s.`, "");
+      md.push(...familyTable(f), "");
+      const a = engineAdvantage(f);
+      if (a) {
+        md.push(
+          `Engine with the model against the best baseline (${POLICY_LABELS[a.best]}): ${pctCi(a.fewerAttempts)} fewer attempts per skill mastered (negative = more), ` +
+            `${ci(a.per1000Diff, f1)} skills mastered per 1,000 attempts, ${ci(a.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of 30-day retention.`,
+          "",
+        );
+      }
+    }
+  }
+
   if (r.teaching) {
     const t = r.teaching;
-    md.push("## 2. Teaching simulated learners", "");
+    md.push(r.families ? "### Detail: the reference family's first population" : "## 2. Teaching simulated learners", "");
     md.push(
       `${t.options.learners} learners (seeds derived from base seed ${t.options.seed}: \`seedFromString("learner:${t.options.seed}:i")\`), the same for every policy; ` +
         `demo bank: ${t.skills} skills, ${t.items} items. One session of ${t.options.itemsPerDay} items a day for ${t.options.attempts} attempts, then ${t.options.retentionDays} days without practice. ` +
