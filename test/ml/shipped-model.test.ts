@@ -10,7 +10,11 @@ import { describe, expect, it } from "vitest";
 import { checkShippedModel, parseShippedChecks, renderShippedChecks, withShippedChecks } from "../../src/eval/shipped";
 import { loadDataset } from "../../src/ml/dataset";
 import type { DatasetName } from "../../src/ml/dataset";
-import { openShippedModel } from "../../src/ml/onnx-node";
+import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
+import { mulberry32 } from "../../src/core/random";
+import { evaluate, modelFromJson } from "../../src/ml/model";
+import { openShippedModel, scoreRows } from "../../src/ml/onnx-node";
+import { featureTable } from "../../src/ml/pipeline";
 import { CURRENT } from "../../src/ml/recipes";
 
 const root = resolve(__dirname, "../..");
@@ -23,6 +27,26 @@ describe("the shipped model against its card", () => {
     const section = renderShippedChecks("v", checks);
     expect(parseShippedChecks(withShippedChecks("# card\n\n## Other\ntext\n", section))).toEqual(checks);
     expect(withShippedChecks(withShippedChecks("# card\n", section), section)).toBe(withShippedChecks("# card\n", section));
+  });
+
+  it("models/<version>.json (what the teaching study runs) predicts what the .onnx file predicts", async () => {
+    const rng = mulberry32(4);
+    const students = Array.from({ length: 40 }, (_, s) => ({
+      studentId: `s${s}`,
+      fold: 1,
+      interactions: Array.from({ length: 50 }, () => {
+        const k = Math.floor(rng() * 30);
+        return { itemId: `q${k}`, skillIds: k % 5 === 0 ? [`k${k % 4}`, `k${(k + 1) % 4}`] : [`k${k % 4}`], correct: rng() < 0.65 };
+      }),
+    }));
+    const table = featureTable(students, (x) => ({ id: x.itemId, skillIds: x.skillIds, difficulty: (Number(x.itemId.slice(1)) % 9) / 3 - 1.5, discrimination: 1, guessing: 0 }), DEFAULT_KNOWLEDGE_CONFIG);
+    const json = modelFromJson(JSON.parse(readFileSync(resolve(root, "models", `${CURRENT.version}.json`), "utf8")));
+    const onnx = await scoreRows(await openShippedModel(root, CURRENT.version), table);
+    const ts = evaluate(json, table.x, table.n);
+    let worst = 0;
+    for (let i = 0; i < table.n; i++) worst = Math.max(worst, Math.abs((ts[i] ?? 0) - (onnx[i] ?? 0)));
+    expect(table.n).toBe(2000);
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it("the card records a check for both datasets", () => {
