@@ -83,10 +83,10 @@ if (!only || only === "teach") {
   families = runTeachingStudy(bank, learnerFamilies(fits), {
     ...DEFAULT_TEACH,
     seed,
-    replicates: quick ? 2 : 3,
+    replicates: quick ? 2 : 4,
     learners: quick ? 3 : 12,
-    attempts: quick ? 150 : 600,
-    checkpoints: quick ? [75, 150] : [200, 400, 600],
+    attempts: quick ? 150 : 800,
+    checkpoints: quick ? [75, 150] : [200, 400, 800],
     policies: POLICY_NAMES,
     config: DEFAULT_ENGINE_CONFIG,
     model,
