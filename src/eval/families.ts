@@ -30,6 +30,8 @@ import type { LearnerTraits, SimWorld, TrueLearner } from "./simulator";
 
 const DAY_MS = 86_400_000;
 const SITTING_GAP_MS = 8 * 3_600_000;
+/** Days: the stability cap of the θ families' spacing rule, given to knowledge a learner arrives with. */
+const OLD_KNOWLEDGE_STABILITY = 365;
 
 export type FamilyKey = "bell-0.7" | "bkt" | "pfa-power" | "bell-0.4";
 
@@ -55,7 +57,8 @@ function sigmoid(x: number): number {
  * T × (the learner's rate / the population's), whatever the item. A known skill is
  * forgotten once the FSRS retrievability of its memory falls below a threshold u ~ U(0, 1)
  * drawn at its last practice (so it is known at time t iff R(t) ≥ u: consistent whenever it
- * is asked); stability grows with spaced practice as in the θ families. Starting state:
+ * is asked); stability grows with spaced practice as in the θ families, and knowledge the
+ * learner arrived with has the longest stability (365 days). Starting state:
  * known with probability σ(logit L0 + (level − 0.3) − 1.5 (position − ½)), so stronger
  * learners and earlier skills start known more often, around the fitted L0 on average.
  */
@@ -85,8 +88,10 @@ export class BktLearner implements TrueLearner {
     world.skills.forEach((_, i) => {
       const rel = n > 1 ? i / (n - 1) : 0;
       this.known[i] = init() < sigmoid(logit(fit.init) + (traits.generalLevel - 0.3) - 1.5 * (rel - 0.5)) ? 1 : 0;
-      // Starting knowledge is old knowledge: it does not fade within the study.
+      // Starting knowledge is old, consolidated knowledge: it does not fade within the study
+      // (threshold 0), and practising it keeps it at the longest stability.
       this.threshold[i] = 0;
+      if (this.known[i]) this.stability[i] = OLD_KNOWLEDGE_STABILITY;
     });
     this.state = mulberry32((traits.seed * 40503 + 17) >>> 0);
     this.responses = mulberry32((traits.seed * 2654435761) >>> 0);

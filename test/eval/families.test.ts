@@ -62,6 +62,18 @@ describe("BKT learners", () => {
   });
 });
 
+describe("BKT learners' old knowledge", () => {
+  it("stays known after practice: arriving knowledge keeps the longest stability", () => {
+    const kept = Array.from({ length: 40 }, (_, s) => {
+      const m = new BktLearner(world, drawTraits(200 + s), T0, { ...FIT, init: 0.99 });
+      if (!m.isMastered("base", T0)) return true;
+      m.answer(items[0] as ItemParams, T0);
+      return m.isMastered("base", T0 + 60 * DAY);
+    });
+    expect(kept.filter(Boolean).length).toBeGreaterThanOrEqual(36);
+  });
+});
+
 describe("outcome-gain learners (PFA family)", () => {
   it("gain γ-scaled logits on a success and lose on a failure, never below the start", () => {
     const params = { gain: { kind: "outcome" as const, correct: 0.3, wrong: -0.1 }, forgetting: "power" as const, ceilingAboveMedian: 4 };
