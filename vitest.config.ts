@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
-    include: ["test/core/**/*.test.ts", "test/content/**/*.test.ts", "test/db/**/*.test.ts", "test/local/**/*.test.ts", "test/scripts/**/*.test.ts", "test/eval/**/*.test.ts", "test/ml/**/*.test.ts", "test/ops/**/*.test.ts"],
+    include: ["test/core/**/*.test.ts", "test/content/**/*.test.ts", "test/db/**/*.test.ts", "test/local/**/*.test.ts", "test/scripts/**/*.test.ts", "test/eval/**/*.test.ts", "test/ml/**/*.test.ts", "test/ops/**/*.test.ts", "test/arch/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -10,11 +10,14 @@
  * and scored on fold k next to the knowledge model alone. The shipped model is then fitted
  * by the same recipe on every student of both datasets together.
  *
+ * --check-card: only re-measures the bundled models/correctness-v1.onnx on the fixed check
+ * fold (src/eval/shipped.ts) and rewrites that section of the card; nothing is retrained.
+ *
  * --from-postgres: the platform's own attempts table instead (DATABASE_URL, NEON_WS_PROXY
  * for a local relay), each learner's attempts replayed in `seq` order through the same
  * engine and feature code; learners are put in 5 folds by a hash of their id.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { asc } from "drizzle-orm";
@@ -22,18 +25,20 @@ import { DEFAULT_ENGINE_CONFIG } from "../src/core/engine";
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION } from "../src/core/features";
 import { seedFromString } from "../src/core/random";
 import { attempts } from "../src/db/schema";
-import { loadDataset } from "../src/eval/dataset";
-import type { Dataset, DatasetName, StudentSequence } from "../src/eval/dataset";
-import { DEFAULT_FIT } from "../src/eval/fit";
-import type { SkillMapping } from "../src/eval/fit";
+import { loadDataset } from "../src/ml/dataset";
+import type { Dataset, DatasetName, StudentSequence } from "../src/ml/dataset";
+import { DEFAULT_FIT } from "../src/ml/difficulty";
+import type { SkillMapping } from "../src/ml/difficulty";
 import { auc, logLoss, meanSd } from "../src/eval/metrics";
-import { mappingsFor } from "../src/eval/predict";
+import { mappingsFor } from "../src/ml/mappings";
+import { openShippedModel } from "../src/ml/onnx-node";
+import { checkShippedModel, renderShippedChecks, withShippedChecks } from "../src/eval/shipped";
 import { MLP_FIT } from "../src/ml/fit";
 import { modelToJson } from "../src/ml/model";
 import { concatTables, predictTable, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
 import type { TrainingSet } from "../src/ml/pipeline";
 import { CURRENT as RECIPE, LOGISTIC } from "../src/ml/recipes";
-import { exportOnnx } from "./ml/onnx-export";
+import { exportOnnx } from "../src/ml/export";
 import { openNodeDatabase } from "./lib/db";
 
 const VERSION = RECIPE.version;
@@ -42,6 +47,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const fromPostgres = args.includes("--from-postgres");
+const checkCardOnly = args.includes("--check-card");
 const started = performance.now();
 const log = (msg: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}`);
 const config = DEFAULT_ENGINE_CONFIG.knowledge; // the production model: serving computes km_logit with it
@@ -177,11 +183,29 @@ function card(results: ReadonlyArray<{ src: Source; rows: FoldRow[] }>, pooled: 
   return `${md.join("\n")}\n`;
 }
 
+/** The shipped-file section of the card, measured on the bundled file now in models/. */
+async function shippedSection(dataDir: string): Promise<string> {
+  const model = await openShippedModel(root, VERSION);
+  const checks = [];
+  for (const name of ["assist2009", "statics2011"] as DatasetName[]) {
+    const c = await checkShippedModel(model, loadDataset(dataDir, name));
+    log(`shipped ${VERSION}.onnx on ${name} fold ${c.fold}: AUC ${c.auc.toFixed(4)} over ${c.answers} answers`);
+    checks.push(c);
+  }
+  return renderShippedChecks(VERSION, checks);
+}
+
 async function main(): Promise<void> {
+  const dataDir = resolve(root, process.env.KT_DATA_DIR ?? "../shared/data/kt");
+  const cardPath = join(root, "models", `${VERSION}.card.md`);
+  if (checkCardOnly) {
+    writeFileSync(cardPath, withShippedChecks(readFileSync(cardPath, "utf8"), await shippedSection(dataDir)));
+    log(`rewrote the shipped file check of ${cardPath}`);
+    return;
+  }
   const sources: Source[] = [];
   if (fromPostgres) sources.push(await postgresSource());
   else {
-    const dataDir = resolve(root, process.env.KT_DATA_DIR ?? "../shared/data/kt");
     for (const name of ["assist2009", "statics2011"] as DatasetName[]) {
       const src = publicSource(dataDir, name);
       sources.push(quick ? { ...src, students: src.students.filter((_, i) => i % 4 === 0) } : src);
@@ -214,7 +238,9 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, `${VERSION}.onnx`), exportOnnx(model, FEATURE_NAMES));
   writeFileSync(join(dir, `${VERSION}.json`), `${JSON.stringify(modelToJson(model))}\n`);
   const seconds = (performance.now() - started) / 1000;
-  writeFileSync(join(dir, `${VERSION}.card.md`), card(results, pooled, sources.map((s) => s.description).join("; "), all.fit.n + all.validation.n, seconds));
+  const text = card(results, pooled, sources.map((s) => s.description).join("; "), all.fit.n + all.validation.n, seconds);
+  // The check needs the public data's folds; a model trained on the platform's attempts has none.
+  writeFileSync(cardPath, fromPostgres || quick ? text : withShippedChecks(text, await shippedSection(dataDir)));
   for (const r of results) log(`${r.src.name}: knowledge ${ms(r.rows.map((f) => f.knowledge))}, ${VERSION} ${ms(r.rows.map((f) => f.model))}`);
   log(`wrote models/${VERSION}.onnx, .json and .card.md`);
 }

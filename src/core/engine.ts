@@ -14,7 +14,7 @@
  *   review   — skills reviewed before whose memory is due or nearly forgotten, most urgent
  *              first.
  */
-import type { Answer } from "../content/schema";
+import type { Answer } from "./grading";
 import { historySlice, recordOutcome } from "./features";
 import type { LearnerHistory } from "./features";
 import { gradeResponse } from "./grading";

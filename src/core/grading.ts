@@ -1,5 +1,5 @@
 /**
- * Grading a learner's response against an item's `Answer` (src/content/schema.ts).
+ * Grading a learner's response against an item's `Answer`.
  * Malformed responses come back as a typed error, never as a throw, so the API can answer
  * 422 with a reason and the attempt is not counted as wrong.
  *
@@ -16,7 +16,16 @@
  * text     compared after Unicode NFKC normalisation, lower-casing and collapsing runs of
  *          whitespace to one space (trimmed), against each accepted answer treated alike.
  */
-import type { Answer } from "../content/schema";
+/**
+ * The answer key as the core grades it. The content contract (src/content/schema.ts)
+ * validates items into this shape; the core declares it itself so that it depends on no
+ * other src/ folder (content already uses the core), and every place that hands a content
+ * item to the core type-checks the two against each other.
+ */
+export type Answer =
+  | { readonly type: "choice"; readonly index: number }
+  | { readonly type: "numeric"; readonly value: number; readonly tolerance: number }
+  | { readonly type: "text"; readonly accepted: readonly string[] };
 
 export type GradeErrorCode = "wrong-type" | "empty" | "too-long" | "unparseable" | "ambiguous" | "out-of-range";
 

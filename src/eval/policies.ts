@@ -9,14 +9,29 @@
  *               `dueSkills`, due flag), a random unseen item of the most overdue one;
  *               otherwise continue the newest skill for a block of 5 items, then introduce
  *               the next skill in position order.
- *   engine      the production engine: `candidateSkills` → items of those skills →
- *               `rankItems` → the top item; practice mode, with review mode for a random 20 %
- *               of sessions (falling back to practice when nothing is up for review).
+ *   mastery     mastery learning without review: the first skill in curriculum order that
+ *               the engine's mastery rule (`isMastered` on its beliefs) does not yet call
+ *               mastered, random unseen items of it; never looks back.
+ *   engine      the production engine as the learner Durable Object runs it, WITHOUT the
+ *               correctness model (CORRECTNESS_MODEL=off): `candidateSkills` → items of
+ *               those skills → `rankItems` on the knowledge model's predictions →
+ *               `chooseNext` (best not served in this session), `stretchSkills` when a
+ *               practice session ran the candidates dry; practice mode, with review mode for
+ *               a random 20 % of sessions (falling back to practice when nothing is due).
+ *   engine-model  the same, with the shipped correctness model's predictions: feature rows
+ *               from `buildFeatures` over the learner's history (kept by `decideAttempt`),
+ *               scored by the model's weights (src/ml/model.ts `evaluate`, checked equal to
+ *               the .onnx file by test/ml/shipped-model.test.ts), handed to `rankItems` —
+ *               the DO's `scoreRanking`, minus its score cache.
  */
-import { candidateSkills, dueSkills, rankItems } from "../core/engine";
+import { candidateSkills, chooseNext, dueSkills, rankItems, stretchSkills } from "../core/engine";
 import type { Curriculum, EngineConfig } from "../core/engine";
+import { FEATURE_COUNT, buildFeatures } from "../core/features";
+import { isMastered } from "../core/knowledge";
 import type { Random } from "../core/random";
-import type { ItemParams } from "../core/types";
+import type { ItemParams, ReviewMemory } from "../core/types";
+import { evaluate } from "../ml/model";
+import type { CorrectnessModel } from "../ml/model";
 import type { SimLearnerView } from "./sim-view";
 
 export interface PolicyContext {
@@ -26,6 +41,8 @@ export interface PolicyContext {
   readonly itemsBySkill: ReadonlyMap<string, readonly ItemParams[]>;
   readonly config: EngineConfig;
   readonly rng: Random;
+  /** The correctness model for `engine-model`. */
+  readonly model?: CorrectnessModel;
 }
 
 export interface Policy {
@@ -34,13 +51,17 @@ export interface Policy {
   choose(ctx: PolicyContext, now: number): ItemParams;
 }
 
-export type PolicyName = "random" | "fixed" | "review" | "engine";
-export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "review", "engine"];
+export type PolicyName = "random" | "fixed" | "mastery" | "review" | "engine" | "engine-model";
+export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine", "engine-model"];
+/** The policies the engine is measured against. */
+export const BASELINES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine"];
 export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
   random: "Random items",
   fixed: "Fixed curriculum (15/skill)",
+  mastery: "Mastery only (curriculum order, engine's mastery rule, no review)",
   review: "Review-only spaced repetition (FSRS)",
-  engine: "Engine unified scoring (80 % practice / 20 % review sessions)",
+  engine: "Engine without the model (knowledge-model predictions)",
+  "engine-model": "Engine with the correctness model (as shipped)",
 };
 
 /** A random item of `pool` not served in this session (any item if all were). Prefers never-seen items. */
@@ -106,25 +127,50 @@ function reviewPolicy(): Policy {
   };
 }
 
+function masteryPolicy(): Policy {
+  return {
+    startSession: () => undefined,
+    choose(ctx) {
+      const skill = ctx.curriculum.skills.find((s) => !isMastered(ctx.view.skill(s.id), ctx.config.knowledge)) ?? ctx.curriculum.skills.at(-1);
+      return pickFrom(ctx.itemsBySkill.get(skill?.id ?? "") ?? ctx.items, ctx);
+    },
+  };
+}
+
 export const ENGINE_REVIEW_SESSION_SHARE = 0.2;
 
-function enginePolicy(): Policy {
+function enginePolicy(withModel: boolean): Policy {
   let mode: "practice" | "review" = "practice";
-  const rankFor = (ctx: PolicyContext, m: "practice" | "review", now: number): ItemParams | undefined => {
-    const skillIds = candidateSkills(ctx.view, ctx.curriculum, m, now, ctx.config);
+  const memories = (view: SimLearnerView): ReviewMemory[] => [...view.reviewedSkillIds].flatMap((s) => view.memory(s) ?? []);
+  const choose = (ctx: PolicyContext, m: "practice" | "review", now: number, skillIds: readonly string[]): ItemParams | undefined => {
     const items: ItemParams[] = [];
     for (const s of skillIds) for (const it of ctx.itemsBySkill.get(s) ?? []) items.push(it);
     if (items.length === 0) return undefined;
-    const { ranked } = rankItems(ctx.view, ctx.curriculum, items, m, now, ctx.config);
-    const top = ranked[0];
-    return top ? items[top.index] : undefined;
+    let predictions: Float64Array | undefined;
+    if (withModel) {
+      if (!ctx.model) throw new Error("engine-model needs the correctness model");
+      const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * FEATURE_COUNT), ctx.config.knowledge);
+      predictions = evaluate(ctx.model, rows, items.length);
+    }
+    const { ranked } = rankItems(ctx.view, ctx.curriculum, items, m, now, ctx.config, predictions);
+    const choice = chooseNext(
+      ranked.map((r) => ({ itemId: items[r.index]?.id ?? "", index: r.index })),
+      ctx.view.sessionItemIds,
+      memories(ctx.view),
+      m,
+    );
+    return choice.kind === "serve" ? items[choice.entry.index] : undefined;
+  };
+  const practice = (ctx: PolicyContext, now: number): ItemParams | undefined => {
+    const skillIds = candidateSkills(ctx.view, ctx.curriculum, "practice", now, ctx.config);
+    return choose(ctx, "practice", now, skillIds) ?? choose(ctx, "practice", now, [...skillIds, ...stretchSkills(ctx.view, ctx.curriculum, skillIds, ctx.config.maxCandidateSkills, ctx.config)]);
   };
   return {
     startSession(ctx) {
       mode = ctx.rng() < ENGINE_REVIEW_SESSION_SHARE ? "review" : "practice";
     },
     choose(ctx, now) {
-      const item = (mode === "review" ? rankFor(ctx, "review", now) : undefined) ?? rankFor(ctx, "practice", now);
+      const item = (mode === "review" ? choose(ctx, "review", now, candidateSkills(ctx.view, ctx.curriculum, "review", now, ctx.config)) : undefined) ?? practice(ctx, now);
       // Everything mastered and nothing due: keep the learner busy with the latest skill.
       return item ?? pickFrom(ctx.itemsBySkill.get(ctx.curriculum.skills.at(-1)?.id ?? "") ?? ctx.items, ctx);
     },
@@ -137,9 +183,13 @@ export function makePolicy(name: PolicyName): Policy {
       return randomPolicy();
     case "fixed":
       return fixedPolicy();
+    case "mastery":
+      return masteryPolicy();
     case "review":
       return reviewPolicy();
     case "engine":
-      return enginePolicy();
+      return enginePolicy(false);
+    case "engine-model":
+      return enginePolicy(true);
   }
 }

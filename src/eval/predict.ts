@@ -15,36 +15,18 @@
 import { DEFAULT_KNOWLEDGE_CONFIG, predictBatch } from "../core/knowledge";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { ItemParams, SkillState } from "../core/types";
-import type { Dataset, StudentSequence } from "./dataset";
-import { fitItemDifficulties, fitRates, itemMapper, rateFor } from "./fit";
-import type { FitOptions, NamedMapping } from "./fit";
+import type { Dataset, MergeCounts, StudentSequence } from "../ml/dataset";
+import { fitItemDifficulties, itemMapper } from "../ml/difficulty";
+import type { FitOptions } from "../ml/difficulty";
+import { mappingsFor } from "../ml/mappings";
+import { fitRates, rateFor } from "./baselines";
 import { auc, calibration, logLoss, rmse } from "./metrics";
 import type { CalibrationBin } from "./metrics";
-import { replaySequence } from "./replay";
+import { replaySequence } from "../ml/replay";
+import { scoreRows } from "../ml/onnx-node";
+import type { ShippedModel } from "../ml/onnx-node";
 import { featureTable, predictTable, trainRecipe, trainingSet } from "../ml/pipeline";
 import { RECIPES } from "../ml/recipes";
-
-/** Skill mappings per dataset; the first one is used by the production-default row. */
-export function mappingsFor(dataset: string): NamedMapping[] {
-  if (dataset === "assist2009") {
-    return [
-      { name: "skills", description: "the problem's tagged skills (multi-skill answers keep all)", skills: (x) => (x.skillIds.length > 0 ? x.skillIds : ["none"]) },
-      {
-        name: "skills+global",
-        description: "tagged skills plus one global 'student' skill as the last secondary skill",
-        skills: (x) => [...(x.skillIds.length > 0 ? x.skillIds : ["none"]), "global"],
-      },
-    ];
-  }
-  return [
-    { name: "global", description: "one skill for the whole course (no skill ids in the data)", skills: () => ["global"] },
-    {
-      name: "global+block",
-      description: "global skill plus a secondary skill per block of 20 consecutive step ids",
-      skills: (x) => ["global", `block${Math.floor(Number(x.itemId) / 20)}`],
-    },
-  ];
-}
 
 /** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
 export function tuningGrid(quick: boolean): { name: string; config: KnowledgeConfig }[] {
@@ -82,6 +64,8 @@ export interface DatasetResult {
   readonly students: number;
   readonly interactions: number;
   readonly rows: number;
+  /** What the loader merged (src/ml/dataset.ts). */
+  readonly merges: MergeCounts;
   readonly predictors: PredictorResult[];
   readonly invariants: string[];
   readonly seconds: number;
@@ -94,6 +78,12 @@ export interface PredictOptions {
   readonly log?: (msg: string) => void;
   /** Also score the ML recipes of src/ml/recipes.ts (rows after the four engine rows). */
   readonly ml?: boolean;
+  /**
+   * Also score this bundled model FILE (onnxruntime, float32) on the same test rows as the
+   * recipes: the last row. Its weights were fitted on every student, so on these folds it
+   * is in-sample for the weights (not for the item difficulties); the report says so.
+   */
+  readonly shipped?: ShippedModel;
 }
 
 function score(fold: number, preds: Float64Array, labels: Uint8Array): FoldMetrics {
@@ -120,7 +110,7 @@ function replayAll(students: readonly StudentSequence[], toItem: ReturnType<type
 }
 
 /** Runs the study on one dataset; throws if an invariant fails. */
-export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResult {
+export async function runPrediction(ds: Dataset, options: PredictOptions): Promise<DatasetResult> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   const mappings = mappingsFor(ds.name);
@@ -135,7 +125,10 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
   };
   const recipes = options.ml ? RECIPES : [];
   for (const r of recipes) labels[r.version] = `ML ${r.version}: ${r.description} (fitted on training students)`;
-  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version)];
+  const shipped = options.shipped;
+  const shippedKey = shipped ? `${shipped.version}.onnx` : undefined;
+  if (shipped && shippedKey) labels[shippedKey] = `Shipped file models/${shippedKey} via onnxruntime (fitted on all students: in-sample weights)`;
+  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version), ...(shippedKey ? [shippedKey] : [])];
   const results = keys.map((key) => ({ key, label: labels[key] ?? key, folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
   const pooled = keys.map(() => [] as Float64Array[]);
   const pooledLabels: Uint8Array[] = [];
@@ -180,13 +173,16 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
 
     // ML recipes: training rows cross-fitted on training students; test rows from the engine row's fit.
     const mlPreds: Float64Array[] = [];
-    if (recipes.length > 0) {
-      const mlSet = trainingSet(train, base.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
+    if (recipes.length > 0 || shipped) {
       const mlTable = featureTable(test, itemMapper(fitted, base.skills), DEFAULT_KNOWLEDGE_CONFIG);
       for (let r = 0; r < y.length; r++) {
         if (mlTable.y[r] !== y[r] || Math.abs((mlTable.knowledge[r] ?? 0) - (enginePreds[r] ?? 0)) > 1e-12) throw new Error(`fold ${fold}: feature rows are not aligned with the engine replay at ${r}`);
       }
-      for (const recipe of recipes) mlPreds.push(predictTable(trainRecipe(mlSet, recipe), mlTable));
+      if (recipes.length > 0) {
+        const mlSet = trainingSet(train, base.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
+        for (const recipe of recipes) mlPreds.push(predictTable(trainRecipe(mlSet, recipe), mlTable));
+      }
+      if (shipped) mlPreds.push(await scoreRows(shipped, mlTable));
     }
 
     const all = [globalPreds, itemPreds, enginePreds, tunedPreds, ...mlPreds];
@@ -201,7 +197,7 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
     invariants.push(
       `fold ${fold}: ${train.length} train / ${test.length} test students, disjoint; ${y.length} test answers predicted online, ` +
         "each from exactly the earlier answers of its student (checked per step); all predictions in [0, 1]" +
-        (recipes.length > 0 ? "; ML feature rows aligned with the engine replay (same labels, knowledge prediction = engine row's)" : ""),
+        (recipes.length > 0 || shipped ? "; ML feature rows aligned with the engine replay (same labels, knowledge prediction = engine row's)" : ""),
     );
     const e = results[2]?.folds.at(-1);
     const t = results[3]?.folds.at(-1);
@@ -220,6 +216,7 @@ export function runPrediction(ds: Dataset, options: PredictOptions): DatasetResu
     students: ds.students.length,
     interactions: ds.students.reduce((a, s) => a + s.interactions.length, 0),
     rows: ds.rows,
+    merges: ds.merges,
     predictors: results,
     invariants,
     seconds: (performance.now() - started) / 1000,

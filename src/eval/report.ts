@@ -5,10 +5,10 @@
 import type { StudyResult } from "../core/cat-sim";
 import { expectedCalibrationError, meanSd } from "./metrics";
 import { POLICY_LABELS } from "./policies";
-import type { DatasetResult } from "./predict";
+import type { DatasetResult, PredictorResult } from "./predict";
 import { lineChart } from "./svg";
-import { summarise } from "./teach";
-import type { PolicySummary, TeachResult } from "./teach";
+import { engineAdvantage, intervalSummaries, summarise } from "./teach";
+import type { FamilyTeachResult, PolicySummary, TeachResult } from "./teach";
 
 /** Published AUCs (pyKT leaderboard, data/README.md): a different protocol, a guide only. */
 export const PUBLISHED_AUC: Readonly<Record<string, readonly (readonly [string, number])[]>> = {
@@ -31,7 +31,10 @@ export interface EvalReport {
   readonly dataDir: string;
   readonly prediction: readonly DatasetResult[];
   readonly throughput?: { usPer500: number; nsPerItem: number };
+  /** Detail of one population (the reference family's first replicate). */
   readonly teaching?: TeachResult;
+  /** Every learner family over replicate populations. */
+  readonly families?: readonly FamilyTeachResult[];
   readonly cat?: StudyResult;
   readonly timings: ReadonlyArray<readonly [string, number]>;
 }
@@ -80,6 +83,41 @@ function teachingTable(t: TeachResult, sums: readonly PolicySummary[]): string[]
   return lines;
 }
 
+type Ci = { mean: number; half: number; n: number };
+const ci = (c: Ci, fmt: (x: number) => string) => (Number.isFinite(c.half) ? `${fmt(c.mean)} ± ${fmt(c.half)}` : fmt(c.mean));
+const pctCi = (c: Ci) => ci(c, (x) => `${(100 * x).toFixed(1)} %`);
+
+/**
+ * Headline rows per family: the engine as shipped (with the model) against the best of every
+ * other policy, the engine without the model included; then the engine without the model
+ * against the best non-engine baseline. "Met" needs the interval's lower end at ≥ 30 % fewer
+ * attempts and the retention difference's interval to reach 0 or above (no significant loss).
+ */
+function advantageTable(families: readonly FamilyTeachResult[]): string[] {
+  const lines = [
+    "| Learner family | Engine | Best other policy (fewest attempts per skill mastered) | Engine: fewer attempts per skill mastered than it (95 % CI) | Skills mastered / 1,000 attempts, engine − it | 30-day retention, engine − it | Goal (≥ 30 % fewer, no retention loss) |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const f of families) {
+    for (const a of [engineAdvantage(f, "engine-model"), engineAdvantage(f, "engine")]) {
+    if (!a) continue;
+    const met = a.fewerAttempts.mean - (Number.isFinite(a.fewerAttempts.half) ? a.fewerAttempts.half : 0) >= 0.3 && a.retentionDiff.mean + (Number.isFinite(a.retentionDiff.half) ? a.retentionDiff.half : 0) >= 0;
+    lines.push(
+      `| ${f.label} | ${POLICY_LABELS[a.engine]} | ${POLICY_LABELS[a.best]} | ${pctCi(a.fewerAttempts)} | ${ci(a.per1000Diff, f1)} | ${ci(a.retentionDiff, (x) => `${(100 * x).toFixed(1)} pts`)} | ${met ? "met" : "**not met**"} |`,
+    );
+    }
+  }
+  return lines;
+}
+
+function familyTable(f: FamilyTeachResult): string[] {
+  const lines = ["| Policy | Attempts per skill mastered | Attempts on a skill until mastered (pooled) | Skills mastered / 1,000 attempts | 30-day retention |", "|---|---|---|---|---|"];
+  for (const s of intervalSummaries(f)) {
+    lines.push(`| ${POLICY_LABELS[s.policy]} | ${ci(s.attemptsPerSkill, f1)} | ${ci(s.attemptsToMastery, f1)} | ${ci(s.masteredPer1000, f1)} | ${pctCi(s.retention)} |`);
+  }
+  return lines;
+}
+
 function catTable(r: StudyResult): string[] {
   const lines = [
     "| Condition | Mean items | p90 items | Reached SE | RMSE | Bias | Fixed-form length for same RMSE | Max exposure |",
@@ -119,20 +157,37 @@ export function renderReport(r: EvalReport): RenderedReport {
   if (r.prediction.length > 0) {
     md.push("Prediction of real students' next answers (online replay, test students unseen, mean ± sd over folds):", "");
     md.push(
-      "| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | ML model (served by ONNX) AUC / log-loss | Published (pyKT protocol) |",
-      "|---|---|---|---|---|---|---|",
+      "| Dataset | Global mean AUC | Item rate AUC | Engine default AUC / log-loss | Engine tuned AUC / log-loss | ML recipe, refitted per fold (float64) AUC / log-loss | Shipped .onnx file via onnxruntime AUC / log-loss (in-sample weights) | Published (pyKT protocol) |",
+      "|---|---|---|---|---|---|---|---|",
     );
     for (const d of r.prediction) {
-      const [g, it, e, t, ml] = d.predictors;
-      const auc = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
-      const ll = (p: typeof g) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
+      const by = (key: string) => d.predictors.find((p) => p.key === key);
+      const [g, it, e, t] = ["global", "item", "engine", "tuned"].map(by);
+      const ml = d.predictors[4];
+      const file = d.predictors.find((p) => p.key.endsWith(".onnx"));
+      const auc = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
+      const ll = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
+      const both = (p: PredictorResult | undefined) => (p ? `${f3(auc(p))} / ${f3(ll(p))} (${p.key})` : "–");
       md.push(
-        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml ? `${f3(auc(ml))} / ${f3(ll(ml))} (${ml.key})` : "–"} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
+        `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml && ml !== file ? both(ml) : "–"} | ${both(file)} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
       );
     }
+    md.push(
+      "",
+      "The recipe columns refit the model on each fold's training students (held-out). The shipped file is the bundled model itself, scored as it runs in production " +
+        "(float32 graph, onnxruntime) on the same test rows; it was fitted on every student of both datasets, so on these folds its weights have seen the test students " +
+        "(its item difficulties have not): read it as a check that the file behaves like its recipe, not as a held-out score. Its held-out counterpart is the card's pooled-recipe column (models/correctness-v1.card.md).",
+    );
     md.push("");
   }
-  if (r.teaching) {
+  if (r.families && r.families.length > 0) {
+    const o = r.families[0]?.replicates[0]?.options;
+    md.push(
+      `Teaching simulated learners of ${r.families.length} families (${o?.learners} learners × ${r.families[0]?.replicates.length} replicate populations each, ${o?.attempts} attempts, ${o?.itemsPerDay} a day; mean ± 95 % interval over replicates, paired by replicate):`,
+      "",
+    );
+    md.push(...advantageTable(r.families), "");
+  } else if (r.teaching) {
     const t = r.teaching;
     md.push(`Teaching ${t.options.learners} simulated learners for ${t.options.attempts} attempts (${t.options.itemsPerDay} a day):`, "");
     md.push("| Policy | Skills mastered @" + t.options.checkpoints.at(-1) + " | Gained | Attempts to mastery (median) | Retention 30 d | Too hard / too easy |", "|---|---|---|---|---|---|");
@@ -153,11 +208,11 @@ export function renderReport(r: EvalReport): RenderedReport {
       "Protocol. For fold k the test students are those with `test_fold = k`; everything fitted (item difficulties, success rates, the tuned configuration) " +
         "uses only the other students (including fold 0). Each test student's sequence is replayed online through the production knowledge model: " +
         "interaction i is predicted by `predictCorrect` on the beliefs built from interactions 0…i−1 of that student (neighbour-prior lookup `resolveSkills`, as `rankItems` uses), " +
-        "then `applyAttempt` learns its outcome. ASSISTments multi-skill duplicate rows are collapsed into one interaction with all its skills and predicted once. " +
+        "then `applyAttempt` learns its outcome. ASSISTments multi-skill duplicate rows are collapsed into one interaction with all its skills and predicted once (merge key: same problem, a skill id not yet in the run; labels never decide a merge). " +
         "There are no timestamps: the clock advances one minute per answer, so only the per-attempt drift of the model acts.",
       "",
       "Item difficulty: alternating fit on the training students — replay them through the same model, then one penalised Newton step per item on " +
-        "Σ(y − P) with a N(skill mean, 1) prior, three passes (see `src/eval/fit.ts`); a = 1, c = 0; unseen items get their skill's mean. " +
+        "Σ(y − P) with a N(skill mean, 1) prior, three passes (see `src/ml/difficulty.ts`); a = 1, c = 0; unseen items get their skill's mean. " +
         "Statics has no skill ids: the default mapping is one global skill (θ = the student's course ability, items carry the difficulty); " +
         "steps are rarely repeated (1 % of answers), so an item-as-its-own-skill mapping would add a skill that is almost never practised twice. " +
         "The tuned row may instead add a secondary skill per block of 20 consecutive step ids (a guess that nearby ids are steps of the same problem; kept only when validation prefers it). " +
@@ -168,6 +223,14 @@ export function renderReport(r: EvalReport): RenderedReport {
     for (const d of r.prediction) {
       md.push(`### ${d.dataset}`, "");
       md.push(`${d.students} students, ${d.interactions} interactions (${d.rows} rows in the full file before collapsing); folds ${d.predictors[0]?.folds.map((f) => f.fold).join(", ")}; ${d.seconds.toFixed(1)} s.`, "");
+      if (d.dataset === "assist2009") {
+        md.push(
+          `Loader merges (full file, src/ml/dataset.ts; the key is problem + skill id, never the label): ${d.merges.multiSkillRows} rows folded into the answer before them ` +
+            `(same problem, a skill id not yet in that answer), of which ${d.merges.mergedWithOtherLabel} carried a different label than the answer's first row; ` +
+            `${d.merges.retriesKept} immediate repeats of a problem with a skill already in the answer kept as separate answers (genuine retries).`,
+          "",
+        );
+      }
       md.push(...predictionTable(d), "");
       const tuned = d.predictors[3];
       if (tuned) md.push(`Tuned choice per fold: ${tuned.chosen.map((c, i) => `fold ${tuned.folds[i]?.fold}: ${c}`).join("; ")}.`, "");
@@ -208,9 +271,37 @@ export function renderReport(r: EvalReport): RenderedReport {
     md.push("![AUC per fold](eval-auc-folds.svg)", "");
   }
 
+  if (r.families && r.families.length > 0) {
+    md.push("## 2. Teaching simulated learners of several families", "");
+    md.push(
+      "Each family is a different idea of how people learn (src/eval/families.ts); every policy teaches the same populations. " +
+        "Every answer goes through the learner Durable Object's own decision (`decideAttempt`: grading a response, the knowledge model's update, FSRS review memory, the correctness model's history); " +
+        "the engine policies rank with `candidateSkills` → `rankItems` → `chooseNext` (→ `stretchSkills`), the DO's next-item path, with or without the shipped correctness model's predictions " +
+        "(feature rows from `buildFeatures`, scored by models/correctness-v1.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts). " +
+        "Intervals: mean ± 95 % Student-t half-width over replicate populations (seeds base + r); engine-vs-baseline differences are paired by replicate.",
+      "",
+      "Measures: *attempts per skill mastered* = every attempt served (practice, review, wasted) divided by the skills truly mastered at the end that were not at the start, over the population — the headline's *attempts to mastery*, comparable across policies; " +
+        "*attempts on a skill until mastered* = attempts on that skill until it was first truly mastered, pooled over learner × skill pairs that got there (a policy that reaches only nearly-mastered skills looks cheap here, so it does not decide the comparison); " +
+        "*skills mastered / 1,000 attempts* = truly mastered skills at the end minus at the start, per 1,000 attempts; *30-day retention* = share of the skills learned in the run and mastered when practice stopped that are still mastered 30 days later.",
+      "",
+    );
+    for (const f of r.families) {
+      md.push(`### ${f.label}`, "", `Parameters: ${f.origin}. ${f.seconds.toFixed(0)} s.`, "");
+      md.push(...familyTable(f), "");
+      const a = engineAdvantage(f);
+      if (a) {
+        md.push(
+          `Engine with the model against the best baseline (${POLICY_LABELS[a.best]}): ${pctCi(a.fewerAttempts)} fewer attempts per skill mastered (negative = more), ` +
+            `${ci(a.per1000Diff, f1)} skills mastered per 1,000 attempts, ${ci(a.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of 30-day retention.`,
+          "",
+        );
+      }
+    }
+  }
+
   if (r.teaching) {
     const t = r.teaching;
-    md.push("## 2. Teaching simulated learners", "");
+    md.push(r.families ? "### Detail: the reference family's first population" : "## 2. Teaching simulated learners", "");
     md.push(
       `${t.options.learners} learners (seeds derived from base seed ${t.options.seed}: \`seedFromString("learner:${t.options.seed}:i")\`), the same for every policy; ` +
         `demo bank: ${t.skills} skills, ${t.items} items. One session of ${t.options.itemsPerDay} items a day for ${t.options.attempts} attempts, then ${t.options.retentionDays} days without practice. ` +

@@ -4,6 +4,8 @@
  * review memory from `applyLearnerAttempt`, plus serving history.
  */
 import type { AttemptOutcome, LearnerView } from "../core/engine";
+import { emptyHistory } from "../core/features";
+import type { LearnerHistory } from "../core/features";
 import type { ItemParams, ReviewMemory, SkillState } from "../core/types";
 
 /** How many recent primary skills are kept (scoring reads the last `siblingWindow`). */
@@ -16,6 +18,8 @@ export class SimLearnerView implements LearnerView {
   private readonly session = new Set<string>();
   private recent: string[] = [];
   readonly goalSkillIds: ReadonlySet<string> = new Set<string>();
+  /** The correctness model's per-learner history (features.ts), as the DO stores it. */
+  readonly history: LearnerHistory = emptyHistory();
 
   readonly skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
 

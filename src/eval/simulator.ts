@@ -102,14 +102,46 @@ export interface LearnerTraits {
   readonly speed: number;
 }
 
+/**
+ * How an attempt moves θ (families, see src/eval/families.ts):
+ *   bell     Δθ = λ · exp(−(x − logit c)² / 2w²) on the learner's own success logit x (above)
+ *   outcome  Δθ = λ/0.15 · (γ if correct else ρ): performance-factor growth, where a success
+ *            teaches γ logits and a failure ρ whatever the item's difficulty (PFA, Pavlik et
+ *            al. 2009); λ/0.15 keeps the learner's own rate relative to the population's.
+ */
+export type GainRule = { readonly kind: "bell"; readonly centre: number; readonly width: number } | { readonly kind: "outcome"; readonly correct: number; readonly wrong: number };
+
+/**
+ * What fades between practice: the gain above the starting level is multiplied by
+ *   exponential  R = exp(−t/S)
+ *   power        R = (1 + (19/81) t/S)^(−1/2)   (FSRS-4.5's forgetting curve: R(S) = 0.9)
+ */
+export type ForgettingRule = "exponential" | "power";
+
 export interface SimParams {
-  /** Peak of the learning bell (success chance) and its width in logits. */
-  readonly bellCentre: number;
-  readonly bellWidth: number;
+  readonly gain: GainRule;
+  readonly forgetting: ForgettingRule;
   readonly ceilingAboveMedian: number;
 }
 
-export const DEFAULT_SIM_PARAMS: SimParams = { bellCentre: 0.7, bellWidth: 1, ceilingAboveMedian: 4 };
+export const DEFAULT_SIM_PARAMS: SimParams = { gain: { kind: "bell", centre: 0.7, width: 1 }, forgetting: "exponential", ceilingAboveMedian: 4 };
+
+/** Share of a gain left after `days` without practice at stability `stability` (days). */
+export function retained(rule: ForgettingRule, days: number, stability: number): number {
+  return rule === "exponential" ? Math.exp(-days / stability) : (1 + ((19 / 81) * days) / stability) ** -0.5;
+}
+
+/** What the teaching study needs of a simulated learner, whatever its family. */
+export interface TrueLearner {
+  readonly traits: LearnerTraits;
+  /** P_true of a correct answer at `now`. */
+  pCorrect(item: ItemParams, now: number): number;
+  /** A measure in [0, 1] of how well the skill is known at `now` (retention's mean P). */
+  skillProbability(skillId: string, now: number): number;
+  isMastered(skillId: string, now: number): boolean;
+  masteredCount(now: number): number;
+  answer(item: ItemParams, now: number): { correct: boolean; responseMs: number; pTrue: number };
+}
 
 function normal(rng: Random): number {
   const u = Math.max(rng(), 1e-12);
@@ -130,8 +162,8 @@ export function drawTraits(seed: number): LearnerTraits {
   };
 }
 
-/** Mutable latent state of one simulated learner. */
-export class SimLearner {
+/** Mutable latent state of one simulated learner (θ per skill; bell or outcome gains). */
+export class SimLearner implements TrueLearner {
   readonly traits: LearnerTraits;
   readonly world: SimWorld;
   readonly params: SimParams;
@@ -180,7 +212,7 @@ export class SimLearner {
     const last = this.thetaAtLast[i] ?? 0;
     if (last <= f) return last;
     const days = Math.max(0, now - (this.lastPractice[i] ?? now)) / DAY_MS;
-    return f + (last - f) * Math.exp(-days / (this.stability[i] ?? 1));
+    return f + (last - f) * retained(this.params.forgetting, days, this.stability[i] ?? 1);
   }
 
   /** Memory stability of a skill in days. */
@@ -235,12 +267,12 @@ export class SimLearner {
     const z = normal(this.responses);
     const medianMs = 15_000 * Math.exp(0.9 * (0.8 - know)) * this.traits.speed;
     const responseMs = Math.min(180_000, Math.max(2_000, medianMs * Math.exp(0.45 * z)));
-    this.practise(item, now, know);
+    this.practise(item, now, know, correct);
     return { correct, responseMs, pTrue };
   }
 
   /** Applies learning and the spacing effect for one attempt (no response drawn). */
-  practise(item: ItemParams, now: number, know = this.knowProbability(item, now)): void {
+  practise(item: ItemParams, now: number, know = this.knowProbability(item, now), correct = true): void {
     const skillId = item.skillIds[0] ?? "";
     const i = this.idx(skillId);
     const current = this.thetaAt(i, now);
@@ -252,13 +284,19 @@ export class SimLearner {
     }
     if (gap >= SITTING_GAP_MS) this.lastSitting[i] = now;
     let gain = 0;
+    const rule = this.params.gain;
     if (this.prerequisitesMastered(skillId, now)) {
-      const x = Math.log(Math.max(1e-12, know) / Math.max(1e-12, 1 - know));
-      const d = x - Math.log(this.params.bellCentre / (1 - this.params.bellCentre));
-      gain = this.traits.learningRate * Math.exp(-(d * d) / (2 * this.params.bellWidth * this.params.bellWidth));
+      if (rule.kind === "bell") {
+        const x = Math.log(Math.max(1e-12, know) / Math.max(1e-12, 1 - know));
+        const d = x - Math.log(rule.centre / (1 - rule.centre));
+        gain = this.traits.learningRate * Math.exp(-(d * d) / (2 * rule.width * rule.width));
+      } else {
+        gain = (this.traits.learningRate / 0.15) * (correct ? rule.correct : rule.wrong);
+      }
     }
     const ceiling = (this.world.skills[i]?.medianDifficulty ?? 0) + this.params.ceilingAboveMedian;
-    this.thetaAtLast[i] = Math.max(current, Math.min(ceiling, current + gain));
+    // A negative outcome gain (a fitted ρ < 0) may lower θ, never below the starting level.
+    this.thetaAtLast[i] = gain >= 0 ? Math.max(current, Math.min(ceiling, current + gain)) : Math.max(Math.min(current, this.floor[i] ?? current), current + gain);
     this.lastPractice[i] = now;
   }
 }

@@ -4,21 +4,29 @@
  * demo item bank, one session of `itemsPerDay` items a day, until `attempts` items; then
  * nobody practises for `retentionDays` and retention is measured.
  *
- * Every policy's answers go through the engine's `applyLearnerAttempt` into the in-memory
- * view (the engine's beliefs and FSRS memories), so the review policy and the engine read
- * the real production state; the random and fixed policies ignore it.
+ * Every policy's answers go through the Durable Object's own decision, `decideAttempt`
+ * (grading a response built to be right or wrong as the learner answered, the knowledge
+ * model's update, the FSRS memory and the correctness model's history), into the in-memory
+ * view, so the mastery, review and engine policies read the real production state; the
+ * random and fixed policies ignore it.
+ *
+ * The learner is one of several families (src/eval/families.ts); `runTeachingStudy` runs
+ * every family over several replicate populations, for intervals over seeds.
  */
-import { DEFAULT_ENGINE_CONFIG, applyLearnerAttempt, buildCurriculum } from "../core/engine";
-import type { Curriculum, EngineConfig } from "../core/engine";
+import { DEFAULT_ENGINE_CONFIG, buildCurriculum, decideAttempt } from "../core/engine";
+import type { Curriculum, EngineConfig, GradableItem } from "../core/engine";
+import { mergeHistorySlice } from "../core/features";
 import { mulberry32, seedFromString } from "../core/random";
 import type { ItemParams } from "../core/types";
-import { mean } from "./stats";
+import type { CorrectnessModel } from "../ml/model";
+import type { Family, FamilyKey } from "./families";
+import { mean, meanCi } from "./stats";
 import { median } from "./metrics";
-import { makePolicy, POLICY_NAMES } from "./policies";
+import { BASELINES, makePolicy, POLICY_NAMES } from "./policies";
 import type { PolicyName } from "./policies";
 import { SimLearnerView } from "./sim-view";
 import { SimLearner, buildWorld, drawTraits } from "./simulator";
-import type { LearnerTraits, SimWorld } from "./simulator";
+import type { LearnerTraits, SimWorld, TrueLearner } from "./simulator";
 
 const DAY_MS = 86_400_000;
 /** Sessions start at 17:00 UTC on consecutive days. */
@@ -37,6 +45,10 @@ export interface TeachOptions {
   readonly policies: readonly PolicyName[];
   readonly config: EngineConfig;
   readonly log?: (msg: string) => void;
+  /** The learner family (default: the original bell-at-0.7 simulator). */
+  readonly family?: Family;
+  /** The correctness model (needed by `engine-model`). */
+  readonly model?: CorrectnessModel;
 }
 
 export const DEFAULT_TEACH: TeachOptions = {
@@ -47,13 +59,21 @@ export const DEFAULT_TEACH: TeachOptions = {
   retentionDays: 30,
   checkpoints: [200, 500, 1000],
   curveStep: 10,
-  policies: POLICY_NAMES,
+  policies: POLICY_NAMES.filter((p) => p !== "engine-model"),
   config: DEFAULT_ENGINE_CONFIG,
 };
 
 export interface Bank {
   readonly skills: readonly { id: string; position: number; prerequisites: readonly string[] }[];
-  readonly items: readonly ItemParams[];
+  readonly items: readonly GradableItem[];
+}
+
+/** A response the grader marks `correct` (or not) for `item`: what the learner "typed". */
+export function responseFor(item: GradableItem, correct: boolean): unknown {
+  const a = item.answer;
+  if (a.type === "choice") return correct ? a.index : (a.index + 1) % Math.max(2, item.choices?.length ?? 2);
+  if (a.type === "numeric") return correct ? a.value : a.value + a.tolerance + 1 + Math.abs(a.value);
+  return correct ? (a.accepted[0] ?? "") : "(no idea)";
 }
 
 export interface LearnerRun {
@@ -83,7 +103,7 @@ export interface PolicyResult {
 }
 
 export interface TeachResult {
-  readonly options: Omit<TeachOptions, "log" | "config">;
+  readonly options: Omit<TeachOptions, "log" | "config" | "family" | "model">;
   readonly skills: number;
   readonly items: number;
   readonly policies: PolicyResult[];
@@ -116,8 +136,9 @@ export function prepareBank(bank: Bank): Prepared {
 
 /** One learner taught by one policy. */
 export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, learnerSeed: number, options: TeachOptions): LearnerRun {
+  const byId = new Map(bank.items.map((i) => [i.id, i]));
   const traits = drawTraits(learnerSeed);
-  const learner = new SimLearner(prep.world, traits, SIM_START);
+  const learner: TrueLearner = options.family ? options.family.create(prep.world, traits, SIM_START) : new SimLearner(prep.world, traits, SIM_START);
   const view = new SimLearnerView();
   const policy = makePolicy(policyName);
   const ctx = {
@@ -127,6 +148,7 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
     itemsBySkill: prep.itemsBySkill,
     config: options.config,
     rng: mulberry32(seedFromString(`policy:${policyName}:${learnerSeed}`)),
+    ...(options.model ? { model: options.model } : {}),
   };
   const skillAttempts = new Map<string, number>();
   const mastered = new Set<string>();
@@ -145,13 +167,18 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
     view.startSession();
     policy.startSession(ctx, now);
     for (let k = 0; k < options.itemsPerDay && done < options.attempts; k++) {
-      const item = policy.choose(ctx, now);
+      const chosen = policy.choose(ctx, now);
+      const item = byId.get(chosen.id);
+      if (!item) throw new Error(`policy ${policyName} chose ${chosen.id}, not in the bank`);
       view.serve(item, now);
       const r = learner.answer(item, now);
       if (r.pTrue < 0.3) tooHard++;
       if (r.pTrue > 0.95) tooEasy++;
       now += r.responseMs;
-      view.apply(applyLearnerAttempt(view, prep.curriculum, item, r.correct, r.responseMs, now, options.config));
+      const decision = decideAttempt(view, prep.curriculum, item, responseFor(item, r.correct), r.responseMs, now, options.config);
+      if (!decision.ok || decision.correct !== r.correct) throw new Error(`item ${item.id}: the grader did not mark the simulated answer ${r.correct ? "right" : "wrong"}`);
+      view.apply(decision.outcome);
+      mergeHistorySlice(view.history, decision.history);
       const skill = item.skillIds[0] ?? "";
       const n = (skillAttempts.get(skill) ?? 0) + 1;
       skillAttempts.set(skill, n);
@@ -198,9 +225,9 @@ export function runTeaching(bank: Bank, options: TeachOptions = DEFAULT_TEACH): 
     const seconds = (performance.now() - t) / 1000;
     policies.push({ policy: p, runs, seconds });
     const last = runs.map((r) => r.masteredAt.at(-1) ?? 0);
-    log(`teach ${p}: ${runs.length} learners × ${options.attempts} attempts, mean mastered ${mean(last).toFixed(1)} [${seconds.toFixed(1)} s]`);
+    log(`teach ${options.family?.key ?? "bell-0.7"} seed ${options.seed} ${p}: ${runs.length} learners × ${options.attempts} attempts, mean mastered ${mean(last).toFixed(1)} [${seconds.toFixed(1)} s]`);
   }
-  const { log: _log, config: _config, ...plain } = options;
+  const { log: _log, config: _config, family: _family, model: _model, ...plain } = options;
   return { options: plain, skills: prep.world.skills.length, items: bank.items.length, policies, learnerSeeds: seeds };
 }
 
@@ -240,5 +267,114 @@ export function summarise(p: PolicyResult): PolicySummary {
     tooHardShare: served > 0 ? runs.reduce((a, r) => a + r.tooHard, 0) / served : Number.NaN,
     tooEasyShare: served > 0 ? runs.reduce((a, r) => a + r.tooEasy, 0) / served : Number.NaN,
     curve: Array.from({ length: Number.isFinite(curveLen) ? curveLen : 0 }, (_, k) => mean(runs.map((r) => r.curve[k] ?? 0))),
+  };
+}
+
+/** One policy's per-replicate measures, and their mean with a 95 % interval over replicates. */
+export interface IntervalSummary {
+  readonly policy: PolicyName;
+  /** Attempts served per skill gained (every attempt counts: practice, review, wasted), per replicate. */
+  readonly attemptsPerSkill: ReturnType<typeof meanCi>;
+  /** Attempts on a skill until first truly mastered, pooled over learner × skill, per replicate. */
+  readonly attemptsToMastery: ReturnType<typeof meanCi>;
+  /** Skills truly mastered at the end minus at the start, per 1,000 attempts (mean over learners). */
+  readonly masteredPer1000: ReturnType<typeof meanCi>;
+  /** Share of skills learned in the run still mastered `retentionDays` after practice stopped. */
+  readonly retention: ReturnType<typeof meanCi>;
+}
+
+export interface FamilyTeachResult {
+  readonly key: FamilyKey;
+  readonly label: string;
+  readonly origin: string;
+  /** One population per replicate seed (base seed + r). */
+  readonly replicates: TeachResult[];
+  readonly seconds: number;
+}
+
+export interface StudyOptions extends TeachOptions {
+  readonly replicates: number;
+}
+
+/** Every family × replicate population × policy (see the module comment). */
+export function runTeachingStudy(bank: Bank, families: readonly Family[], options: StudyOptions): FamilyTeachResult[] {
+  return families.map((family) => {
+    const t = performance.now();
+    const replicates = Array.from({ length: options.replicates }, (_, r) => runTeaching(bank, { ...options, seed: options.seed + r, family }));
+    return { key: family.key, label: family.label, origin: family.origin, replicates, seconds: (performance.now() - t) / 1000 };
+  });
+}
+
+interface ReplicateMeasures {
+  /** All attempts served / skills gained (mastered at the end, not at the start), over the population. */
+  readonly perSkill: number;
+  readonly atm: number;
+  readonly per1000: number;
+  readonly retention: number;
+}
+
+function replicateMeasures(t: TeachResult, policy: PolicyName): ReplicateMeasures | undefined {
+  const p = t.policies.find((x) => x.policy === policy);
+  if (!p) return undefined;
+  const s = summarise(p);
+  const gains = p.runs.map((r) => (r.masteredAt.at(-1) ?? r.initialMastered) - r.initialMastered);
+  const gained = gains.reduce((a, g) => a + g, 0);
+  const served = p.runs.reduce((a, r) => a + r.served, 0);
+  return {
+    perSkill: gained > 0 ? served / gained : Number.NaN,
+    atm: s.attemptsToMasteryMean,
+    per1000: mean(gains.map((g, i) => g * (1000 / Math.max(1, p.runs[i]?.served ?? 1)))),
+    retention: s.retentionShare,
+  };
+}
+
+export function intervalSummaries(f: FamilyTeachResult): IntervalSummary[] {
+  const policies = f.replicates[0]?.policies.map((p) => p.policy) ?? [];
+  return policies.map((policy) => {
+    const m = f.replicates.flatMap((t) => replicateMeasures(t, policy) ?? []);
+    return {
+      policy,
+      attemptsPerSkill: meanCi(m.map((x) => x.perSkill)),
+      attemptsToMastery: meanCi(m.map((x) => x.atm)),
+      masteredPer1000: meanCi(m.map((x) => x.per1000)),
+      retention: meanCi(m.map((x) => x.retention)),
+    };
+  });
+}
+
+export interface EngineAdvantage {
+  readonly engine: PolicyName;
+  /** The baseline with the fewest attempts per skill mastered (mean over replicates). */
+  readonly best: PolicyName;
+  /** 1 − engine / best attempts per skill mastered, per replicate (paired), mean and 95 % interval: > 0 = fewer attempts. */
+  readonly fewerAttempts: ReturnType<typeof meanCi>;
+  /** Engine minus best baseline, 30-day retention share, paired per replicate. */
+  readonly retentionDiff: ReturnType<typeof meanCi>;
+  /** Engine minus best baseline, skills mastered per 1,000 attempts, paired per replicate. */
+  readonly per1000Diff: ReturnType<typeof meanCi>;
+}
+
+/**
+ * The engine against the best baseline, paired by replicate. "Attempts to mastery" here is
+ * attempts served per skill mastered: every attempt counts, so a policy cannot look cheap by
+ * mastering only the skills that were nearly mastered anyway (the pooled per-skill count,
+ * also reported, has that selection effect).
+ */
+export function engineAdvantage(f: FamilyTeachResult, engine: PolicyName = "engine-model"): EngineAdvantage | undefined {
+  const sums = intervalSummaries(f);
+  const candidates = sums.filter((s) => BASELINES.includes(s.policy) && s.policy !== engine && Number.isFinite(s.attemptsPerSkill.mean));
+  const best = candidates.sort((a, b) => a.attemptsPerSkill.mean - b.attemptsPerSkill.mean)[0];
+  if (!best || !sums.some((s) => s.policy === engine)) return undefined;
+  const pairs = f.replicates.flatMap((t) => {
+    const e = replicateMeasures(t, engine);
+    const b = replicateMeasures(t, best.policy);
+    return e && b ? [{ e, b }] : [];
+  });
+  return {
+    engine,
+    best: best.policy,
+    fewerAttempts: meanCi(pairs.map(({ e, b }) => 1 - e.perSkill / b.perSkill)),
+    retentionDiff: meanCi(pairs.map(({ e, b }) => e.retention - b.retention)),
+    per1000Diff: meanCi(pairs.map(({ e, b }) => e.per1000 - b.per1000)),
   };
 }

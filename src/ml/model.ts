@@ -63,3 +63,20 @@ export function evaluate(model: CorrectnessModel, rows: Float32Array | Float64Ar
 export function modelToJson(m: CorrectnessModel): Record<string, unknown> {
   return { version: m.version, featureVersion: m.featureVersion, inputs: m.inputs, hidden: m.hidden, w1: [...m.w1], b1: [...m.b1], w2: [...m.w2], b2: m.b2 };
 }
+
+/** Inverse of `modelToJson` (models/<version>.json); throws on a malformed file. */
+export function modelFromJson(json: unknown): CorrectnessModel {
+  const o = json as Record<string, unknown>;
+  const nums = (k: string): Float64Array => {
+    const v = o[k];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "number")) throw new Error(`model JSON: ${k} must be an array of numbers`);
+    return Float64Array.from(v as number[]);
+  };
+  const { version, featureVersion, inputs, hidden, b2 } = o;
+  if (typeof version !== "string" || typeof featureVersion !== "string" || typeof inputs !== "number" || typeof hidden !== "number" || typeof b2 !== "number") {
+    throw new Error("model JSON: version, featureVersion, inputs, hidden and b2 are required");
+  }
+  const m: CorrectnessModel = { version, featureVersion, inputs, hidden, w1: nums("w1"), b1: nums("b1"), w2: nums("w2"), b2 };
+  if (m.w1.length !== hidden * inputs || m.b1.length !== hidden || m.w2.length !== (hidden === 0 ? inputs : hidden)) throw new Error("model JSON: weight shapes do not match inputs × hidden");
+  return m;
+}

@@ -17,11 +17,11 @@
  */
 import { FEATURE_COUNT, FEATURE_VERSION, emptyHistory, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
 import type { KnowledgeConfig } from "../core/knowledge";
-import type { StudentSequence } from "../eval/dataset";
-import { fitItemDifficulties, itemMapper } from "../eval/fit";
-import type { FitOptions, SkillMapping } from "../eval/fit";
-import type { ItemMapper } from "../eval/replay";
-import { replaySequence } from "../eval/replay";
+import type { StudentSequence } from "./dataset";
+import { fitItemDifficulties, itemMapper } from "./difficulty";
+import type { FitOptions, SkillMapping } from "./difficulty";
+import type { ItemMapper } from "./replay";
+import { replaySequence } from "./replay";
 import { fitModel } from "./fit";
 import type { FitConfig, FitData } from "./fit";
 import { evaluate } from "./model";

@@ -8,9 +8,9 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateDemoBank } from "../../src/content/generate/index";
 import { mulberry32 } from "../../src/core/random";
-import { loadDataset, subsetStudents } from "../../src/eval/dataset";
-import type { Dataset, DatasetName, StudentSequence } from "../../src/eval/dataset";
-import { DEFAULT_FIT } from "../../src/eval/fit";
+import { loadDataset, subsetStudents } from "../../src/ml/dataset";
+import type { Dataset, DatasetName, StudentSequence } from "../../src/ml/dataset";
+import { DEFAULT_FIT } from "../../src/ml/difficulty";
 import { measurePredictThroughput, runPrediction } from "../../src/eval/predict";
 import { renderReport } from "../../src/eval/report";
 import { DEFAULT_TEACH, runTeaching } from "../../src/eval/teach";
@@ -31,7 +31,7 @@ function synthetic(name: DatasetName): Dataset {
       }),
     };
   });
-  return { name, students, rows: 2400 };
+  return { name, students, rows: 2400, merges: { multiSkillRows: 0, retriesKept: 0, mergedWithOtherLabel: 0 } };
 }
 
 function dataset(name: DatasetName): Dataset {
@@ -39,9 +39,9 @@ function dataset(name: DatasetName): Dataset {
 }
 
 describe("evaluation harness, end to end on subsets", () => {
-  it("predicts held-out students online with disjoint folds and metrics in range", () => {
-    const results = (["assist2009", "statics2011"] as const).map((n) =>
-      runPrediction(dataset(n), { folds: [1, 2], quick: true, fit: { ...DEFAULT_FIT, passes: 1 } }),
+  it("predicts held-out students online with disjoint folds and metrics in range", async () => {
+    const results = await Promise.all(
+      (["assist2009", "statics2011"] as const).map((n) => runPrediction(dataset(n), { folds: [1, 2], quick: true, fit: { ...DEFAULT_FIT, passes: 1 } })),
     );
     for (const r of results) {
       expect(r.predictors.map((p) => p.key)).toEqual(["global", "item", "engine", "tuned"]);

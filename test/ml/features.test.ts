@@ -17,7 +17,7 @@ import {
 import { DEFAULT_KNOWLEDGE_CONFIG, predictCorrect, resolveSkills } from "../../src/core/knowledge";
 import { mulberry32 } from "../../src/core/random";
 import type { ItemParams, SkillState } from "../../src/core/types";
-import type { Interaction, StudentSequence } from "../../src/eval/dataset";
+import type { Interaction, StudentSequence } from "../../src/ml/dataset";
 import { featureTable } from "../../src/ml/pipeline";
 
 const toItem = (x: Interaction): ItemParams => ({ id: x.itemId, skillIds: x.skillIds, difficulty: (Number(x.itemId.slice(1)) % 7) / 3 - 1, discrimination: 1, guessing: 0 });

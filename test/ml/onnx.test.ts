@@ -10,7 +10,7 @@ import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION } from "../../src/core/fe
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { evaluate } from "../../src/ml/model";
 import type { CorrectnessModel } from "../../src/ml/model";
-import { INPUT_NAME, OUTPUT_NAME, exportOnnx } from "../../scripts/ml/onnx-export";
+import { INPUT_NAME, OUTPUT_NAME, exportOnnx } from "../../src/ml/export";
 
 function randomModel(seed: number, hidden: number): CorrectnessModel {
   const rng = mulberry32(seed);

@@ -3,10 +3,11 @@
  *
  * One student's history is a list of interactions in sequence order. ASSISTments 2009 lists
  * an answer to a problem tagged with several skills as several consecutive rows (same
- * student, same problem, same correctness); such a run is collapsed into ONE interaction
+ * student, same problem, one row per skill); such a run is collapsed into ONE interaction
  * carrying all its skills, so it is predicted once and its duplicate rows cannot leak the
- * answer to each other. Statics 2011 has no skill ids (`skillIds` is empty; the caller maps
- * items to skills).
+ * answer to each other. The merge key never looks at the label (see `parseAssist2009`), so
+ * no label can change how the sequence is cut. Statics 2011 has no skill ids (`skillIds`
+ * is empty; the caller maps items to skills).
  *
  * Parsing is pure (text in, data out); only `loadDataset` touches the disk.
  */
@@ -28,12 +29,28 @@ export interface StudentSequence {
   readonly interactions: readonly Interaction[];
 }
 
+/** What the loader's merge rule did, for the report (all zero for Statics). */
+export interface MergeCounts {
+  /** Rows folded into the interaction before them: same problem, a skill not yet in that run. */
+  readonly multiSkillRows: number;
+  /** Rows of the same problem right after it, with a skill already in the run: kept as a new answer. */
+  readonly retriesKept: number;
+  /**
+   * Merged rows whose label differs from their run's first row (the interaction keeps the
+   * first row's label). Counted only for the report; the rule itself never reads a label.
+   */
+  readonly mergedWithOtherLabel: number;
+}
+
 export interface Dataset {
   readonly name: string;
   readonly students: readonly StudentSequence[];
   /** Rows in the file(s) before collapsing. */
   readonly rows: number;
+  readonly merges: MergeCounts;
 }
+
+const NO_MERGES: MergeCounts = { multiSkillRows: 0, retriesKept: 0, mergedWithOtherLabel: 0 };
 
 export type DatasetName = "assist2009" | "statics2011";
 
@@ -116,36 +133,51 @@ function foldOf(student: string, rows: readonly Row[]): number {
 }
 
 /**
- * ASSISTments 2009 long format. Consecutive rows of one student with the same problem and
- * the same correctness are one answer tagged with several skills: collapsed, skills kept in
- * order without repeats. (Two genuine consecutive attempts at one problem with the same
- * outcome cannot be told apart from a multi-skill run in this file; AKT's preprocessing has
- * the same ambiguity, and treating them as one answer is the conservative choice: it can
- * only remove an easy "same as last time" prediction, never add a leaked one.)
+ * ASSISTments 2009 long format. The merge key is (student, problem, skill): a row continues
+ * the run before it when it is the same student's next row, on the same problem, with a
+ * skill id that run does not have yet — one answer listed once per tagged skill. A row of
+ * the same problem whose skill the run already has is a genuine retry and starts a new
+ * interaction. The label is never part of the key: an earlier rule merged only rows with
+ * equal correctness, so after a merge an immediate repeat always had the opposite label,
+ * and the item-repeat features learnt exactly that (a leak on data with retries). A run
+ * keeps its first row's label; rows merged with a different label are counted.
  */
 export function parseAssist2009(csv: string): Dataset {
   const rows = parseRows(csv, { student: "student_idx", seq: "seq_pos", item: "problem_id", skill: "skill_id", correct: "correct", fold: "test_fold" });
   const students: StudentSequence[] = [];
+  let multiSkillRows = 0;
+  let retriesKept = 0;
+  let mergedWithOtherLabel = 0;
   for (const [student, list] of byStudent(rows)) {
     const interactions: Interaction[] = [];
-    let prev: Row | undefined;
+    let first: Row | undefined;
     let skills: string[] = [];
+    // The run's skill keys, "" for a row without a skill id (so a second such row is a retry).
+    let keys: string[] = [];
     const flush = () => {
-      if (prev) interactions.push({ itemId: prev.item, skillIds: skills, correct: prev.correct });
+      if (first) interactions.push({ itemId: first.item, skillIds: skills, correct: first.correct });
     };
     for (const r of list) {
-      if (prev && prev.item === r.item && prev.correct === r.correct) {
-        if (r.skill !== null && r.skill !== "" && !skills.includes(r.skill)) skills.push(r.skill);
-        continue;
+      const key = r.skill ?? "";
+      if (first && first.item === r.item) {
+        if (!keys.includes(key)) {
+          keys.push(key);
+          if (key !== "") skills.push(key);
+          multiSkillRows++;
+          if (r.correct !== first.correct) mergedWithOtherLabel++;
+          continue;
+        }
+        retriesKept++;
       }
       flush();
-      prev = r;
-      skills = r.skill !== null && r.skill !== "" ? [r.skill] : [];
+      first = r;
+      keys = [key];
+      skills = key !== "" ? [key] : [];
     }
     flush();
     students.push({ studentId: student, fold: foldOf(student, list), interactions });
   }
-  return { name: "assist2009", students, rows: rows.length };
+  return { name: "assist2009", students, rows: rows.length, merges: { multiSkillRows, retriesKept, mergedWithOtherLabel } };
 }
 
 /** Statics 2011 long format: one row per problem-step attempt, no skills. */
@@ -159,18 +191,26 @@ export function parseStatics2011(csv: string): Dataset {
       interactions: list.map((r) => ({ itemId: r.item, skillIds: [], correct: r.correct })),
     });
   }
-  return { name: "statics2011", students, rows: rows.length };
+  return { name: "statics2011", students, rows: rows.length, merges: NO_MERGES };
 }
 
-/** Reads `<dataDir>/<name>/*.csv` (parts in name order) and parses them. */
-export function loadDataset(dataDir: string, name: DatasetName): Dataset {
+/** The raw CSV of `<dataDir>/<name>/*.csv`, parts joined in name order. */
+export function readDatasetCsv(dataDir: string, name: DatasetName): string {
   const dir = join(dataDir, name);
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".csv"))
     .sort();
   if (files.length === 0) throw new Error(`no CSV files in ${dir}`);
-  const csv = concatParts(files.map((f) => readFileSync(join(dir, f), "utf8")));
+  return concatParts(files.map((f) => readFileSync(join(dir, f), "utf8")));
+}
+
+export function parseDataset(name: DatasetName, csv: string): Dataset {
   return name === "assist2009" ? parseAssist2009(csv) : parseStatics2011(csv);
+}
+
+/** Reads `<dataDir>/<name>/*.csv` (parts in name order) and parses them. */
+export function loadDataset(dataDir: string, name: DatasetName): Dataset {
+  return parseDataset(name, readDatasetCsv(dataDir, name));
 }
 
 /** Keeps `n` students per fold-preserving deterministic order (every k-th), for quick runs. */

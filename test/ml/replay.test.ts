@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
-import type { Interaction, StudentSequence } from "../../src/eval/dataset";
-import { fitItemDifficulties, itemMapper } from "../../src/eval/fit";
-import { replaySequence } from "../../src/eval/replay";
+import type { Interaction, StudentSequence } from "../../src/ml/dataset";
+import { fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
+import { replaySequence } from "../../src/ml/replay";
 
 const seq: Interaction[] = [
   { itemId: "a", skillIds: ["s1"], correct: true },

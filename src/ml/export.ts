@@ -10,7 +10,7 @@
  * feature version travel in metadata_props; the predictor checks them before serving.
  */
 import onnxProto from "onnx-proto";
-import type { CorrectnessModel } from "../../src/ml/model";
+import type { CorrectnessModel } from "./model";
 
 const { onnx } = onnxProto;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { concatParts, parseAssist2009, parseStatics2011 } from "../../src/eval/dataset";
+import { concatParts, parseAssist2009, parseStatics2011 } from "../../src/ml/dataset";
 
 const HEADER = "student_idx,user_id_raw,seq_pos,problem_id,skill_id,correct,test_fold";
 
@@ -31,6 +31,28 @@ describe("ASSISTments 2009 multi-skill collapse", () => {
     ]);
     expect(b?.fold).toBe(2);
     expect(b?.interactions).toEqual([{ itemId: "100", skillIds: ["37", "54"], correct: true }]);
+  });
+
+  it("counts what the merge rule did", () => {
+    expect(parseAssist2009(csv).merges).toEqual({ multiSkillRows: 4, retriesKept: 1, mergedWithOtherLabel: 0 });
+  });
+
+  it("keeps a genuine retry with the same outcome as its own answer", () => {
+    const ds = parseAssist2009([HEADER, "1,1,0,100,3,1,1", "1,1,1,100,3,1,1", "1,1,2,100,3,0,1"].join("\n"));
+    expect(ds.students[0]?.interactions.map((x) => x.correct)).toEqual([true, true, false]);
+    expect(ds.merges).toEqual({ multiSkillRows: 0, retriesKept: 2, mergedWithOtherLabel: 0 });
+  });
+
+  it("cuts runs without looking at labels: a retried multi-skill problem is two answers, whatever their outcomes", () => {
+    const rows = (labels: string) =>
+      parseAssist2009([HEADER, ...["3", "4", "3", "4"].map((skill, i) => `1,1,${i},100,${skill},${labels[i]},1`)].join("\n"));
+    for (const labels of ["0000", "0101", "0110", "1111", "1001"]) {
+      const ds = rows(labels);
+      expect(ds.students[0]?.interactions.map((x) => x.skillIds)).toEqual([["3", "4"], ["3", "4"]]);
+      // A run keeps its first row's label.
+      expect(ds.students[0]?.interactions.map((x) => (x.correct ? "1" : "0")).join("")).toBe(`${labels[0]}${labels[2]}`);
+    }
+    expect(rows("0110").merges).toEqual({ multiSkillRows: 2, retriesKept: 1, mergedWithOtherLabel: 2 });
   });
 
   it("does not merge across students", () => {
