@@ -13,7 +13,7 @@ import { getItems } from "../../src/db/content";
 import { learnerHistory } from "../../src/db/learners";
 import type { LearnerContent } from "./content";
 import type { LearnerStore } from "./store";
-import type { AttemptResult } from "./types";
+import type { GradedAttemptResult } from "./types";
 import { LiveLearnerState } from "./view";
 
 export interface HydrateDeps {
@@ -59,7 +59,8 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
       }
       const servedId = store.recordServed({ itemId: item.id, skillId: primary, mode: h.mode, session: 0, servedAt: h.servedAt ?? h.answeredAt, item: null });
       store.markAnswered(servedId, h.clientAttemptId);
-      const result: AttemptResult = {
+      const result: GradedAttemptResult = {
+        withheld: false,
         clientAttemptId: h.clientAttemptId,
         seq: h.seq,
         itemId: item.id,

@@ -27,7 +27,7 @@ import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
 import { LearnerContent } from "./content";
 import { MockTestRunner } from "./mock-runner";
-import { answerStep, finish } from "./mock-tests";
+import { answerStep, finish, withheldAttempt } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
 import { flushOutbox, knownLearnerKey } from "./outbox";
 import { writerName } from "../writer/writer-do";
@@ -35,7 +35,7 @@ import type { OutboxWriterDO } from "../writer/writer-do";
 import { hydrateFromHistory } from "./hydrate";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore } from "./store";
-import type { AttemptInput, AttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import type { AttemptInput, AttemptResult, GradedAttemptResult, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -223,7 +223,8 @@ export class LearnerDO extends DurableObject<Env> {
       test && step
         ? { testId: test.id, answered: step.state.responses.length, theta: step.state.theta, se: step.state.se, done: step.finished, stopReason: finished?.report.stopReason ?? null }
         : undefined;
-    const result: AttemptResult = {
+    const result: GradedAttemptResult = {
+      withheld: false,
       clientAttemptId: input.clientAttemptId,
       seq,
       itemId: item.id,
@@ -275,7 +276,9 @@ export class LearnerDO extends DurableObject<Env> {
     this.rankings.clear();
     this.scores.attempted(affectedSkills(curriculum, item), item.id);
     await this.scheduleFlush();
-    return { ok: true, value: result };
+    // The graded result is stored (a retry after the test ends returns it); a running test's
+    // answer reveals nothing yet.
+    return { ok: true, value: step && !step.finished && test ? withheldAttempt(result, test.id) : result };
   }
 
   /** Why an answer to an item with no open serve is refused (error path only: nothing is written). */
@@ -581,7 +584,11 @@ export class LearnerDO extends DurableObject<Env> {
     if (previous.itemId !== input.itemId) {
       return { ok: false, code: "conflict", detail: `attempt ${input.clientAttemptId} was already used for item ${previous.itemId}` };
     }
-    return { ok: true, value: { ...(previous.result as AttemptResult), replayed: true } };
+    // Results stored before `withheld` existed are graded ones.
+    const stored: GradedAttemptResult = { ...(previous.result as Omit<GradedAttemptResult, "withheld">), withheld: false, replayed: true };
+    const testId = stored.mockTest?.testId;
+    const running = testId !== undefined && this.store.getMockTest(testId)?.status === "active";
+    return { ok: true, value: running ? withheldAttempt(stored, testId) : stored };
   }
 
   /** Alarms run on real time, whatever `clock` says. */
