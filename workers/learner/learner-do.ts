@@ -305,7 +305,7 @@ export class LearnerDO extends DurableObject<Env> {
         skillStates: state.skills,
         memories: state.memories,
         attempts: state.summary(utcOffsetMinutes),
-        horizonDays: 7,
+        horizonDays: 14, // the app charts reviews due over the next two weeks
         utcOffsetMinutes,
       },
       DEFAULT_ENGINE_CONFIG.knowledge,

@@ -9,7 +9,7 @@ import { requireLearner } from "../lib/auth";
 import { ApiError } from "../lib/problem";
 import type { Context } from "hono";
 import type { AttemptResult, NextResult, ProgressResult, RpcResult } from "../../learner/types";
-import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
+import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
 
 export const LearnerIdSchema = z
   .string()
@@ -44,8 +44,8 @@ const WhySchema = z
 const NextSchema = z
   .object({
     mode: z.enum(["practice", "review"]),
-    item: PublicItemSchema.nullable(),
-    why: WhySchema.nullable(),
+    item: orNull(PublicItemSchema),
+    why: orNull(WhySchema),
     source: z.enum(["start-ranking", "cache", "scored", "none"]),
     servedAt: z.number().nullable(),
     session: z.number().int(),

@@ -9,7 +9,7 @@ import type { AppEnv } from "../lib/context";
 import type { MockReport, MockTestSummary } from "../../learner/mock-tests";
 import type { MockNextResult } from "../../learner/types";
 import { LearnerIdSchema, callLearner, learnerStub } from "./learners";
-import { ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
+import { ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
 
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
 const errors = {
@@ -94,12 +94,12 @@ const ReportSchema = z
 const NextSchema = z
   .object({
     testId: z.string(),
-    item: PublicItemSchema.nullable(),
+    item: orNull(PublicItemSchema),
     done: z.boolean(),
     answered: z.number().int(),
     theta: z.number().nullable().openapi({ description: "null while the test runs" }),
     se: z.number().nullable().openapi({ description: "null while the test runs" }),
-    report: ReportSchema.nullable().openapi({ description: "null while the test runs" }),
+    report: orNull(ReportSchema).openapi({ description: "null while the test runs" }),
   })
   .openapi("MockTestNext");
 

@@ -54,3 +54,10 @@ export const problemResponses = {
   404: { description: "Not found", content: { "application/problem+json": { schema: ProblemSchema } } },
   500: { description: "Internal error", content: { "application/problem+json": { schema: ProblemSchema } } },
 } as const;
+
+/**
+ * A named component or null, as `anyOf: [{$ref}, {type: "null"}]`. (`.nullable()` on a named
+ * schema renders as `allOf: [{$ref}, {type: ["object", "null"]}]`, which no null satisfies and
+ * generated clients type as an object; with a description it loses the null altogether.)
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
