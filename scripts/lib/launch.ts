@@ -6,7 +6,6 @@
 import { startPlatform } from "./platform";
 import type { Runtime } from "./platform";
 import { DEFAULT_DATA_DIR, clearRunningStack, readRunningStack, writeRunningStack } from "./stack";
-import { buildWebApp } from "./web";
 
 export async function launch(opts: { command: "start" | "serve"; runtime: Runtime }): Promise<void> {
   const started = performance.now();
@@ -17,8 +16,6 @@ export async function launch(opts: { command: "start" | "serve"; runtime: Runtim
     console.error(`the local stack is already running on ${DEFAULT_DATA_DIR} (pid ${running.pid}${running.apiUrl ? `, ${running.apiUrl}` : ""}). Stop it first.`);
     process.exit(1);
   }
-  const web = await buildWebApp();
-  log(`web app built into web/dist in ${web.ms} ms (${(web.jsGzipBytes / 1024).toFixed(1)} KiB of JavaScript, gzipped)`);
   const platform = await startPlatform({ port, log, runtime: opts.runtime, wranglerLogLevel: process.env.WRANGLER_LOG ?? "warn" });
   writeRunningStack({ ...platform.stack.info, apiUrl: platform.apiUrl });
 
