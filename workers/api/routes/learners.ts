@@ -87,19 +87,18 @@ const MasteryChangeSchema = z
   .object({ skillId: z.string(), before: z.number(), after: z.number(), mastered: z.boolean(), newlyMastered: z.boolean() })
   .openapi("MasteryChange");
 
+/** What every attempt result says: which attempt, when it was recorded, whether this is a retry's answer. */
+const recorded = { clientAttemptId: z.string(), seq: z.number().int(), itemId: z.string(), answeredAt: z.number(), replayed: z.boolean() };
+
 const GradedAttemptSchema = z
   .object({
     withheld: z.literal(false),
-    clientAttemptId: z.string(),
-    seq: z.number().int(),
-    itemId: z.string(),
+    ...recorded,
     correct: z.boolean(),
     correctAnswer: z.string(),
     explanation: z.string(),
     mastery: z.array(MasteryChangeSchema),
     nextReviewAt: z.number().nullable(),
-    answeredAt: z.number(),
-    replayed: z.boolean(),
     mockTest: z
       .object({ testId: z.string(), answered: z.number().int(), theta: z.number(), se: z.number(), done: z.boolean(), stopReason: z.string().nullable() })
       .optional(),
@@ -109,11 +108,7 @@ const GradedAttemptSchema = z
 const WithheldAttemptSchema = z
   .object({
     withheld: z.literal(true),
-    clientAttemptId: z.string(),
-    seq: z.number().int(),
-    itemId: z.string(),
-    answeredAt: z.number(),
-    replayed: z.boolean(),
+    ...recorded,
     mockTest: z.object({ testId: z.string(), answered: z.number().int(), done: z.literal(false) }),
   })
   .openapi("WithheldAttempt", { description: "An answer to a running mock test: recorded; feedback waits for the test's report." });
