@@ -183,7 +183,7 @@ function TestStatus({ run, onTimeUp }: { run: Running; onTimeUp: () => void }) {
         Item {(run.next?.answered ?? 0) + 1} of up to {run.summary.config.maxItems}
       </span>
       <span class="timer" role="timer" aria-label={`Time left: ${mm} minutes ${ss} seconds`}>
-        ⏱ {mm}:{ss}
+        Time left {mm}:{ss}
       </span>
     </p>
   );
