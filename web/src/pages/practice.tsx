@@ -49,11 +49,10 @@ export function Practice({ mode }: { mode: "practice" | "review" }) {
   useEffect(() => void loadNext(), [loadNext]);
 
   const answer = async (response: string | number) => {
-    if (state.kind !== "item" || sending.current) return; // a double click answers once
+    if (state.kind !== "item" || !state.next.item || sending.current) return; // a double click answers once
     sending.current = true;
     const { next, attemptId, shownAt } = state;
-    const item = next.item;
-    if (!item) return;
+    const item = state.next.item;
     setState({ ...state, sending: true, error: null, retrying: 0 });
     try {
       const body = { clientAttemptId: attemptId, itemId: item.id, response, responseMs: Math.round(performance.now() - shownAt) };
