@@ -71,7 +71,7 @@ function snapshotSources(dataDir: string): string {
   const dir = join(dataDir, "snapshot");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["wrangler.toml", "package.json", "tsconfig.json", "src", "workers", "models", "config"]) {
+  for (const entry of ["wrangler.toml", "package.json", "tsconfig.json", "src", "workers", "models", "config", "web"]) {
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));

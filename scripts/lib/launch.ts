@@ -42,7 +42,11 @@ export async function launch(opts: { command: "start" | "serve"; runtime: Runtim
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const mode = opts.runtime === "dev" ? "wrangler dev, rebuilds on change" : "built bundle on Miniflare, no watcher";
   console.log(`
-  Adaptive learning API ready in ${seconds} s at ${url} (${mode})
+  Adaptive learning ready in ${seconds} s (${mode})
+
+    Open the app:  ${url}/
+
+  The API at ${url}:
 
     curl ${url}/healthz
     curl ${url}/v1/skills

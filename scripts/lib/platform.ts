@@ -1,5 +1,5 @@
 /**
- * Brings up the whole local platform: the database side (scripts/lib/stack.ts), demo content,
+ * Brings up the whole local platform: the web app's build, the database side (scripts/lib/stack.ts), demo content,
  * optional Redis (REDIS_URL, behind the Upstash-compatible shim), and the worker pointed at it.
  *
  * Two runtimes, same bindings (wrangler.toml's `local` environment), same secrets, same data:
@@ -20,6 +20,7 @@ import { localSecrets } from "./secrets";
 import type { LocalSecrets } from "./secrets";
 import { seedDemoContentIfEmpty } from "./seed";
 import { DEFAULT_DATA_DIR, openLocalDatabase } from "./stack";
+import { buildWebApp } from "./web";
 import type { LocalDatabaseStack } from "./stack";
 
 export type Runtime = "dev" | "miniflare";
@@ -51,6 +52,9 @@ export interface PlatformOptions {
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  // The worker serves the web app as static assets (wrangler.toml [assets]): build it first.
+  const web = await buildWebApp();
+  opts.log(`web app built into web/dist in ${web.ms} ms (${(web.jsGzipBytes / 1024).toFixed(1)} KiB of JavaScript, gzipped)`);
   const stack = await openLocalDatabase({ own: true, dataDir, log: opts.log });
   try {
     const t0 = performance.now();

@@ -14,6 +14,7 @@ type Access = "public" | "learner" | "operator";
 /** Who may call each operation ("METHOD /path" as in /openapi.json). */
 const ACCESS: Record<string, Access> = {
   "GET /healthz": "public",
+  "POST /v1/demo/session": "public",
   "GET /v1/items/{id}": "public",
   "GET /v1/skills": "public",
   "GET /v1/search": "public",

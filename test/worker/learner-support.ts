@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { Item } from "../../src/content/schema";
 import { createDatabase } from "../../src/db/client";
 import { getItem } from "../../src/db/content";
-import type { AttemptResult, NextResult } from "../../workers/learner/types";
+import type { AttemptResult, GradedAttemptResult, NextResult } from "../../workers/learner/types";
 import { api, json, testEnv, tokenFor } from "./helpers";
 
 const bank = new Map<string, Item>();
@@ -58,11 +58,14 @@ export class LearnerClient {
     return api(`/v1/learners/${this.id}/attempts`, { method: "POST", token: this.token, json: body });
   }
 
-  async answer(itemId: string, correct: boolean, clientAttemptId = `${this.id}-a${++this.n}`): Promise<AttemptResult> {
+  /** Answers a practice or review item: always graded (feedback is withheld only in a running mock test). */
+  async answer(itemId: string, correct: boolean, clientAttemptId = `${this.id}-a${++this.n}`): Promise<GradedAttemptResult> {
     const item = await fullItem(itemId);
     const res = await this.attemptRaw({ clientAttemptId, itemId, response: correct ? rightResponse(item) : wrongResponse(item), responseMs: 12_000 });
     expect(res.status, await res.clone().text()).toBe(200);
-    return json<AttemptResult>(res);
+    const result = await json<AttemptResult>(res);
+    if (result.withheld) throw new Error(`feedback withheld for practice item ${itemId}`);
+    return result;
   }
 
   async progress(): Promise<Record<string, unknown> & { attempts: number; skills: Array<{ skillId: string; mastered: boolean; ready: boolean; attempts: number; mean: number }>; outbox: { pending: number; failures: number } }> {

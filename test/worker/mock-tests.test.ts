@@ -57,7 +57,8 @@ describe("adaptive mock tests", () => {
       expect(again.item?.id).toBe(itemId);
       const result = await answer(call, itemId, n, 0.3);
       expect(result.mockTest?.testId).toBe(test.testId);
-      expect(result.mastery.length).toBeGreaterThan(0); // answers teach the knowledge model too
+      // Answers teach the knowledge model too; the learner sees it when the test has ended.
+      if (!result.withheld) expect(result.mastery.length).toBeGreaterThan(0);
     }
     expect(last?.done).toBe(true);
     const report = last?.report as unknown as Report;
@@ -84,6 +85,55 @@ describe("adaptive mock tests", () => {
     } finally {
       await db.end();
     }
+  });
+
+  it("reveals nothing about the answers until the test ends, then everything", async () => {
+    const { call } = await client("mock-secret");
+    const test = await json<{ testId: string }>(await call("/mock-tests", { method: "POST", json: { course: "fractions", maxItems: 3, seTarget: 0.1 } }));
+    const answered: Array<{ itemId: string; clientAttemptId: string }> = [];
+    let final: AttemptResult | null = null;
+    for (let n = 0; n < 3; n++) {
+      const next = await json<MockNextResult>(await call(`/mock-tests/${test.testId}/next`, { method: "POST" }));
+      expect(next.done).toBe(false);
+      expect([next.theta, next.se]).toEqual([null, null]); // the estimate would move with each answer
+      const itemId = next.item?.id ?? "";
+      const item = await fullItem(itemId);
+      const body = { clientAttemptId: `s-${n}`, itemId, response: rightResponse(item), responseMs: 5_000 };
+      const res = await call("/attempts", { method: "POST", json: body });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      answered.push({ itemId, clientAttemptId: body.clientAttemptId });
+      if (n < 2) {
+        const shown = JSON.parse(text) as Record<string, unknown>;
+        expect(shown.withheld).toBe(true);
+        for (const key of ["correct", "correctAnswer", "explanation", "mastery", "nextReviewAt"]) expect(shown, key).not.toHaveProperty(key);
+        expect(shown.mockTest).toEqual({ testId: test.testId, answered: n + 1, done: false });
+        expect(text).not.toContain(item.explanation);
+        // A retry is as silent as the first answer.
+        const again = (await json<Record<string, unknown>>(await call("/attempts", { method: "POST", json: body })));
+        expect(again).toMatchObject({ withheld: true, replayed: true });
+        expect(again).not.toHaveProperty("correct");
+        // No interim report either: its score and counts would give the answers away.
+        const interim = await call(`/mock-tests/${test.testId}`);
+        expect(interim.status).toBe(409);
+        expect((await problem(interim)).detail).toContain("still running");
+      } else {
+        final = JSON.parse(text) as AttemptResult;
+      }
+    }
+    // The answer that ends the test is graded, and so is every earlier one now.
+    expect(final?.withheld).toBe(false);
+    if (final?.withheld === false) expect(final.mockTest?.done).toBe(true);
+    const first = answered[0];
+    const replay = await json<AttemptResult>(await call("/attempts", { method: "POST", json: { ...first, response: 0, responseMs: 5_000 } }));
+    expect(replay.withheld).toBe(false);
+    if (!replay.withheld) {
+      expect(replay.correct).toBe(true);
+      expect(replay.explanation).toBe((await fullItem(first?.itemId ?? "")).explanation);
+    }
+    const report = await json<Report & { uncalibratedItemIds: string[] }>(await call(`/mock-tests/${test.testId}`));
+    expect(report.status).toBe("finished");
+    expect(report.uncalibratedItemIds).toEqual(answered.map((a) => a.itemId));
   });
 
   it("stops on the time limit, and expires an abandoned test by alarm", async () => {

@@ -4,6 +4,7 @@
  */
 import { createApp } from "./lib/app";
 import { registerContentRoutes } from "./routes/content";
+import { registerDemoRoutes } from "./routes/demo";
 import { registerHealthRoutes } from "./routes/health";
 import { registerLearnerRoutes } from "./routes/learners";
 import { registerMetricsRoutes } from "./routes/metrics";
@@ -19,6 +20,7 @@ registerContentRoutes(app);
 registerSearchRoutes(app);
 registerLearnerRoutes(app);
 registerMockTestRoutes(app);
+registerDemoRoutes(app); // local only: the web app's demo sign-in
 // Before the ops routes: /v1/ops/alerts carries its own operator check.
 registerMetricsRoutes(app);
 registerOpsRoutes(app);

@@ -14,7 +14,7 @@ import { learnerGoals, learnerHistory } from "../../src/db/learners";
 import type { LearnerContent } from "./content";
 import type { LearnerStore } from "./store";
 import { calling } from "../dependency";
-import type { AttemptResult } from "./types";
+import type { GradedAttemptResult } from "./types";
 import { LiveLearnerState } from "./view";
 
 export interface HydrateDeps {
@@ -61,7 +61,8 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
       }
       const servedId = store.recordServed({ itemId: item.id, skillId: primary, mode: h.mode, session: 0, servedAt: h.servedAt ?? h.answeredAt, item: null });
       store.markAnswered(servedId, h.clientAttemptId);
-      const result: AttemptResult = {
+      const result: GradedAttemptResult = {
+        withheld: false,
         clientAttemptId: h.clientAttemptId,
         seq: h.seq,
         itemId: item.id,

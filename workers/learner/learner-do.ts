@@ -27,7 +27,7 @@ import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
 import { LearnerContent } from "./content";
 import { MockTestRunner } from "./mock-runner";
-import { answerStep, finish } from "./mock-tests";
+import { answerStep, finish, withheldAttempt } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
 import { flushOutbox, knownLearnerKey } from "./outbox";
 import { writerName } from "../writer/writer-do";
@@ -37,7 +37,7 @@ import { hydrateFromHistory } from "./hydrate";
 import { deleteLearnerData } from "../../src/db/learners";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore, type StoredAttempt } from "./store";
-import type { AttemptInput, AttemptResult, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import type { AttemptInput, AttemptResult, GradedAttemptResult, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -231,7 +231,8 @@ export class LearnerDO extends DurableObject<Env> {
       test && step
         ? { testId: test.id, answered: step.state.responses.length, theta: step.state.theta, se: step.state.se, done: step.finished, stopReason: finished?.report.stopReason ?? null }
         : undefined;
-    const result: AttemptResult = {
+    const result: GradedAttemptResult = {
+      withheld: false,
       clientAttemptId: input.clientAttemptId,
       seq,
       itemId: item.id,
@@ -283,7 +284,9 @@ export class LearnerDO extends DurableObject<Env> {
     this.rankings.clear();
     this.scores.attempted(affectedSkills(curriculum, item), item.id);
     await this.scheduleFlush();
-    return { ok: true, value: result };
+    // The graded result is stored (a retry after the test ends returns it); a running test's
+    // answer reveals nothing yet.
+    return { ok: true, value: step && !step.finished && test ? withheldAttempt(result, test.id) : result };
   }
 
   /** Why an answer to an item with no open serve is refused (error path only: nothing is written). */
@@ -310,7 +313,7 @@ export class LearnerDO extends DurableObject<Env> {
         skillStates: state.skills,
         memories: state.memories,
         attempts: state.summary(utcOffsetMinutes),
-        horizonDays: 7,
+        horizonDays: 14, // the app charts reviews due over the next two weeks
         utcOffsetMinutes,
       },
       DEFAULT_ENGINE_CONFIG.knowledge,
@@ -647,7 +650,11 @@ export class LearnerDO extends DurableObject<Env> {
         detail: `attempt ${input.clientAttemptId} was already recorded with a different response or response time; a retry must resend the same body, a new answer needs a new clientAttemptId`,
       };
     }
-    return { ok: true, value: { ...(previous.result as AttemptResult), replayed: true } };
+    // Results stored before `withheld` existed are graded ones.
+    const stored: GradedAttemptResult = { ...(previous.result as Omit<GradedAttemptResult, "withheld">), withheld: false, replayed: true };
+    const testId = stored.mockTest?.testId;
+    const running = testId !== undefined && this.store.getMockTest(testId)?.status === "active";
+    return { ok: true, value: running ? withheldAttempt(stored, testId) : stored };
   }
 
   /** Alarms run on real time, whatever `clock` says. */

@@ -97,8 +97,14 @@ export class MockTestRunner {
   }
 
   report(testId: string, now: number): RpcResult<MockReport> {
-    const test = this.expire(now, testId) ?? this.deps.store.getMockTest(testId);
-    if (!test) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+    const found = this.expire(now, testId) ?? this.deps.store.getMockTest(testId);
+    if (!found) return { ok: false, code: "not_found", detail: `mock test ${testId} does not exist` };
+    const test = found.status === "active" && shouldStop(found.state, now) !== null ? this.finish(found, now) : found;
+    // No interim report: its score and per-strand counts would reveal each answer's correctness.
+    if (test.status === "active") {
+      const c = test.state.config;
+      return { ok: false, code: "conflict", detail: `mock test ${testId} is still running (${test.state.responses.length} of at most ${c.maxItems} answered); its report is ready when it ends` };
+    }
     return { ok: true, value: fullReport(test, now) };
   }
 
@@ -135,8 +141,9 @@ export class MockTestRunner {
       item: item ? toPublicItem(item) : null,
       done: test.status === "finished",
       answered: test.state.responses.length,
-      theta: test.state.theta,
-      se: test.state.se,
+      // The estimate moves with each answer: shown only once the test has ended.
+      theta: test.status === "finished" ? test.state.theta : null,
+      se: test.status === "finished" ? test.state.se : null,
       report: test.status === "finished" ? fullReport(test, now) : null,
     };
   }

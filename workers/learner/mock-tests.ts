@@ -17,6 +17,7 @@ import { mulberry32, seedFromString } from "../../src/core/random";
 import type { Item, Skill } from "../../src/content/schema";
 import type { MockReportRow } from "../../src/db/learners";
 import type { MockTestRow } from "./store";
+import type { GradedAttemptResult, WithheldAttemptResult } from "./types";
 
 /** Items served in practice this recently are avoided in a mock test (they would measure recall of that item). */
 export const RECENT_PRACTICE_MS = 30 * 86_400_000;
@@ -47,6 +48,8 @@ export interface MockReport extends CatReport {
   course: string;
   status: "active" | "finished";
   startedAt: number;
+  /** Items answered with default parameters (uncalibrated), in answer order. */
+  uncalibratedItemIds: string[];
   /** How items without calibrated parameters were scored. */
   parameterNote: string;
 }
@@ -126,7 +129,8 @@ export function summary(test: MockTestRow): MockTestSummary {
 
 export function fullReport(test: MockTestRow, now: number): MockReport {
   const r = test.report ?? report(test.state, now);
-  return { ...r, testId: test.id, course: test.course, status: test.status, startedAt: test.state.startedAt, parameterNote: PARAMETER_NOTE };
+  const uncalibratedItemIds = test.state.responses.filter((x) => x.defaulted).map((x) => x.itemId);
+  return { ...r, testId: test.id, course: test.course, status: test.status, startedAt: test.state.startedAt, uncalibratedItemIds, parameterNote: PARAMETER_NOTE };
 }
 
 /** The final report, and the row the outbox carries to Postgres. */
@@ -147,5 +151,22 @@ export function finish(test: MockTestRow, now: number): { report: CatReport; row
       itemsAnswered: r.itemsAnswered,
       report: { ...r, parameterNote: PARAMETER_NOTE },
     },
+  };
+}
+
+/**
+ * What an answer to a running test's item shows: that it was recorded and how far the test
+ * has come. Correctness, the key, the explanation, mastery changes and the moving estimate
+ * all wait for the end of the test (they would let the learner steer or learn mid-test).
+ */
+export function withheldAttempt(result: GradedAttemptResult, testId: string): WithheldAttemptResult {
+  return {
+    withheld: true,
+    clientAttemptId: result.clientAttemptId,
+    seq: result.seq,
+    itemId: result.itemId,
+    answeredAt: result.answeredAt,
+    replayed: result.replayed,
+    mockTest: { testId, answered: result.mockTest?.answered ?? 0, done: false },
   };
 }

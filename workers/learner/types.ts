@@ -74,17 +74,23 @@ export interface MockProgress {
   stopReason: string | null;
 }
 
+/**
+ * A mock test's next step. While the test runs, `theta` and `se` are null: the estimate moves
+ * with every answer and would tell the learner whether the last one was right.
+ */
 export interface MockNextResult {
   testId: string;
   item: PublicItem | null;
   done: boolean;
   answered: number;
-  theta: number;
-  se: number;
+  theta: number | null;
+  se: number | null;
   report: MockReport | null;
 }
 
-export interface AttemptResult {
+/** A graded answer: feedback, the answer key and the learning it caused. */
+export interface GradedAttemptResult {
+  withheld: false;
   clientAttemptId: string;
   seq: number;
   itemId: string;
@@ -97,9 +103,26 @@ export interface AttemptResult {
   answeredAt: number;
   /** True when this is a retry of an attempt already recorded: nothing changed. */
   replayed: boolean;
-  /** Present when the item belonged to an adaptive mock test. */
+  /** Present when the item belonged to an adaptive mock test (then the test has ended). */
   mockTest?: MockProgress;
 }
+
+/**
+ * An answer to an item of a mock test that is still running: recorded, and nothing revealed —
+ * no correctness, answer key, explanation, mastery change or moving estimate — until the test
+ * ends (a retry after the end returns the graded result).
+ */
+export interface WithheldAttemptResult {
+  withheld: true;
+  clientAttemptId: string;
+  seq: number;
+  itemId: string;
+  answeredAt: number;
+  replayed: boolean;
+  mockTest: { testId: string; answered: number; done: false };
+}
+
+export type AttemptResult = GradedAttemptResult | WithheldAttemptResult;
 
 /** A learner's data export: progress, goals and every row their object holds. */
 export interface LearnerExport {

@@ -12,7 +12,7 @@ import type { Context } from "hono";
 import type { AttemptResult, LearnerExport, NextResult, ProgressResult, RpcResult } from "../../learner/types";
 import { recordDataRequest } from "../../../src/db/learners";
 import { calling } from "../../dependency";
-import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
+import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
 
 export const LearnerIdSchema = z
   .string()
@@ -38,6 +38,7 @@ const WhySchema = z
     terms: TermsSchema,
     prediction: z.number(),
     predictor: z.string(),
+    fallbackReason: z.string().optional().openapi({ description: "Set when the configured model could not be used and the knowledge model stood in: why." }),
     targetBand: z.tuple([z.number(), z.number()]),
     skillId: z.string(),
     mastery: z.number(),
@@ -48,8 +49,8 @@ const WhySchema = z
 const NextSchema = z
   .object({
     mode: z.enum(["practice", "review"]),
-    item: PublicItemSchema.nullable(),
-    why: WhySchema.nullable(),
+    item: orNull(PublicItemSchema),
+    why: orNull(WhySchema),
     source: z.enum(["start-ranking", "cache", "scored", "none"]),
     servedAt: z.number().nullable(),
     session: z.number().int(),
@@ -90,23 +91,68 @@ const AttemptBody = z
   })
   .strict();
 
-const AttemptSchema = z
+const MasteryChangeSchema = z
+  .object({ skillId: z.string(), before: z.number(), after: z.number(), mastered: z.boolean(), newlyMastered: z.boolean() })
+  .openapi("MasteryChange");
+
+/** What every attempt result says: which attempt, when it was recorded, whether this is a retry's answer. */
+const recorded = { clientAttemptId: z.string(), seq: z.number().int(), itemId: z.string(), answeredAt: z.number(), replayed: z.boolean() };
+
+const GradedAttemptSchema = z
   .object({
-    clientAttemptId: z.string(),
-    seq: z.number().int(),
-    itemId: z.string(),
+    withheld: z.literal(false),
+    ...recorded,
     correct: z.boolean(),
     correctAnswer: z.string(),
     explanation: z.string(),
-    mastery: z.array(z.object({ skillId: z.string(), before: z.number(), after: z.number(), mastered: z.boolean(), newlyMastered: z.boolean() })),
+    mastery: z.array(MasteryChangeSchema),
     nextReviewAt: z.number().nullable(),
-    answeredAt: z.number(),
-    replayed: z.boolean(),
     mockTest: z
       .object({ testId: z.string(), answered: z.number().int(), theta: z.number(), se: z.number(), done: z.boolean(), stopReason: z.string().nullable() })
       .optional(),
   })
-  .openapi("AttemptResult");
+  .openapi("GradedAttempt", { description: "Graded: correctness, the answer key, the worked explanation and the mastery change." });
+
+const WithheldAttemptSchema = z
+  .object({
+    withheld: z.literal(true),
+    ...recorded,
+    mockTest: z.object({ testId: z.string(), answered: z.number().int(), done: z.literal(false) }),
+  })
+  .openapi("WithheldAttempt", { description: "An answer to a running mock test: recorded; feedback waits for the test's report." });
+
+const AttemptSchema = z.union([GradedAttemptSchema, WithheldAttemptSchema]).openapi("AttemptResult");
+
+const SkillProgressSchema = z
+  .object({
+    skillId: z.string(),
+    mastery: z.number().openapi({ description: "P(θ > mastery threshold)" }),
+    mastered: z.boolean(),
+    ready: z.boolean().openapi({ description: "Every prerequisite mastered" }),
+    mean: z.number(),
+    variance: z.number(),
+    attempts: z.number().int(),
+    correct: z.number().int(),
+  })
+  .openapi("SkillProgress");
+
+const ProgressSchema = z
+  .object({
+    learnerId: z.string(),
+    masteryRule: z.string(),
+    skills: z.array(SkillProgressSchema).readonly().openapi({ description: "Every skill, prerequisites first" }),
+    readyToLearn: z.array(z.string()).readonly(),
+    reviews: z.object({
+      dueNow: z.number().int(),
+      byDay: z.array(z.object({ date: z.string(), count: z.number().int() })).readonly().openapi({ description: "byDay[0] is today (overdue included)" }),
+    }),
+    attempts: z.number().int(),
+    accuracy: z.number().nullable(),
+    streakDays: z.number().int(),
+    practiceTimeMs: z.number(),
+    outbox: z.object({ pending: z.number().int(), oldestAt: z.number().nullable(), lastFlushAt: z.number().nullable(), failures: z.number().int() }),
+  })
+  .openapi("Progress");
 
 const attemptRoute = createRoute({
   method: "post",
@@ -129,7 +175,7 @@ const progressRoute = createRoute({
   security,
   request: { params, query: z.object({ utcOffsetMinutes: z.coerce.number().int().min(-840).max(840).default(0) }) },
   responses: {
-    200: { description: "Progress", content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("Progress") } } },
+    200: { description: "Progress", content: { "application/json": { schema: ProgressSchema } } },
     ...errors,
   },
 });
@@ -270,6 +316,6 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const { utcOffsetMinutes } = c.req.valid("query");
     const value = await callLearner<ProgressResult>(c, () => learnerStub(c.env, id).progress(id, utcOffsetMinutes));
-    return c.json(value as unknown as Record<string, unknown>, 200);
+    return c.json(value, 200);
   });
 }

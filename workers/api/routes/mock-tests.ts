@@ -9,7 +9,7 @@ import type { AppEnv } from "../lib/context";
 import type { MockReport, MockTestSummary } from "../../learner/mock-tests";
 import type { MockNextResult } from "../../learner/types";
 import { LearnerIdSchema, callLearner, learnerStub } from "./learners";
-import { ProblemSchema, PublicItemSchema, SkillIdSchema } from "./schemas";
+import { ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
 
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
 const errors = {
@@ -43,19 +43,65 @@ const StartBody = z
   })
   .strict();
 
-const SummarySchema = z.record(z.string(), z.unknown()).openapi("MockTest");
-const ReportSchema = z.record(z.string(), z.unknown()).openapi("MockTestReport", {
-  description: "θ̂ with SE, a 200–800 score with a 95% interval, per-stratum breakdown, items answered, stop reason.",
-});
-const NextSchema = z
+const SummarySchema = z
   .object({
     testId: z.string(),
-    item: PublicItemSchema.nullable(),
-    done: z.boolean(),
+    course: z.string(),
+    status: z.enum(["active", "finished"]),
+    blueprint: z.array(z.object({ stratum: z.string(), target: z.number() })),
+    config: z.object({ minItems: z.number().int(), maxItems: z.number().int(), seTarget: z.number(), timeLimitMs: z.number().nullable(), randomesqueK: z.number().int() }),
+    startedAt: z.number(),
+    expiresAt: z.number(),
     answered: z.number().int(),
     theta: z.number(),
     se: z.number(),
-    report: ReportSchema.nullable(),
+  })
+  .openapi("MockTest");
+
+const StrandSchema = z
+  .object({
+    skillId: z.string().openapi({ description: "The stratum: a strand or a skill" }),
+    target: z.number(),
+    items: z.number().int(),
+    correct: z.number().int(),
+    share: z.number(),
+    theta: z.number(),
+    se: z.number(),
+  })
+  .openapi("MockTestStratum");
+
+const ReportSchema = z
+  .object({
+    testId: z.string(),
+    course: z.string(),
+    status: z.enum(["active", "finished"]),
+    startedAt: z.number(),
+    theta: z.number(),
+    se: z.number(),
+    score: z.object({ value: z.number(), low: z.number(), high: z.number() }).openapi({ description: "200–800 score and its 95 % interval" }),
+    itemsAnswered: z.number().int(),
+    correct: z.number().int(),
+    stopReason: z.enum(["se_target", "max_items", "time_limit", "pool_exhausted"]).nullable(),
+    elapsedMs: z.number(),
+    skills: z.array(StrandSchema).readonly(),
+    contentDeviation: z.number(),
+    defaultsUsed: z.number().int(),
+    recentUsed: z.number().int(),
+    uncalibratedItemIds: z.array(z.string()).openapi({ description: "Items scored with default parameters (see parameterNote)" }),
+    parameterNote: z.string(),
+  })
+  .openapi("MockTestReport", {
+    description: "θ̂ with SE, a 200–800 score with a 95% interval, per-stratum breakdown, items answered, stop reason.",
+  });
+const NextSchema = z
+  .object({
+    testId: z.string(),
+    item: orNull(PublicItemSchema),
+    done: z.boolean(),
+    answered: z.number().int(),
+    theta: z.number().nullable().openapi({ description: "null while the test runs" }),
+    se: z.number().nullable().openapi({ description: "null while the test runs" }),
+    report: orNull(ReportSchema).openapi({ description: "null while the test runs" }),
   })
   .openapi("MockTestNext");
 
@@ -80,10 +126,10 @@ const nextRoute = createRoute({
 const reportRoute = createRoute({
   method: "get",
   path: "/v1/learners/{id}/mock-tests/{testId}",
-  summary: "A mock test's report (interim while it runs)",
+  summary: "A finished mock test's report (409 while it runs: an interim score would reveal answers)",
   security,
   request: { params: z.object({ id: LearnerIdSchema, testId: TestIdSchema }) },
-  responses: { 200: { description: "Report", content: { "application/json": { schema: ReportSchema } } }, ...errors },
+  responses: { 200: { description: "Report", content: { "application/json": { schema: ReportSchema } } }, 409: problem("The test is still running"), ...errors },
 });
 
 export function registerMockTestRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -93,18 +139,18 @@ export function registerMockTestRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const value = await callLearner<MockTestSummary>(c, () => learnerStub(c.env, id).startMockTest(id, body));
-    return c.json(value as unknown as Record<string, unknown>, 201);
+    return c.json(value, 201);
   });
 
   app.openapi(nextRoute, async (c) => {
     const { id, testId } = c.req.valid("param");
     const value = await callLearner<MockNextResult>(c, () => learnerStub(c.env, id).mockNext(id, testId));
-    return c.json(value as unknown as z.infer<typeof NextSchema>, 200);
+    return c.json(value, 200);
   });
 
   app.openapi(reportRoute, async (c) => {
     const { id, testId } = c.req.valid("param");
     const value = await callLearner<MockReport>(c, () => learnerStub(c.env, id).mockReport(id, testId));
-    return c.json(value as unknown as Record<string, unknown>, 200);
+    return c.json(value, 200);
   });
 }

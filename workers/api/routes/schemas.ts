@@ -56,3 +56,10 @@ export const problemResponses = {
   500: { description: "Internal error (a bug; quote the requestId)", content: { "application/problem+json": { schema: ProblemSchema } } },
   503: { description: "A dependency is unavailable (retry after Retry-After)", content: { "application/problem+json": { schema: ProblemSchema } } },
 } as const;
+
+/**
+ * A named component or null, as `anyOf: [{$ref}, {type: "null"}]`. (`.nullable()` on a named
+ * schema renders as `allOf: [{$ref}, {type: ["object", "null"]}]`, which no null satisfies and
+ * generated clients type as an object; with a description it loses the null altogether.)
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
