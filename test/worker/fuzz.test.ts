@@ -52,7 +52,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 /** Valid bodies, each broken in at least one way (wrong type, missing field, extra field). */
 const brokenBody = fc.oneof(
   fc.record({ mode: fc.oneof(fc.integer(), oddStrings, fc.constant(null)) }),
-  fc.record({ mode: fc.constant("practice"), extra: fc.anything({ maxDepth: 2 }) }),
+  fc.record({ mode: fc.constant("practice"), extra: fc.anything({ maxDepth: 2 }).filter((v) => v !== undefined) }),
   fc.record({ clientAttemptId: oddStrings, itemId: oddStrings, response: fc.anything({ maxDepth: 2 }), responseMs: fc.oneof(fc.double(), oddStrings) }),
   fc.record({ clientAttemptId: fc.constant("ok-1"), itemId: oddStrings, responseMs: fc.constant(10) }),
   fc.record({ skillIds: fc.oneof(fc.array(oddStrings, { minLength: 1, maxLength: 300 }), oddStrings, fc.integer()) }),
