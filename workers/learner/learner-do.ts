@@ -259,6 +259,8 @@ export class LearnerDO extends DurableObject<Env> {
           servedAt: serve.servedAt,
           answeredAt: now,
           expected: decision.expected,
+          theta: decision.ability.mean,
+          thetaVariance: decision.ability.variance,
         },
         now,
       );
