@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
  * learner Durable Object in miniflare). test/setup/workers-global.ts starts PGlite behind the
  * Neon WebSocket relay — or uses TEST_DATABASE_URL — so the worker runs its production driver.
  */
+/** This run's Redis keys for item statistics: other runs on the same Redis never see them. */
+const ITEM_STATS_PREFIX = `test-${process.pid}-${Date.now().toString(36)}:`;
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
@@ -19,7 +22,7 @@ export default defineConfig({
             NEON_WS_PROXY: inject("wsProxy"),
             JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
             OPS_TOKEN: "test-operator-token",
-            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, ITEM_STATS_KEY_PREFIX: ITEM_STATS_PREFIX } : {}),
           },
         },
       };

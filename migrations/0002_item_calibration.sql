@@ -3,7 +3,8 @@ CREATE TABLE "calibration_versions" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"items" integer NOT NULL,
 	"calibrated" integer NOT NULL,
-	"config" jsonb NOT NULL
+	"config" jsonb NOT NULL,
+	"exposure" jsonb NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "item_calibrations" (
@@ -15,7 +16,6 @@ CREATE TABLE "item_calibrations" (
 	"responses" integer NOT NULL,
 	"se_difficulty" double precision NOT NULL,
 	"status" text NOT NULL,
-	"exposure" double precision NOT NULL,
 	CONSTRAINT "item_calibrations_version_item_id_pk" PRIMARY KEY("version","item_id")
 );
 --> statement-breakpoint

@@ -157,3 +157,57 @@ export function calibrateItem(authored: AuthoredParams, bins: readonly AbilityBi
     discriminationEstimated: fitA,
   };
 }
+
+/** Status codes in the published document (compact: thousands of items in one KV value). */
+const STATUS_CODES: readonly CalibrationStatus[] = ["authored", "provisional", "calibrated"];
+
+/**
+ * The calibrated parameters as published to KV (one document, `calibration:v1`), read by every
+ * learner object: items absent from `items` keep their authored parameters.
+ */
+export interface PublishedCalibration {
+  readonly version: number;
+  readonly createdAt: number;
+  readonly minResponses: number;
+  readonly maxSe: number;
+  /** id → [b, a, c, responses, SE(b), status code (0 authored, 1 provisional, 2 calibrated)]. */
+  readonly items: Readonly<Record<string, readonly [number, number, number, number, number, number]>>;
+  /** Sympson–Hetter K per item (absent: 1), and whether mock tests should use it (the pool is calibrated enough). */
+  readonly exposure: Readonly<Record<string, number>>;
+  readonly sympsonHetter: boolean;
+}
+
+export interface ItemCalibrationView {
+  readonly difficulty: number;
+  readonly discrimination: number;
+  readonly guessing: number;
+  readonly responses: number;
+  readonly seDifficulty: number;
+  readonly status: CalibrationStatus;
+}
+
+export function encodeCalibration(c: ItemCalibrationView): readonly [number, number, number, number, number, number] {
+  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  return [r(c.difficulty), r(c.discrimination), r(c.guessing), c.responses, r(c.seDifficulty), STATUS_CODES.indexOf(c.status)];
+}
+
+export function decodeCalibration(doc: PublishedCalibration | null, itemId: string): ItemCalibrationView | null {
+  const e = doc?.items[itemId];
+  if (!e) return null;
+  return { difficulty: e[0], discrimination: e[1], guessing: e[2], responses: e[3], seDifficulty: e[4], status: STATUS_CODES[e[5]] ?? "provisional" };
+}
+
+/**
+ * An item with its published parameters in place of the authored ones: b always (the MAP
+ * estimate is the best guess at any count, shrunk toward the authored value), a and c too,
+ * and `calibrated` set only past the configured threshold — which is what tells mock tests to
+ * trust a and c (src/core/cat.ts `resolveItemParams`). Unchanged (same object) when absent.
+ */
+export function withCalibration<T extends { id: string; difficulty: number; discrimination: number; guessing: number; calibrated: boolean }>(
+  item: T,
+  doc: PublishedCalibration | null,
+): T {
+  const c = decodeCalibration(doc, item.id);
+  if (!c || c.status === "authored") return item;
+  return { ...item, difficulty: c.difficulty, discrimination: c.discrimination, guessing: c.guessing, calibrated: c.status === "calibrated" };
+}

@@ -199,13 +199,15 @@ export const calibrationVersions = pgTable("calibration_versions", {
   calibrated: integer("calibrated").notNull(),
   /** The thresholds and priors the job ran with. */
   config: jsonb("config").notNull(),
+  /** Sympson–Hetter exposure parameters K (item id → K < 1; absent items have K = 1), from the job's simulation. */
+  exposure: jsonb("exposure").$type<Record<string, number>>().notNull(),
 });
 
 /**
- * Item parameters per calibration version. `status`: authored (no responses yet),
- * provisional (responses, not yet precise enough), calibrated (past the configured count
- * and standard error). `exposure` is the Sympson–Hetter probability of administering the
- * item once selected in a mock test.
+ * Item parameters per calibration version, written for the items a version changed (the
+ * current parameters of an item are its row with the highest version). `status`: authored
+ * (no responses yet), provisional (responses, not yet precise enough), calibrated (past the
+ * configured count and standard error).
  */
 export const itemCalibrations = pgTable(
   "item_calibrations",
@@ -222,7 +224,6 @@ export const itemCalibrations = pgTable(
     responses: integer("responses").notNull(),
     seDifficulty: doublePrecision("se_difficulty").notNull(),
     status: text("status").notNull(),
-    exposure: doublePrecision("exposure").notNull(),
   },
   (t) => [primaryKey({ columns: [t.version, t.itemId] }), index("item_calibrations_item_idx").on(t.itemId, t.version)],
 );

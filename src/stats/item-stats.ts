@@ -48,6 +48,10 @@ export const FLUSH_GUARD_TTL_SECONDS = 30 * 86_400;
 
 export const itemStatsKey = (itemId: string) => `stats:item:${itemId}`;
 export const flushGuardKey = (deltaId: string) => `stats:flush:${deltaId}`;
+/** Items whose statistics changed since the calibration job last claimed them. */
+export const DIRTY_KEY = "stats:dirty";
+/** The set a running (or crashed) calibration job claimed; re-read until the job finishes. */
+export const CLAIMED_KEY = "stats:dirty:claimed";
 
 export function thetaBin(theta: number): number {
   return Math.max(-THETA_BIN_MAX, Math.min(THETA_BIN_MAX, Math.round(theta / THETA_BIN_WIDTH)));
@@ -125,17 +129,26 @@ export interface ItemStats {
    */
   applyDelta(deltaId: string, deltas: ItemDeltas): Promise<"applied" | "duplicate">;
   read(itemIds: readonly string[]): Promise<ItemStat[]>;
+  /**
+   * The items whose statistics changed since the last `releaseChanged`, claimed atomically
+   * (new changes go to a fresh set); a crashed job's claim is included again.
+   */
+  claimChanged(): Promise<string[]>;
+  /** The job is done with what it claimed (its results are in Postgres and KV). */
+  releaseChanged(): Promise<void>;
 }
 
 /**
- * KEYS[1] the flush guard, KEYS[2..] item hashes; ARGV[1] the guard's TTL, then per item hash
- * the number of fields m followed by m (field, increment) pairs. Atomic: Redis runs a script
- * to completion before any other command.
+ * KEYS[1] the flush guard, KEYS[2] the changed-items set, KEYS[3..] item hashes; ARGV[1] the
+ * guard's TTL, then per item hash its id, the number of fields m and
+ * m (field, increment) pairs. Atomic: Redis runs a script to completion before any other
+ * command, so the guard and the increments cannot part.
  */
 const APPLY_SCRIPT = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 local a = 2
-for k = 2, #KEYS do
+for k = 3, #KEYS do
+  redis.call('SADD', KEYS[2], ARGV[a]); a = a + 1
   local m = tonumber(ARGV[a]); a = a + 1
   for j = 1, m do
     local f = ARGV[a]
@@ -178,13 +191,13 @@ export class RedisItemStats implements ItemStats {
   ) {}
 
   async applyDelta(deltaId: string, deltas: ItemDeltas): Promise<"applied" | "duplicate"> {
-    const keys = [this.prefix + flushGuardKey(deltaId)];
+    const keys = [this.prefix + flushGuardKey(deltaId), this.prefix + DIRTY_KEY];
     const args: (string | number)[] = [FLUSH_GUARD_TTL_SECONDS];
     for (const [itemId, h] of Object.entries(deltas)) {
       const fields = Object.entries(h);
       if (fields.length === 0) continue;
       keys.push(this.prefix + itemStatsKey(itemId));
-      args.push(fields.length);
+      args.push(itemId, fields.length);
       for (const [f, v] of fields) args.push(f, String(v));
     }
     const applied = await this.redis.eval<(string | number)[], number>(APPLY_SCRIPT, keys, args);
@@ -198,6 +211,22 @@ export class RedisItemStats implements ItemStats {
     const rows = await p.exec<Array<Record<string, unknown> | null>>();
     return itemIds.map((itemId, i) => parseItemStat(itemId, rows[i] ?? null));
   }
+
+  async claimChanged(): Promise<string[]> {
+    const claimed = this.prefix + CLAIMED_KEY;
+    const dirty = this.prefix + DIRTY_KEY;
+    // One transaction: a change lands either in this claim or in the next one, never in neither.
+    const tx = this.redis.multi();
+    tx.sunionstore(claimed, claimed, dirty);
+    tx.del(dirty);
+    tx.smembers(claimed);
+    const [, , members] = await tx.exec<[number, number, string[]]>();
+    return [...members].sort();
+  }
+
+  async releaseChanged(): Promise<void> {
+    await this.redis.del(this.prefix + CLAIMED_KEY);
+  }
 }
 
 /** When no Redis is configured: nothing is counted (writers do not even store deltas), and reads say so. */
@@ -209,11 +238,15 @@ export class DisabledItemStats implements ItemStats {
   async read(itemIds: readonly string[]): Promise<ItemStat[]> {
     return itemIds.map((itemId) => parseItemStat(itemId, null));
   }
+  async claimChanged(): Promise<string[]> {
+    return [];
+  }
+  async releaseChanged(): Promise<void> {}
 }
 
 /** The configured implementation: Redis when both Upstash settings are given, else disabled. */
-export function createItemStats(upstash: { url?: string | undefined; token?: string | undefined }): ItemStats {
+export function createItemStats(upstash: { url?: string | undefined; token?: string | undefined; prefix?: string | undefined }): ItemStats {
   if (!upstash.url || !upstash.token) return new DisabledItemStats();
   // No automatic retries: the caller decides (a flush never waits long on derived data).
-  return new RedisItemStats(new Redis({ url: upstash.url, token: upstash.token, retry: false, enableTelemetry: false }));
+  return new RedisItemStats(new Redis({ url: upstash.url, token: upstash.token, retry: false, enableTelemetry: false }), upstash.prefix ?? "");
 }

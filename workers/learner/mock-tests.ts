@@ -82,8 +82,11 @@ export function newMockTest(id: string, resolved: ResolvedBlueprint, request: Mo
   };
 }
 
+/** What a pool needs of an item (content items, and the calibration job's view of them). */
+export type PoolItem = Pick<Item, "id" | "skillIds" | "difficulty" | "discrimination" | "guessing" | "calibrated"> & { readonly choices?: readonly unknown[] | undefined };
+
 /** The pool for one test: every item of the blueprint's skills, tagged with its stratum. */
-export function buildPool(items: readonly Item[], strata: Readonly<Record<string, string>>): CatItem[] {
+export function buildPool(items: readonly PoolItem[], strata: Readonly<Record<string, string>>): CatItem[] {
   const pool: CatItem[] = [];
   for (const it of items) {
     const stratum = strata[it.skillIds[0] ?? ""];

@@ -375,7 +375,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
 
   private itemStats(): ItemStats {
     const c = this.cfg();
-    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN });
+    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
     return this.stats;
   }
 
