@@ -211,3 +211,16 @@ export function withCalibration<T extends { id: string; difficulty: number; disc
   if (!c || c.status === "authored") return item;
   return { ...item, difficulty: c.difficulty, discrimination: c.discrimination, guessing: c.guessing, calibrated: c.status === "calibrated" };
 }
+
+/** Whose parameters an item is scored with (`why.parameters`, mock reports). */
+export interface ItemParameterSource {
+  readonly source: CalibrationStatus;
+  /** The calibration version in force (null: none published yet). */
+  readonly version: number | null;
+  readonly responses: number;
+}
+
+export function itemParameterSource(doc: PublishedCalibration | null, itemId: string): ItemParameterSource {
+  const c = decodeCalibration(doc, itemId);
+  return { source: c?.status ?? "authored", version: doc?.version ?? null, responses: c?.responses ?? 0 };
+}

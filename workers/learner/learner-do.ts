@@ -12,6 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
+import { itemParameterSource } from "../../src/core/calibration";
 import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { FEATURE_COUNT, buildFeatures, mergeHistorySlice } from "../../src/core/features";
@@ -508,7 +509,10 @@ export class LearnerDO extends DurableObject<Env> {
     const lookup = resolveSkills(state.skill, curriculum.neighbours, cfg.knowledge);
     const predictor = await this.correctnessPredictor();
     const predictions = new Float64Array(items.length);
-    const missing = cache ? cache.lookup(items, predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR, now, predictions) : items.map((_, i) => i);
+    // A new calibration version changes item parameters, so predictions cached under the old one go.
+    const calibration = this.content.currentCalibration();
+    const scorer = `${predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR}@calibration-${calibration?.version ?? 0}`;
+    const missing = cache ? cache.lookup(items, scorer, now, predictions) : items.map((_, i) => i);
     const fresh = missing.length === items.length ? items : missing.map((i) => items[i] as Item);
     const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
     const scored =
@@ -544,6 +548,7 @@ export class LearnerDO extends DurableObject<Env> {
           skillId: r.candidate.skillId,
           mastery: masteryProbability(lookup(r.candidate.skillId), cfg.knowledge),
           candidates: ranked.length,
+          parameters: itemParameterSource(calibration, r.candidate.itemId),
         },
       })),
     };
