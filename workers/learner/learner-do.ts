@@ -13,6 +13,8 @@ import { DurableObject } from "cloudflare:workers";
 import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import { itemParameterSource } from "../../src/core/calibration";
+import { mulberry32, seedFromString } from "../../src/core/random";
+import { spreadNearEqual } from "../../src/core/scoring";
 import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { FEATURE_COUNT, buildFeatures, mergeHistorySlice } from "../../src/core/features";
@@ -174,7 +176,9 @@ export class LearnerDO extends DurableObject<Env> {
     if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) return { ranking: cached, source: "cache" };
     // A brand-new learner (no history, no goals): the shared starting ranking.
     if (mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
-      const start = await this.startRanking(curriculum, now);
+      const shared = await this.startRanking(curriculum, now);
+      // Each new learner's own order among near-equal items, so early exposure spreads and every item gathers data.
+      const start = { ...shared, entries: spreadNearEqual(shared.entries, (e) => e.why.score, mulberry32(seedFromString(this.learnerId ?? ""))) };
       if (this.hasUnserved(start, state)) return { ranking: start, source: "start-ranking" };
     }
     // Score the candidates of the skills that are ready or due (stretching forward when a long session ran them dry).
