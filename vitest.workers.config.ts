@@ -22,7 +22,7 @@ export default defineConfig({
             NEON_WS_PROXY: inject("wsProxy"),
             JWT_SECRET: "test-secret-that-is-at-least-32-characters-long",
             OPS_TOKEN: "test-operator-token",
-            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, ITEM_STATS_KEY_PREFIX: ITEM_STATS_PREFIX } : {}),
+            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, ITEM_STATS_KEY_PREFIX: ITEM_STATS_PREFIX, ITEM_STATS_SEND_MS: "0" } : {}),
           },
         },
       };

@@ -21,8 +21,9 @@ import { generateDemoBank } from "../src/content/generate/index";
 import { importContent } from "../src/db/content";
 import { writeBatchWithStats } from "../src/db/learners";
 import type { AttemptRow } from "../src/db/learners";
-import { DeltaSender } from "../src/stats/delta-sender";
+import { DEFAULT_SEND_BATCHING, DeltaSender } from "../src/stats/delta-sender";
 import { RedisItemStats } from "../src/stats/item-stats";
+import { DEFAULT_CALIBRATION_JOB_CONFIG } from "../src/core/calibration";
 import { migrateDatabase, openNodeDatabase } from "./lib/db";
 import { startPglite } from "./local/pglite-server";
 import { startUpstashRest } from "./local/upstash-rest";
@@ -40,8 +41,11 @@ export interface RedisCostRow {
   attempts: number;
   flushes: number;
   writerCommands: number;
+  /** The job's commands over the run (claims at each 15-minute run, and the reads they need). */
   jobCommands: number;
-  /** Writer commands per attempt, plus the job's share at its 15-minute interval. */
+  /** The daily sweep (every changed item, whatever its new responses), once. */
+  sweepCommands: number;
+  /** Writer and job commands per attempt, plus the sweep spread over a day's attempts. */
   commandsPerAttempt: number;
 }
 
@@ -68,10 +72,22 @@ try {
     const before = rest.commands;
     const shards = Array.from({ length: SHARDS }, (_, s) => {
       const store = { list: () => [...acks].filter((id) => id.startsWith(`s${s}:`)), add: (id: string) => void acks.add(id), remove: (ids: readonly string[]) => ids.forEach((id) => acks.delete(id)) };
-      return { name: `s${s}`, store, sender: new DeltaSender(`s${s}`, stats, store) };
+      return { name: `s${s}`, store, sender: new DeltaSender(`s${s}`, stats, store, undefined, DEFAULT_SEND_BATCHING) };
     });
+    let jobCommands = 0;
+    const job = async (minNew: number) => {
+      const before = rest.commands;
+      const changed = await stats.claimChanged(minNew);
+      for (let i = 0; i < changed.length; i += 500) await stats.read(changed.slice(i, i + 500));
+      await stats.releaseChanged();
+      return rest.commands - before;
+    };
     for (let t = 0; t < SECONDS; t += FLUSH_S) {
+      if (t > 0 && t % JOB_INTERVAL_S === 0) jobCommands += await job(DEFAULT_CALIBRATION_JOB_CONFIG.refitMinNewResponses);
       for (const shard of shards) {
+        // A quiet shard's alarm sends a batch that fell due.
+        const due = shard.sender.dueAt();
+        if (due !== null && due <= t * 1000) await shard.sender.afterCommit(db.write, null, t * 1000);
         // Poisson arrivals over the interval, this shard's share.
         const mean = (rate * FLUSH_S) / SHARDS;
         let k = 0;
@@ -104,24 +120,21 @@ try {
         const acknowledged = shard.store.list();
         const { delta } = await writeBatchWithStats(db.write, { attempts: batch, states: [], reports: [] }, new Date(), { id: `${shard.name}:${rate}:${t}`, shard: shard.name, acknowledged });
         shard.store.remove(acknowledged);
-        const sent = await shard.sender.afterCommit(db.write, delta);
+        const sent = await shard.sender.afterCommit(db.write, delta, t * 1000);
         if (sent.error) throw new Error(sent.error);
         attempts += batch.length;
         flushes++;
       }
     }
-    const writerCommands = rest.commands - before;
-    // One calibration job run over what this load changed (the default 900 s is one cron interval).
-    const beforeJob = rest.commands;
-    const changed = await stats.claimChanged();
-    for (let i = 0; i < changed.length; i += 500) await stats.read(changed.slice(i, i + 500));
-    await stats.releaseChanged();
-    const jobCommands = rest.commands - beforeJob;
-    // Spread over the attempts of one interval (the items it reads grow with the load, never beyond the bank).
-    const jobPerAttempt = jobCommands / Math.max(1, attempts * (JOB_INTERVAL_S / SECONDS));
-    const row = { attemptsPerSecond: rate, attempts, flushes, writerCommands, jobCommands, commandsPerAttempt: writerCommands / Math.max(1, attempts) + jobPerAttempt };
+    for (const shard of shards) await shard.sender.afterCommit(db.write, null, SECONDS * 1000, true);
+    const writerCommands = rest.commands - before - jobCommands;
+    jobCommands += await job(DEFAULT_CALIBRATION_JOB_CONFIG.refitMinNewResponses);
+    // The daily sweep reads what is left changed: spread over a day of attempts at this rate.
+    const sweepCommands = await job(1);
+    const perAttempt = (writerCommands + jobCommands) / Math.max(1, attempts) + sweepCommands / (rate * 86_400);
+    const row = { attemptsPerSecond: rate, attempts, flushes, writerCommands, jobCommands, sweepCommands, commandsPerAttempt: perAttempt };
     rows.push(row);
-    console.log(`  ${rate} attempts/s: ${attempts} attempts in ${flushes} writer transactions → ${writerCommands} writer commands; job ${jobCommands} commands per run → ${row.commandsPerAttempt.toFixed(4)} commands per attempt`);
+    console.log(`  ${rate} attempts/s: ${attempts} attempts in ${flushes} writer transactions → ${writerCommands} writer commands, ${jobCommands} job commands, daily sweep ${sweepCommands} → ${perAttempt.toFixed(4)} commands per attempt`);
   }
 } finally {
   const keys = await redis.keys(`${prefix}*`).catch(() => [] as string[]);
@@ -138,11 +151,11 @@ const md = [
   "",
   `Generated by \`npx tsx scripts/bench-redis.ts\` on ${new Date().toISOString().slice(0, 10)}: ${SECONDS} s of simulated load per rate, ${SHARDS} writer shards writing every ${FLUSH_S} s, ` +
     "the real writer transaction and delta sender on PGlite, the machine's Redis behind the local Upstash REST endpoint counting every command it serves; " +
-    "the calibration job's claim, reads and release once, spread over its 15-minute interval.",
+    "the calibration job's claims and reads at each 15-minute run, and its daily sweep.",
   "",
-  "| attempts / s | attempts | writer transactions | writer commands | job commands / run | commands / attempt |",
-  "|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.attemptsPerSecond} | ${r.attempts} | ${r.flushes} | ${r.writerCommands} | ${r.jobCommands} | ${r.commandsPerAttempt.toFixed(4)} |`),
+  "| attempts / s | attempts | writer transactions | writer commands | job commands | daily sweep | commands / attempt |",
+  "|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.attemptsPerSecond} | ${r.attempts} | ${r.flushes} | ${r.writerCommands} | ${r.jobCommands} | ${r.sweepCommands} | ${r.commandsPerAttempt.toFixed(4)} |`),
   "",
   "Writers: one script (EVAL) per transaction that inserted attempts, whatever their number, so S / (R · F) per attempt once transactions carry " +
     `several attempts (≤ 0.05 from about ${Math.ceil(SHARDS / (0.05 * FLUSH_S))} attempts per second across the deployment), at most 1 below that. ` +

@@ -60,6 +60,31 @@ export const DEFAULT_CALIBRATION_CONFIG: CalibrationConfig = Object.freeze({
   maxDiscrimination: 4,
 });
 
+/** The calibration job's settings (workers/calibration/job.ts): the fit's, and the exposure table's. */
+export interface CalibrationJobConfig extends CalibrationConfig {
+  /** Sympson–Hetter target: no item given to more than this share of test takers. */
+  readonly exposureTarget: number;
+  /** Simulated test takers and rounds of the Sympson–Hetter iteration. */
+  readonly exposureSimulees: number;
+  readonly exposureRounds: number;
+  /** Mock tests use Sympson–Hetter once at least this share of the pool is calibrated. */
+  readonly sympsonHetterMinCalibratedShare: number;
+  /**
+   * An item is refitted once it has this many new responses (its Redis read is the job's cost
+   * per attempt: 1 / this); the first run of each UTC day refits every changed item.
+   */
+  readonly refitMinNewResponses: number;
+}
+
+export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freeze({
+  ...DEFAULT_CALIBRATION_CONFIG,
+  exposureTarget: 0.25,
+  exposureSimulees: 100,
+  exposureRounds: 3,
+  sympsonHetterMinCalibratedShare: 0.5,
+  refitMinNewResponses: 25,
+});
+
 /** One θ bin of an item's statistics (see the module comment). */
 export interface AbilityBin {
   readonly theta: number;

@@ -6,11 +6,17 @@
  *
  * Exactly once. A writer shard's Postgres transaction computes the aggregates of the attempts
  * it newly inserted and stores them, in the same transaction, as one `item_stat_deltas` row
- * (src/db/item-deltas.ts): committed attempts and their aggregates cannot part. The delta is
- * then sent to Redis as ONE atomic script guarded by the delta's id (`applyDelta`): the
- * script sets `stats:flush:<id>` NX and adds the increments only when it was absent, so a
- * resent delta (lost reply, crash before the acknowledgement was recorded) adds nothing, and
- * a delta that never reached Redis stays in Postgres and is sent later — never zero times.
+ * (src/db/item-deltas.ts): committed attempts and their aggregates cannot part. Deltas are
+ * then sent to Redis, several at a time, as ONE atomic script (`applyDeltas`) in which each
+ * delta is guarded by its id: the script sets `stats:flush:<id>` NX and adds that delta's
+ * increments only when it was absent, so a resent delta (lost reply, crash before the
+ * acknowledgement was recorded) adds nothing, and a delta that never reached Redis stays in
+ * Postgres and is sent later — never zero times.
+ *
+ * Changed items are counted in a sorted set (`stats:dirty`, score = new responses since the
+ * job last refitted the item), so the calibration job reads only items with enough new
+ * evidence (`claimChanged(minNew)`): its Redis reads grow with responses / minNew, not with
+ * the number of items touched.
  *
  * One hash per item, `stats:item:<id>`; integer counters are HINCRBY, sums (prefix `s`)
  * HINCRBYFLOAT:
@@ -48,7 +54,7 @@ export const FLUSH_GUARD_TTL_SECONDS = 30 * 86_400;
 
 export const itemStatsKey = (itemId: string) => `stats:item:${itemId}`;
 export const flushGuardKey = (deltaId: string) => `stats:flush:${deltaId}`;
-/** Items whose statistics changed since the calibration job last claimed them. */
+/** Sorted set: item → responses added since the calibration job last claimed it. */
 export const DIRTY_KEY = "stats:dirty";
 /** The set a running (or crashed) calibration job claimed; re-read until the job finishes. */
 export const CLAIMED_KEY = "stats:dirty:claimed";
@@ -123,41 +129,64 @@ export interface ItemStat {
 export interface ItemStats {
   readonly enabled: boolean;
   /**
-   * Applies one flush's aggregates atomically, once per `deltaId`: "applied" the first time,
-   * "duplicate" when Redis had already applied that id (nothing is added). Throws when Redis
-   * cannot be reached; then nothing was applied or all of it was (one script).
+   * Applies flushes' aggregates in one atomic script, each once per id: "applied" the first
+   * time, "duplicate" when Redis had already applied that id (nothing is added), in input
+   * order. Throws when Redis cannot be reached; then all or none of them were applied.
    */
-  applyDelta(deltaId: string, deltas: ItemDeltas): Promise<"applied" | "duplicate">;
+  applyDeltas(deltas: ReadonlyArray<{ id: string; payload: ItemDeltas }>): Promise<Array<"applied" | "duplicate">>;
   read(itemIds: readonly string[]): Promise<ItemStat[]>;
   /**
-   * The items whose statistics changed since the last `releaseChanged`, claimed atomically
-   * (new changes go to a fresh set); a crashed job's claim is included again.
+   * Claims, atomically, the items with at least `minNew` responses since they were last
+   * claimed (their counts restart), adds them to the standing claim and returns the whole
+   * claim: a crashed job's claim is included again until `releaseChanged`.
    */
-  claimChanged(): Promise<string[]>;
+  claimChanged(minNew?: number): Promise<string[]>;
   /** The job is done with what it claimed (its results are in Postgres and KV). */
   releaseChanged(): Promise<void>;
 }
 
 /**
- * KEYS[1] the flush guard, KEYS[2] the changed-items set, KEYS[3..] item hashes; ARGV[1] the
- * guard's TTL, then per item hash its id, the number of fields m and
- * m (field, increment) pairs. Atomic: Redis runs a script to completion before any other
- * command, so the guard and the increments cannot part.
+ * KEYS[1] the changed-items sorted set, then per delta its guard key followed by its item
+ * hashes. ARGV[1] the guards' TTL, ARGV[2] the number of deltas, then per delta its item count
+ * and per item: id, responses, field count m, m (field, increment) pairs. Returns one flag per
+ * delta (1 applied, 0 duplicate). Atomic: Redis runs a script to completion before any other
+ * command, so a guard and its increments cannot part.
  */
 const APPLY_SCRIPT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
-local a = 2
-for k = 3, #KEYS do
-  redis.call('SADD', KEYS[2], ARGV[a]); a = a + 1
-  local m = tonumber(ARGV[a]); a = a + 1
-  for j = 1, m do
-    local f = ARGV[a]
-    if string.byte(f, 1) == 115 then redis.call('HINCRBYFLOAT', KEYS[k], f, ARGV[a + 1])
-    else redis.call('HINCRBY', KEYS[k], f, ARGV[a + 1]) end
-    a = a + 2
+local a, k, out = 3, 2, {}
+for d = 1, tonumber(ARGV[2]) do
+  local items = tonumber(ARGV[a]); a = a + 1
+  local fresh = redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[1])
+  k = k + 1
+  out[d] = fresh and 1 or 0
+  for i = 1, items do
+    local id, n, m = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]); a = a + 3
+    if fresh then redis.call('ZINCRBY', KEYS[1], n, id) end
+    for j = 1, m do
+      local f = ARGV[a]
+      if fresh then
+        if string.byte(f, 1) == 115 then redis.call('HINCRBYFLOAT', KEYS[k], f, ARGV[a + 1])
+        else redis.call('HINCRBY', KEYS[k], f, ARGV[a + 1]) end
+      end
+      a = a + 2
+    end
+    k = k + 1
   end
 end
-return 1
+return out
+`;
+
+/**
+ * KEYS[1] the changed-items sorted set, KEYS[2] the standing claim; ARGV[1] the minimum new
+ * responses. Moves the items at or above it into the claim and returns the claim.
+ */
+const CLAIM_SCRIPT = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+for i = 1, #ids do
+  redis.call('SADD', KEYS[2], ids[i])
+  redis.call('ZREM', KEYS[1], ids[i])
+end
+return redis.call('SMEMBERS', KEYS[2])
 `;
 
 const n0 = (v: unknown) => (v === undefined || v === null ? 0 : Number(v));
@@ -190,18 +219,23 @@ export class RedisItemStats implements ItemStats {
     private readonly prefix = "",
   ) {}
 
-  async applyDelta(deltaId: string, deltas: ItemDeltas): Promise<"applied" | "duplicate"> {
-    const keys = [this.prefix + flushGuardKey(deltaId), this.prefix + DIRTY_KEY];
-    const args: (string | number)[] = [FLUSH_GUARD_TTL_SECONDS];
-    for (const [itemId, h] of Object.entries(deltas)) {
-      const fields = Object.entries(h);
-      if (fields.length === 0) continue;
-      keys.push(this.prefix + itemStatsKey(itemId));
-      args.push(itemId, fields.length);
-      for (const [f, v] of fields) args.push(f, String(v));
+  async applyDeltas(deltas: ReadonlyArray<{ id: string; payload: ItemDeltas }>): Promise<Array<"applied" | "duplicate">> {
+    if (deltas.length === 0) return [];
+    const keys = [this.prefix + DIRTY_KEY];
+    const args: (string | number)[] = [FLUSH_GUARD_TTL_SECONDS, deltas.length];
+    for (const d of deltas) {
+      keys.push(this.prefix + flushGuardKey(d.id));
+      const items = Object.entries(d.payload).filter(([, h]) => Object.keys(h).length > 0);
+      args.push(items.length);
+      for (const [itemId, h] of items) {
+        const fields = Object.entries(h);
+        keys.push(this.prefix + itemStatsKey(itemId));
+        args.push(itemId, h.n ?? 0, fields.length);
+        for (const [f, v] of fields) args.push(f, String(v));
+      }
     }
-    const applied = await this.redis.eval<(string | number)[], number>(APPLY_SCRIPT, keys, args);
-    return Number(applied) === 1 ? "applied" : "duplicate";
+    const flags = await this.redis.eval<(string | number)[], number[]>(APPLY_SCRIPT, keys, args);
+    return deltas.map((_, i) => (Number(flags[i]) === 1 ? "applied" : "duplicate"));
   }
 
   async read(itemIds: readonly string[]): Promise<ItemStat[]> {
@@ -212,16 +246,10 @@ export class RedisItemStats implements ItemStats {
     return itemIds.map((itemId, i) => parseItemStat(itemId, rows[i] ?? null));
   }
 
-  async claimChanged(): Promise<string[]> {
-    const claimed = this.prefix + CLAIMED_KEY;
-    const dirty = this.prefix + DIRTY_KEY;
-    // One transaction: a change lands either in this claim or in the next one, never in neither.
-    const tx = this.redis.multi();
-    tx.sunionstore(claimed, claimed, dirty);
-    tx.del(dirty);
-    tx.smembers(claimed);
-    const [, , members] = await tx.exec<[number, number, string[]]>();
-    return [...members].sort();
+  async claimChanged(minNew = 1): Promise<string[]> {
+    // One script: a change lands either in this claim or in a later one, never in neither.
+    const members = await this.redis.eval<[number], string[]>(CLAIM_SCRIPT, [this.prefix + DIRTY_KEY, this.prefix + CLAIMED_KEY], [Math.max(1, minNew)]);
+    return [...members].map(String).sort();
   }
 
   async releaseChanged(): Promise<void> {
@@ -232,7 +260,7 @@ export class RedisItemStats implements ItemStats {
 /** When no Redis is configured: nothing is counted (writers do not even store deltas), and reads say so. */
 export class DisabledItemStats implements ItemStats {
   readonly enabled = false;
-  async applyDelta(): Promise<"applied" | "duplicate"> {
+  async applyDeltas(): Promise<Array<"applied" | "duplicate">> {
     throw new Error("item statistics are disabled (no Redis configured)");
   }
   async read(itemIds: readonly string[]): Promise<ItemStat[]> {

@@ -17,7 +17,7 @@ import { writeBatchWithStats } from "../../src/db/learners";
 import type { AttemptRow, WriterBatch } from "../../src/db/learners";
 import { itemStatDeltas } from "../../src/db/schema";
 import { DeltaSender } from "../../src/stats/delta-sender";
-import type { AckStore, SendStep } from "../../src/stats/delta-sender";
+import type { AckStore, SendBatching, SendStep } from "../../src/stats/delta-sender";
 import { RedisItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
 import { backends, fixtureItems, fixtureSkills } from "../db/support";
@@ -45,6 +45,8 @@ class Shard {
     private readonly db: Database,
     private stats: ItemStats,
     readonly name: string,
+    /** Default: send after every transaction, so each kill point is reached on every flush. */
+    private readonly batching: SendBatching = { maxAttempts: 0, maxWaitMs: 0 },
   ) {
     this.sender = this.restart();
   }
@@ -52,17 +54,29 @@ class Shard {
   /** A new object instance: memory lost, storage kept. */
   restart(stats: ItemStats = this.stats): DeltaSender {
     this.stats = stats;
-    this.sender = new DeltaSender(this.name, stats, this.acks, (step) => {
-      if (this.kill === step) {
-        this.kill = null;
-        throw new Crash(step);
-      }
-    });
+    this.sender = new DeltaSender(
+      this.name,
+      stats,
+      this.acks,
+      (step) => {
+        if (this.kill === step) {
+          this.kill = null;
+          throw new Crash(step);
+        }
+      },
+      this.batching,
+    );
     return this.sender;
   }
 
+  /** A writer alarm with nothing to write: sends what waits once it is due. */
+  async tick(now: number): Promise<void> {
+    const r = await this.sender.afterCommit(this.db.write, null, now);
+    this.commands += r.commands;
+  }
+
   /** One flush, as the writer's alarm runs it; `kill` crashes it at that step. */
-  async flush(kill: Kill = null): Promise<void> {
+  async flush(kill: Kill = null, now = 0): Promise<void> {
     this.kill = kill;
     const batch: WriterBatch = { attempts: this.queue, states: [], reports: [] };
     const acknowledged = this.acks.list();
@@ -73,11 +87,11 @@ class Shard {
     this.acks.remove(acknowledged);
     if (kill === "before-delete") {
       // The next transaction would delete what Redis acknowledged; crash before it runs.
-      const r = await this.sender.afterCommit(this.db.write, delta);
+      const r = await this.sender.afterCommit(this.db.write, delta, now);
       this.commands += r.commands;
       throw new Crash(kill);
     }
-    const r = await this.sender.afterCommit(this.db.write, delta);
+    const r = await this.sender.afterCommit(this.db.write, delta, now);
     this.commands += r.commands;
     if (r.error) throw new Crash(r.error);
   }
@@ -163,16 +177,35 @@ for (const backend of backends) {
       });
     }
 
-    it("sends one Redis command per flush on the normal path", async () => {
+    it("batches: one Redis command for several flushes, sent when enough attempts wait or the oldest is due", async () => {
       const stats = new RedisItemStats(redis, `${prefix}cost:`);
-      const shard = new Shard(db, stats, "shard-cost");
-      await shard.flush(); // start-up: reads the (empty) backlog, sends nothing
+      const shard = new Shard(db, stats, "shard-cost", { maxAttempts: 50, maxWaitMs: 30_000 });
+      await shard.flush(null, 0); // start-up: reads the (empty) backlog, sends nothing
       for (let f = 0; f < 5; f++) {
         shard.queue = Array.from({ length: 20 }, (_, i) => attempt("learner-cost", f * 20 + i, i % 2 ? "add-1" : "ratio-1", i % 3 === 0));
-        await shard.flush();
+        await shard.flush(null, f * 2000);
       }
-      expect(shard.commands).toBe(5);
+      // 60 attempts waited after the third flush: one send; 40 wait since t = 6 s.
+      expect(shard.commands).toBe(1);
+      expect((await stats.read(["add-1"]))[0]?.attempts).toBe(30);
+      await shard.tick(20_000); // not yet due
+      expect(shard.commands).toBe(1);
+      await shard.tick(36_000); // due: the alarm sends them
+      expect(shard.commands).toBe(2);
       expect((await stats.read(["add-1"]))[0]?.attempts).toBe(50);
+    });
+
+    it("loses nothing when a shard crashes while deltas wait for their batch", async () => {
+      const stats = new RedisItemStats(redis, `${prefix}wait:`);
+      const shard = new Shard(db, stats, "shard-wait", { maxAttempts: 1000, maxWaitMs: 30_000 });
+      shard.queue = [attempt("learner-wait", 1, "add-1", true), attempt("learner-wait", 2, "add-1", false)];
+      await shard.flush(null, 0);
+      expect((await stats.read(["add-1"]))[0]?.attempts).toBe(0); // waiting (in Postgres)
+      shard.restart(); // memory lost
+      await shard.tick(1000); // start-up backlog read sends them
+      expect((await stats.read(["add-1"]))[0]?.attempts).toBe(2);
+      await shard.tick(100_000);
+      expect((await stats.read(["add-1"]))[0]?.attempts).toBe(2);
     });
   });
 }

@@ -41,9 +41,10 @@ describe.skipIf(!process.env.TEST_REDIS_URL)("global item statistics on Redis (t
       { itemId: "a", correct: false, expected: 0.5, theta: 1.05, thetaVariance: 0.4, responseMs: 800 },
       { itemId: "b", correct: true, expected: 0.9, theta: -2, thetaVariance: 0.1, responseMs: 800 },
     ]);
-    expect(await stats.applyDelta("d1", delta)).toBe("applied");
-    expect(await stats.applyDelta("d1", delta)).toBe("duplicate");
-    expect(await stats.applyDelta("d2", aggregateObservations([{ itemId: "a", correct: true, expected: 0.25, theta: 1, thetaVariance: 0.3, responseMs: 800 }]))).toBe("applied");
+    expect(await stats.applyDeltas([{ id: "d1", payload: delta }])).toEqual(["applied"]);
+    // Several deltas in one script, each guarded by its own id.
+    const d2 = aggregateObservations([{ itemId: "a", correct: true, expected: 0.25, theta: 1, thetaVariance: 0.3, responseMs: 800 }]);
+    expect(await stats.applyDeltas([{ id: "d1", payload: delta }, { id: "d2", payload: d2 }])).toEqual(["duplicate", "applied"]);
     const [a, b, never] = await stats.read(["a", "b", "never"]);
     expect(a).toMatchObject({ attempts: 3, correct: 2, meanResidual: expect.closeTo((0.25 - 0.5 + 0.75) / 3, 9), information: expect.closeTo(0.1875 * 2 + 0.25, 9) });
     expect(a?.bins).toEqual([{ theta: expect.closeTo(3.05 / 3, 9), variance: expect.closeTo(0.3, 9), n: 3, correct: 2 }]);
@@ -52,10 +53,26 @@ describe.skipIf(!process.env.TEST_REDIS_URL)("global item statistics on Redis (t
     expect(never).toMatchObject({ attempts: 0, correct: 0, meanResidual: null, bins: [] });
   });
 
+  it("claims changed items once they have enough new responses, and keeps a claim until it is released", async () => {
+    const stats = new RedisItemStats(redis, `${prefix}claim:`);
+    const obs = (itemId: string, n: number) => Array.from({ length: n }, () => ({ itemId, correct: true, expected: 0.5, theta: 0, thetaVariance: 1, responseMs: 800 }));
+    await stats.applyDeltas([{ id: "c1", payload: aggregateObservations([...obs("x", 3), ...obs("y", 1)]) }]);
+    expect(await stats.claimChanged(2)).toEqual(["x"]);
+    // Not released (a crashed job): claimed again, now with y once it reaches the threshold.
+    await stats.applyDeltas([{ id: "c2", payload: aggregateObservations(obs("y", 1)) }]);
+    expect(await stats.claimChanged(2)).toEqual(["x", "y"]);
+    await stats.releaseChanged();
+    expect(await stats.claimChanged(1)).toEqual([]);
+    // Counts restart after a claim: x needs 2 new responses again.
+    await stats.applyDeltas([{ id: "c3", payload: aggregateObservations(obs("x", 1)) }]);
+    expect(await stats.claimChanged(2)).toEqual([]);
+    expect(await stats.claimChanged(1)).toEqual(["x"]);
+  });
+
   it("is disabled without configuration", async () => {
     const stats = createItemStats({});
     expect(stats).toBeInstanceOf(DisabledItemStats);
-    await expect(stats.applyDelta("x", {})).rejects.toThrow(/disabled/);
+    await expect(stats.applyDeltas([{ id: "x", payload: {} }])).rejects.toThrow(/disabled/);
     expect((await stats.read(["x"]))[0]).toMatchObject({ itemId: "x", attempts: 0, correct: 0, meanResidual: null });
   });
 });

@@ -81,7 +81,7 @@ describe.skipIf(!upstash.UPSTASH_REDIS_REST_URL)("item calibration: statistics â
       }
     }
     const stats = new RedisItemStats(new Redis({ url: upstash.UPSTASH_REDIS_REST_URL ?? "", token: upstash.UPSTASH_REDIS_REST_TOKEN ?? "", enableTelemetry: false }), upstash.ITEM_STATS_KEY_PREFIX ?? "");
-    expect(await stats.applyDelta(`calibration-test-${Date.now()}`, aggregateObservations(observations))).toBe("applied");
+    expect(await stats.applyDeltas([{ id: `calibration-test-${Date.now()}`, payload: aggregateObservations(observations) }])).toEqual(["applied"]);
 
     // The Cron Trigger's handler, as Cloudflare (or `wrangler dev --test-scheduled`) calls it.
     await worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), env);

@@ -14,8 +14,8 @@
  */
 import { courseBlueprint } from "../../src/core/cat-blueprint";
 import { calibrateSympsonHetter } from "../../src/core/cat-sim";
-import { DEFAULT_CALIBRATION_CONFIG, calibrateItem, encodeCalibration } from "../../src/core/calibration";
-import type { CalibrationConfig, PublishedCalibration } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItem, encodeCalibration } from "../../src/core/calibration";
+import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { authoredItems, currentCalibrations, latestVersion, writeVersion } from "../../src/db/calibration";
 import type { AuthoredItem, ItemCalibration } from "../../src/db/calibration";
@@ -29,24 +29,6 @@ import { CALIBRATION_KV_KEY } from "../learner/content";
 import { buildPool } from "../learner/mock-tests";
 
 export { CALIBRATION_KV_KEY };
-
-export interface CalibrationJobConfig extends CalibrationConfig {
-  /** Sympson–Hetter target: no item given to more than this share of test takers. */
-  readonly exposureTarget: number;
-  /** Simulated test takers and rounds of the Sympson–Hetter iteration. */
-  readonly exposureSimulees: number;
-  readonly exposureRounds: number;
-  /** Mock tests use Sympson–Hetter once at least this share of the pool is calibrated. */
-  readonly sympsonHetterMinCalibratedShare: number;
-}
-
-export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freeze({
-  ...DEFAULT_CALIBRATION_CONFIG,
-  exposureTarget: 0.25,
-  exposureSimulees: 100,
-  exposureRounds: 3,
-  sympsonHetterMinCalibratedShare: 0.5,
-});
 
 export interface CalibrationRun {
   /** The version now published (null: nothing calibrated yet and nothing to do). */
@@ -67,11 +49,15 @@ export interface CalibrationDeps {
   kv: KVNamespace;
   now: number;
   config?: Partial<CalibrationJobConfig>;
+  /** Refit every changed item, whatever its new responses (the daily run, or an operator's). */
+  all?: boolean;
 }
 
 export async function runCalibration(deps: CalibrationDeps): Promise<CalibrationRun> {
   const config: CalibrationJobConfig = { ...DEFAULT_CALIBRATION_JOB_CONFIG, ...deps.config };
-  const claimed = await deps.stats.claimChanged();
+  // The cron's first run of each UTC day (every 15 minutes: one starts in minute 0–14) sweeps everything changed.
+  const daily = deps.now % 86_400_000 < 15 * 60_000;
+  const claimed = await deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses);
   const [items, current, previous] = await Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]);
   const byId = new Map(items.map((i) => [i.id, i]));
   const known = claimed.filter((id) => byId.has(id));

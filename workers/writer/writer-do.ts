@@ -32,7 +32,7 @@ import type { AttemptRow, MockReportRow, SkillStateRow, WrittenDelta, WriterBatc
 import { connectionUtilisation } from "../../src/db/health";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
-import { DeltaSender } from "../../src/stats/delta-sender";
+import { DEFAULT_SEND_BATCHING, DeltaSender } from "../../src/stats/delta-sender";
 import type { AckStore, SendResult } from "../../src/stats/delta-sender";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
@@ -266,7 +266,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
    */
   private async statsMaintenance(): Promise<void> {
     const sender = this.deltaSender();
-    if (!sender || (!sender.backlog && this.acks.list().length === 0)) return;
+    if (!sender || (!sender.backlog && sender.dueAt() === null && this.acks.list().length === 0)) return;
     const acknowledged = this.acks.list();
     if (acknowledged.length > 0) {
       try {
@@ -276,13 +276,13 @@ export class OutboxWriterDO extends DurableObject<Env> {
         this.resetDatabase();
       }
     }
-    if (sender.backlog) await this.sendStats(null);
+    if (sender.backlog || sender.dueAt() !== null) await this.sendStats(null);
   }
 
   private async sendStats(delta: WrittenDelta | null): Promise<void> {
     const sender = this.deltaSender();
     if (!sender) return;
-    const result: SendResult = await sender.afterCommit(this.db().write, delta);
+    const result: SendResult = await sender.afterCommit(this.db().write, delta, Date.now());
     this.ctx.storage.transactionSync(() => {
       this.setMeta("stats_attempts_sent", String(this.getNumber("stats_attempts_sent") + result.attempts));
       this.setMeta("stats_commands", String(this.getNumber("stats_commands") + result.commands));
@@ -291,14 +291,13 @@ export class OutboxWriterDO extends DurableObject<Env> {
       if (result.error) this.setMeta("stats_last_error", result.error);
     });
     reportGauge(this.env, this.ctx, "item_stats_backlog", sender.backlog ? 1 : 0);
-    if (result.error) {
-      console.warn(`item statistics wait in Postgres (Redis: ${result.error})`);
-      // Retry even if no attempt arrives: the aggregates must reach Redis once it is back.
-      const retryAt = Date.now() + backoffMs(this.getNumber("stats_failures"));
-      if (this.alarmAt === null || this.alarmAt > retryAt || this.alarmAt <= Date.now()) {
-        this.alarmAt = retryAt;
-        await this.ctx.storage.setAlarm(retryAt);
-      }
+    if (result.error) console.warn(`item statistics wait in Postgres (Redis: ${result.error})`);
+    // Retry even if no attempt arrives (the aggregates must reach Redis once it is back), and
+    // send a waiting batch when it falls due on a quiet shard.
+    const wakeAt = result.error ? Date.now() + backoffMs(this.getNumber("stats_failures")) : sender.dueAt();
+    if (wakeAt !== null && (this.alarmAt === null || this.alarmAt > wakeAt || this.alarmAt <= Date.now())) {
+      this.alarmAt = wakeAt;
+      await this.ctx.storage.setAlarm(wakeAt);
     }
   }
 
@@ -384,7 +383,8 @@ export class OutboxWriterDO extends DurableObject<Env> {
     if (!this.sender) {
       const stats = this.itemStats();
       if (!stats.enabled) return null;
-      this.sender = new DeltaSender(this.shardId(), stats, this.acks);
+      const waitMs = this.cfg().ITEM_STATS_SEND_MS;
+      this.sender = new DeltaSender(this.shardId(), stats, this.acks, undefined, waitMs === 0 ? { maxAttempts: 0, maxWaitMs: 0 } : { ...DEFAULT_SEND_BATCHING, maxWaitMs: waitMs });
     }
     return this.sender;
   }

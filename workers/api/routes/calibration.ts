@@ -1,6 +1,6 @@
 /**
  * Operator routes for item calibration (workers/calibration/job.ts):
- *   POST /v1/ops/calibration/run   runs the calibration job now (the Cron Trigger runs it on schedule)
+ *   POST /v1/ops/calibration/run   runs the calibration job now, refitting every changed item (the Cron Trigger runs it on schedule)
  *   GET  /v1/ops/calibration       the published parameters: version, counts, and one item's entry
  */
 import { createRoute, z } from "@hono/zod-openapi";
@@ -73,7 +73,7 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const services = c.get("services");
     const { config } = services;
     const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, prefix: config.ITEM_STATS_KEY_PREFIX });
-    const run = await c.get("timing").measure("db", () => runCalibration({ db: services.db().write, stats, kv: c.env.CONTENT, now: Date.now() }));
+    const run = await c.get("timing").measure("db", () => runCalibration({ db: services.db().write, stats, kv: c.env.CONTENT, now: Date.now(), all: true }));
     return c.json({ ...run, statsEnabled: stats.enabled }, 200);
   });
 
