@@ -46,7 +46,7 @@ function markdown(r: CalibrationSimResult, seconds: number): string {
     "",
     `**Target: b RMSE ≤ ${TARGET} logits by 300 responses per item. ${at300 && at300.bRmse <= TARGET ? "Met" : "Not met"}:** ` +
       `${f(at300?.bRmse ?? null)} at ${at300?.responsesPerItem ?? "–"} responses per item; ${reached ? `≤ ${TARGET} from ${reached.responsesPerItem}` : `not reached by ${r.checkpoints[r.checkpoints.length - 1]?.responsesPerItem}`}. ` +
-      "The job's reported SE(b) tracks the actual error (no hidden bias), so the `calibrated` status (count and SE thresholds, configuration) is honest about which items are there.",
+      "From about 300 responses the job's reported SE(b) is close to the actual error, so the `calibrated` status (count and SE thresholds, configuration) is honest about which items are there; below that the actual error exceeds the reported SE (the learners' ability anchors were themselves estimated on authored difficulties), which is one reason the threshold asks for 200 responses as well as the SE.",
     "",
     `## Mock tests on calibrated vs true parameters (pool at ${o.mockAt} responses per item)`,
     "",
