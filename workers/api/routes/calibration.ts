@@ -10,7 +10,6 @@ import type { PublishedCalibration } from "../../../src/core/calibration";
 import { createItemStats } from "../../../src/stats/item-stats";
 import { CALIBRATION_KV_KEY, runCalibration } from "../../calibration/job";
 import type { AppEnv } from "../lib/context";
-import { ItemIdParam } from "./schemas";
 
 const RunSchema = z
   .object({
@@ -47,7 +46,16 @@ const showRoute = createRoute({
   path: "/v1/ops/calibration",
   summary: "The published item calibration",
   security: [{ operatorToken: [] }],
-  request: { query: z.object({ item: ItemIdParam.optional() }) },
+  request: {
+    query: z.object({
+      // Not ItemIdParam: that one names itself as the path parameter `id` in the OpenAPI document.
+      item: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "item ids are 1–64 letters, digits, '_', '.' or '-'")
+        .optional()
+        .openapi({ param: { name: "item", in: "query" }, example: "fr-add-unlike-0042" }),
+    }),
+  },
   responses: {
     200: {
       description: "null version: nothing published yet",
