@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
  * learner Durable Object in miniflare). test/setup/workers-global.ts starts PGlite behind the
  * Neon WebSocket relay — or uses TEST_DATABASE_URL — so the worker runs its production driver.
  */
+/** This run's Redis keys for item statistics: other runs on the same Redis never see them. */
+const ITEM_STATS_PREFIX = `test-${process.pid}-${Date.now().toString(36)}:`;
+
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
@@ -22,7 +25,7 @@ export default defineConfig({
             // test/worker/fuzz.test.ts: case count and seed (FUZZ_RUNS=100000 npm test for a longer hunt).
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "10000",
             FUZZ_SEED: process.env.FUZZ_SEED ?? "20261202",
-            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+            ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, ITEM_STATS_KEY_PREFIX: ITEM_STATS_PREFIX, ITEM_STATS_SEND_MS: "0" } : {}),
           },
         },
       };

@@ -11,9 +11,9 @@
  * (`k6 run --summary-export`, or handleSummary's data): the per-user request rate and mix
  * come from it; the population and study time are stated.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { COST_ENDPOINTS, DEFAULT_LOAD, loadFromLoadTest, projectCost } from "../src/ops/cost";
+import { COST_ENDPOINTS, DEFAULT_LOAD, DEFAULT_PROFILE, attemptsPerSecond, loadFromLoadTest, projectCost, redisCommandsAt } from "../src/ops/cost";
 import type { CostEndpoint, CostReport, Load, Pricing } from "../src/ops/cost";
 
 const { values } = parseArgs({
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     from: { type: "string" },
     "minutes-per-day": { type: "string", default: "30" },
     pricing: { type: "string", default: "config/pricing.json" },
+    "redis-bench": { type: "string", default: "reports/redis-commands.json" },
     out: { type: "string", default: "reports/cost" },
   },
 });
@@ -75,8 +76,12 @@ function main(): void {
     };
     basis = "a stated load (learners, requests per learner per day, mix)";
   }
-  const report = projectCost(pricing, load);
-  const scale = [1_000, 10_000, 100_000, 1_000_000].map((n) => ({ learners: n, report: projectCost(pricing, { ...load, learners: n }) }));
+  // Redis commands per attempt as measured (scripts/bench-redis.ts) at each scale's attempt rate.
+  const bench = existsSync(values["redis-bench"]) ? (JSON.parse(readFileSync(values["redis-bench"], "utf8")) as { rows: Array<{ attemptsPerSecond: number; commandsPerAttempt: number }> }) : null;
+  const profileFor = (l: Load) => (bench ? { ...DEFAULT_PROFILE, attempt: { ...DEFAULT_PROFILE.attempt, redisCommands: redisCommandsAt(bench.rows, attemptsPerSecond(l)) } } : DEFAULT_PROFILE);
+  if (bench) basis += `; Redis commands per attempt measured by scripts/bench-redis.ts (${values["redis-bench"]}): ${profileFor(load).attempt.redisCommands.toFixed(3)} at ${attemptsPerSecond(load).toFixed(1)} attempts/s`;
+  const report = projectCost(pricing, load, profileFor(load));
+  const scale = [1_000, 10_000, 100_000, 1_000_000].map((n) => ({ learners: n, report: projectCost(pricing, { ...load, learners: n }, profileFor({ ...load, learners: n })) }));
   const md = render(report, scale, pricing, basis);
   mkdirSync("reports", { recursive: true });
   writeFileSync(`${values.out}.md`, md);

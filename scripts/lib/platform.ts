@@ -147,6 +147,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     "--log-level",
     opts.wranglerLogLevel ?? "warn",
     "--show-interactive-dev-session=false",
+    // Serves /__scheduled, so the calibration Cron Trigger can be fired by hand.
+    "--test-scheduled",
     "--env-file",
     envFile,
     ...extraVars,

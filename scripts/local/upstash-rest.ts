@@ -46,6 +46,8 @@ export interface UpstashRest {
   port: number;
   /** `http://127.0.0.1:<port>`: pass as `url` to @upstash/redis. */
   url: string;
+  /** Redis commands served so far (a pipeline or transaction of n counts n): what Upstash bills. */
+  readonly commands: number;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,7 @@ export async function startUpstashRest(opts: UpstashRestOptions): Promise<Upstas
     enableAutoPipelining: false,
   });
   await redis.connect();
+  let commands = 0;
 
   async function single(cmd: Command, base64: boolean): Promise<[number, Reply]> {
     const refused = refusal(cmd[0]);
@@ -193,6 +196,7 @@ export async function startUpstashRest(opts: UpstashRestOptions): Promise<Upstas
     if (req.method !== "POST") return send(res, 405, { error: "Method Not Allowed" });
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     const body = await readJson(req);
+    commands += path === "/" ? 1 : Array.isArray(body) ? body.length : 0;
     if (path === "/") {
       const [status, reply] = await single(parseCommand(body), base64);
       return send(res, status, reply);
@@ -229,6 +233,9 @@ export async function startUpstashRest(opts: UpstashRestOptions): Promise<Upstas
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    get commands() {
+      return commands;
+    },
     close() {
       closed ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

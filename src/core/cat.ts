@@ -35,7 +35,18 @@ export interface CatItem {
   readonly calibrated: boolean;
   /** Number of options for multiple choice; absent for free response. */
   readonly choiceCount?: number;
+  /**
+   * Standard error of `difficulty` (the calibration job's); absent: AUTHORED_DIFFICULTY_SE for
+   * an uncalibrated item, 0 for a calibrated one. Widens the reported interval (`report`).
+   */
+  readonly difficultySe?: number;
 }
+
+/**
+ * How far an authored difficulty is assumed to be from the truth (logits, one SD): the
+ * calibration job's prior SD around the authored value (src/core/calibration.ts).
+ */
+export const AUTHORED_DIFFICULTY_SE = 1;
 
 /**
  * The parameters the CAT uses for an item. Uncalibrated items get the documented default
@@ -110,6 +121,8 @@ export interface PendingItem {
   readonly defaulted: boolean;
   /** It had been seen recently in practice and was used only because nothing else was left. */
   readonly recent: boolean;
+  /** SE of b (see `CatItem.difficultySe`); absent in states stored before it existed. */
+  readonly difficultySe?: number;
 }
 
 export interface AnsweredItem extends PendingItem {
@@ -310,6 +323,7 @@ export function selectNextItem(
     params: chosen.params,
     defaulted: chosen.defaulted,
     recent: chosen.recent,
+    difficultySe: chosen.item.difficultySe ?? (chosen.defaulted ? AUTHORED_DIFFICULTY_SE : 0),
   };
   return {
     state: { ...state, pending, setAside: lost.length > 0 ? [...state.setAside, ...lost] : state.setAside },
@@ -375,7 +389,11 @@ export interface SkillBreakdown {
 
 export interface CatReport {
   readonly theta: number;
+  /** Posterior SD of θ given the item parameters (the measurement error alone). */
   readonly se: number;
+  /** SD of θ̂ caused by the items' parameter uncertainty (see `parameterSe`). */
+  readonly parameterSe: number;
+  /** The score's 95 % interval uses √(se² + parameterSe²): wider when items were uncalibrated. */
   readonly score: ScaledScore;
   readonly itemsAnswered: number;
   readonly correct: number;
@@ -387,6 +405,8 @@ export interface CatReport {
   readonly contentDeviation: number;
   /** Responses scored with default parameters (uncalibrated items). */
   readonly defaultsUsed: number;
+  /** Responses to items with calibrated parameters (itemsAnswered − defaultsUsed). */
+  readonly calibratedUsed: number;
   /** Responses to items seen recently in practice (given only when nothing fresh was left). */
   readonly recentUsed: number;
 }
@@ -401,6 +421,27 @@ export function contentDeviation(state: CatState): number {
     worst = Math.max(worst, Math.abs(given / n - e.target));
   }
   return worst;
+}
+
+/**
+ * The SD that errors in the items' difficulties add to θ̂. θ̂ solves Σ aᵢ(uᵢ − Pᵢ(θ)) = prior
+ * term, so a shift δᵢ of bᵢ moves θ̂ by ≈ Iᵢ(θ̂) δᵢ / (Σ I + 1/σ²_prior) (exact for the Rasch
+ * model at the MLE); independent errors of SD sᵢ give
+ *
+ *   parameterSe = √(Σ Iᵢ² sᵢ²) / (Σ Iᵢ + 1/σ²_prior)
+ *
+ * Uncalibrated items (sᵢ = AUTHORED_DIFFICULTY_SE) dominate; calibrated ones add little.
+ */
+export function parameterSe(state: CatState): number {
+  let num = 0;
+  let den = 1 / (state.config.quadrature.priorSd * state.config.quadrature.priorSd);
+  for (const r of state.responses) {
+    const info = information(state.theta, r.params);
+    const s = r.difficultySe ?? (r.defaulted ? AUTHORED_DIFFICULTY_SE : 0);
+    num += info * info * s * s;
+    den += info;
+  }
+  return Math.sqrt(num) / den;
 }
 
 /** The result: overall EAP θ̂ ± SE, scaled score, per-skill breakdown and bookkeeping. */
@@ -426,10 +467,12 @@ export function report(state: CatState, now: number): CatReport {
       se: est.se,
     };
   });
+  const paramSe = parameterSe(state);
   return {
     theta: state.theta,
     se: state.se,
-    score: scaleScore(state.theta, state.se, state.config.scale),
+    parameterSe: paramSe,
+    score: scaleScore(state.theta, Math.sqrt(state.se * state.se + paramSe * paramSe), state.config.scale),
     itemsAnswered: n,
     correct: state.responses.filter((r) => r.correct).length,
     stopReason: shouldStop(state, now),
@@ -437,6 +480,7 @@ export function report(state: CatState, now: number): CatReport {
     skills: breakdown,
     contentDeviation: contentDeviation(state),
     defaultsUsed: state.responses.filter((r) => r.defaulted).length,
+    calibratedUsed: state.responses.filter((r) => !r.defaulted).length,
     recentUsed: state.responses.filter((r) => r.recent).length,
   };
 }

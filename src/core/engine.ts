@@ -27,6 +27,7 @@ import {
   isReady,
   masteryProbability,
   predictBatch,
+  itemAbility,
   predictCorrect,
   readiness,
   resolveSkills,
@@ -271,6 +272,8 @@ export type AttemptDecision =
       readonly correct: boolean;
       /** The knowledge model's P(correct) before this answer (global item statistics compare against it). */
       readonly expected: number;
+      /** The learner's combined ability for the item before this answer: the anchor item calibration uses. */
+      readonly ability: { readonly mean: number; readonly variance: number };
       readonly outcome: AttemptOutcome;
       /** The feature-history entries this answer changed, already updated (persist, then merge). */
       readonly history: LearnerHistory;
@@ -293,11 +296,13 @@ export function decideAttempt(
 ): AttemptDecision {
   const graded = gradeResponse(item.answer, response, { choiceCount: item.choices?.length });
   if (!graded.ok) return { ok: false, reason: `response: ${graded.message}` };
-  const expected = predictCorrect(item, resolveSkills(view.skill, curriculum.neighbours, config.knowledge), config.knowledge);
+  const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
+  const expected = predictCorrect(item, lookup, config.knowledge);
+  const ability = itemAbility(item, lookup, config.knowledge);
   const outcome = applyLearnerAttempt(view, curriculum, item, graded.correct, responseMs, now, config);
   const history = historySlice(view.history, item);
   recordOutcome(history, item, graded.correct);
-  return { ok: true, correct: graded.correct, expected, outcome, history };
+  return { ok: true, correct: graded.correct, expected, ability, outcome, history };
 }
 
 export type NextChoice<E> =

@@ -205,16 +205,19 @@ export function probabilityCorrect(mean: number, variance: number, a: number, b:
 }
 
 /**
- * P(correct) for a learner–item pair. Skills the lookup does not know use the population
- * prior; pass a `resolveSkills` lookup to use neighbour priors instead.
+ * The learner's combined ability for an item, θ_item = Σ w_k θ_k, as a Gaussian (mean and
+ * variance of the weighted sum, skills independent). Skills the lookup does not know use the
+ * population prior. Global item statistics record it as the anchor the item's difficulty is
+ * calibrated against (src/core/calibration.ts).
  */
-export function predictCorrect(
-  item: ItemParams,
+export function itemAbility(
+  item: Pick<ItemParams, "skillIds">,
   lookup: SkillLookup,
   config: KnowledgeConfig = DEFAULT_KNOWLEDGE_CONFIG,
-): number {
+): { mean: number; variance: number } {
   const ids = item.skillIds;
   const count = ids.length;
+  if (count === 0) return { mean: config.priorMean, variance: config.priorVariance };
   let mean = 0;
   let variance = 0;
   for (let k = 0; k < count; k++) {
@@ -224,10 +227,19 @@ export function predictCorrect(
     mean += w * (s ? s.mean : config.priorMean);
     variance += w * w * (s ? s.variance : config.priorVariance);
   }
-  if (count === 0) {
-    mean = config.priorMean;
-    variance = config.priorVariance;
-  }
+  return { mean, variance };
+}
+
+/**
+ * P(correct) for a learner–item pair. Skills the lookup does not know use the population
+ * prior; pass a `resolveSkills` lookup to use neighbour priors instead.
+ */
+export function predictCorrect(
+  item: ItemParams,
+  lookup: SkillLookup,
+  config: KnowledgeConfig = DEFAULT_KNOWLEDGE_CONFIG,
+): number {
+  const { mean, variance } = itemAbility(item, lookup, config);
   return probabilityCorrect(mean, variance, item.discrimination, item.difficulty, item.guessing);
 }
 

@@ -21,6 +21,8 @@
  * model, ONNX model); scoring only reads the number. Ties are broken by item id (code-unit
  * order), so equal inputs give equal rankings on every runtime.
  */
+import { shuffled } from "./random";
+import type { Random } from "./random";
 
 export interface Candidate {
   readonly itemId: string;
@@ -184,6 +186,28 @@ export function scoreCandidates(
         goal: terms[o + 6] ?? 0,
       },
     };
+  }
+  return out;
+}
+
+/**
+ * Spreads exposure among near-equal candidates (issue 12: new learners all started from the
+ * same shared ranking, so the same few items gathered every early response). Walks the ranking
+ * best first and shuffles each run of entries whose score is within `tolerance` of the run's
+ * first; order between runs is kept, so no clearly better item is passed over. Seeded per
+ * learner (`rng`), so a learner's order is stable across requests and reproducible in tests.
+ * Tolerance 0.1 is a tenth of one band step of the default weights: differences below it are
+ * noise in the prediction, not a reason to prefer an item.
+ */
+export function spreadNearEqual<E>(ranking: readonly E[], score: (entry: E) => number, rng: Random, tolerance = 0.1): E[] {
+  const out: E[] = [];
+  let start = 0;
+  while (start < ranking.length) {
+    const head = ranking[start] as E;
+    let end = start + 1;
+    while (end < ranking.length && score(head) - score(ranking[end] as E) <= tolerance) end++;
+    out.push(...(end - start > 1 ? shuffled(rng, ranking.slice(start, end)) : [head]));
+    start = end;
   }
   return out;
 }

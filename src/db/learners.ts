@@ -2,9 +2,10 @@
  * Learner history in Postgres: the outbox flush from a learner's Durable Object, and the
  * history a fresh Durable Object replays to rebuild its state (hydration).
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
+import { aggregateObservations } from "../stats/item-stats";
 import type { Drizzle } from "./client";
-import { attempts, dataRequests, learnerSkillStates, learners, mockTestReports } from "./schema";
+import { attempts, dataRequests, itemStatDeltas, learnerSkillStates, learners, mockTestReports } from "./schema";
 
 /** One attempt as the Durable Object's outbox carries it to Postgres. */
 export interface AttemptRow {
@@ -22,6 +23,9 @@ export interface AttemptRow {
   answeredAt: number;
   /** The knowledge model's P(correct) before this answer (for global item statistics; not stored in Postgres). */
   expected?: number;
+  /** The learner's combined ability for the item before this answer, mean and variance (item calibration's anchor; not stored). */
+  theta?: number;
+  thetaVariance?: number;
 }
 
 export interface SkillStateRow {
@@ -67,18 +71,50 @@ export interface WriterBatch {
 /** The key Postgres deduplicates an attempt on. */
 export const attemptKey = (learnerId: string, clientAttemptId: string): string => `${learnerId}\u0000${clientAttemptId}`;
 
+/** Global item statistics the transaction also records (src/stats/item-stats.ts). */
+export interface StatsDeltaOptions {
+  /** Id of the delta row this transaction writes (fresh per attempt at the transaction). */
+  id: string;
+  /** The writer shard that will send it. */
+  shard: string;
+  /** Deltas Redis has acknowledged: deleted in the same transaction (no extra round trip). */
+  acknowledged: readonly string[];
+}
+
+/** The aggregate row a transaction wrote, or null when it inserted no attempt. */
+export interface WrittenDelta {
+  id: string;
+  attempts: number;
+  payload: Record<string, Record<string, number>>;
+}
+
 /**
  * Writes many learners' attempts, skill-state snapshots and mock-test reports in ONE
  * transaction: one round of statements whatever the number of learners. Exactly once:
  * attempts already present (a batch that committed but whose acknowledgement was lost) are
  * skipped by the unique (learner_id, client_attempt_id) index, reports by their id, and a
  * snapshot never overwrites a newer one. Returns the keys (`attemptKey`) newly inserted.
+ *
+ * With `stats`, the per-item aggregates of exactly the newly inserted attempts go into
+ * `item_stat_deltas` in the same transaction (`delta` in the result), so the global
+ * statistics count an attempt if and only if Postgres holds it.
  */
 export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date()): Promise<Set<string>> {
+  return (await writeBatchWithStats(db, batch, now)).inserted;
+}
+
+export async function writeBatchWithStats(
+  db: Drizzle,
+  batch: WriterBatch,
+  now = new Date(),
+  stats?: StatsDeltaOptions,
+): Promise<{ inserted: Set<string>; delta: WrittenDelta | null }> {
   const goals = batch.goals ?? [];
   const learnerIds = [...new Set([...batch.attempts, ...batch.states, ...batch.reports, ...goals].map((r) => r.learnerId))].sort();
-  if (learnerIds.length === 0) return new Set();
+  if (learnerIds.length === 0 && !stats?.acknowledged.length) return { inserted: new Set(), delta: null };
   return db.transaction(async (tx) => {
+    if (stats && stats.acknowledged.length > 0) await tx.delete(itemStatDeltas).where(inArray(itemStatDeltas.id, [...stats.acknowledged]));
+    if (learnerIds.length === 0) return { inserted: new Set<string>(), delta: null };
     // Sorted ids: two writers touching the same learners lock them in the same order.
     await tx
       .insert(learners)
@@ -159,7 +195,27 @@ export async function writeBatch(db: Drizzle, batch: WriterBatch, now = new Date
           setWhere: sql`${learnerSkillStates.updatedAt} <= excluded.updated_at`,
         });
     }
-    return inserted;
+    let delta: WrittenDelta | null = null;
+    if (stats && inserted.size > 0) {
+      const fresh = batch.attempts.filter((a) => inserted.has(attemptKey(a.learnerId, a.clientAttemptId)));
+      delta = {
+        id: stats.id,
+        attempts: fresh.length,
+        payload: aggregateObservations(
+          fresh.map((r) => ({
+            itemId: r.itemId,
+            correct: r.correct,
+            // Rows queued before these fields existed: the population prior's view.
+            expected: r.expected ?? 0.5,
+            theta: r.theta ?? 0,
+            thetaVariance: r.thetaVariance ?? 1,
+            responseMs: r.responseMs,
+          })),
+        ),
+      };
+      await tx.insert(itemStatDeltas).values({ id: delta.id, shard: stats.shard, attempts: delta.attempts, payload: delta.payload, createdAt: now });
+    }
+    return { inserted, delta };
   });
 }
 

@@ -188,3 +188,59 @@ export const dataRequests = pgTable(
   },
   (t) => [index("data_requests_learner_idx").on(t.learnerId, t.requestedAt)],
 );
+
+/**
+ * Per-item aggregates of attempts a writer transaction newly inserted, waiting to be added to
+ * Redis (src/stats/item-stats.ts). Written in the same transaction as the attempts, so a
+ * committed attempt is always counted; deleted once Redis acknowledged the delta. Rows pile up
+ * here, not in memory, while Redis is unreachable.
+ */
+export const itemStatDeltas = pgTable(
+  "item_stat_deltas",
+  {
+    id: text("id").primaryKey(),
+    /** The writer shard that owns (sends) the delta. */
+    shard: text("shard").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer("attempts").notNull(),
+    payload: jsonb("payload").$type<Record<string, Record<string, number>>>().notNull(),
+  },
+  (t) => [index("item_stat_deltas_shard_idx").on(t.shard, t.createdAt)],
+);
+
+/** One run of the calibration job that changed something: a version of the whole pool's parameters. */
+export const calibrationVersions = pgTable("calibration_versions", {
+  version: integer("version").primaryKey(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  items: integer("items").notNull(),
+  calibrated: integer("calibrated").notNull(),
+  /** The thresholds and priors the job ran with. */
+  config: jsonb("config").notNull(),
+  /** Sympson–Hetter exposure parameters K (item id → K < 1; absent items have K = 1), from the job's simulation. */
+  exposure: jsonb("exposure").$type<Record<string, number>>().notNull(),
+});
+
+/**
+ * Item parameters per calibration version, written for the items a version changed (the
+ * current parameters of an item are its row with the highest version). `status`: authored
+ * (no responses yet), provisional (responses, not yet precise enough), calibrated (past the
+ * configured count and standard error).
+ */
+export const itemCalibrations = pgTable(
+  "item_calibrations",
+  {
+    version: integer("version")
+      .notNull()
+      .references(() => calibrationVersions.version, { onDelete: "cascade" }),
+    itemId: text("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    difficulty: doublePrecision("difficulty").notNull(),
+    discrimination: doublePrecision("discrimination").notNull(),
+    guessing: doublePrecision("guessing").notNull(),
+    responses: integer("responses").notNull(),
+    seDifficulty: doublePrecision("se_difficulty").notNull(),
+    status: text("status").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.itemId] }), index("item_calibrations_item_idx").on(t.itemId, t.version)],
+);

@@ -259,6 +259,19 @@ export const ALERT_RULES: readonly AlertRule[] = [
     promql: "max(learning_outbox_lag_seconds) > 60",
   },
   {
+    // Learners are served as before (last published item parameters); only calibration stalls.
+    name: "ItemStatsBacklog",
+    severity: "warning",
+    summary: "item statistics cannot reach Redis: flush aggregates wait in Postgres, calibration stalls",
+    metric: { kind: "gauge_max", gauge: "item_stats_backlog" },
+    op: ">",
+    threshold: 0,
+    forSeconds: 300,
+    windowMinutes: 5, // writers report at each flush or retry, up to 5 min apart while Redis is down
+    minSamples: 0,
+    promql: "max(learning_item_stats_backlog) > 0",
+  },
+  {
     name: "ClientErrorRateHigh",
     severity: "warning",
     summary: "more than 5 % of requests are rejected (4xx): a client or auth problem",

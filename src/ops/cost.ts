@@ -61,7 +61,8 @@ export const DEFAULT_PROFILE: Readonly<Record<CostEndpoint, EndpointProfile>> = 
   // JWT check + routing in the worker; in the object: ranking from cache or a fresh score
   // (~0.15 ms for 500 candidates), content mostly from the object's memory (1 KV read in 5).
   next: { workerCpuMs: 1.5, doRequests: 1, doActiveMs: 12, doRowsRead: 15, doRowsWritten: 2, kvReads: 0.2, kvWrites: 0, redisCommands: 0 },
-  // One storage transaction (skill states, memory, attempt, outbox, meta); global item counters in Upstash.
+  // One storage transaction (skill states, memory, attempt, outbox, meta); global item counters in
+  // Upstash: replaced by the measured figure (scripts/bench-redis.ts) when npm run cost finds it.
   attempt: { workerCpuMs: 1.5, doRequests: 1, doActiveMs: 10, doRowsRead: 10, doRowsWritten: 8, kvReads: 0, kvWrites: 0, redisCommands: 3 },
   progress: { workerCpuMs: 1.5, doRequests: 1, doActiveMs: 6, doRowsRead: 40, doRowsWritten: 0, kvReads: 0, kvWrites: 0, redisCommands: 0 },
   // KV read-through: one read; a write only on a miss (2 % at a 300 s TTL).
@@ -165,6 +166,33 @@ export function normaliseMix(mix: Partial<Record<CostEndpoint, number>>): Record
   const total = COST_ENDPOINTS.reduce((a, e) => a + Math.max(0, mix[e] ?? 0), 0);
   if (!(total > 0)) throw new Error("the mix needs at least one endpoint with a positive share");
   return Object.fromEntries(COST_ENDPOINTS.map((e) => [e, Math.max(0, mix[e] ?? 0) / total])) as Record<CostEndpoint, number>;
+}
+
+/** Average attempts per second of a load (the rate the Redis benchmark is read at). */
+export function attemptsPerSecond(load: Load): number {
+  return (load.learners * load.requestsPerLearnerPerDay * normaliseMix(load.mix).attempt) / 86_400;
+}
+
+/**
+ * Redis commands per attempt at `rate` attempts per second, from the benchmark's rows
+ * (scripts/bench-redis.ts): linear in log(rate) between measured rates, the nearest row
+ * outside them (writers batch more with load, so beyond the largest rate this overstates).
+ */
+export function redisCommandsAt(rows: ReadonlyArray<{ attemptsPerSecond: number; commandsPerAttempt: number }>, rate: number): number {
+  const sorted = [...rows].filter((r) => r.attemptsPerSecond > 0).sort((x, y) => x.attemptsPerSecond - y.attemptsPerSecond);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  if (!first || !last) throw new Error("no benchmark rows");
+  if (rate <= first.attemptsPerSecond) return first.commandsPerAttempt;
+  if (rate >= last.attemptsPerSecond) return last.commandsPerAttempt;
+  for (let i = 1; i < sorted.length; i++) {
+    const lo = sorted[i - 1];
+    const hi = sorted[i];
+    if (!lo || !hi || rate > hi.attemptsPerSecond) continue;
+    const t = Math.log(rate / lo.attemptsPerSecond) / Math.log(hi.attemptsPerSecond / lo.attemptsPerSecond);
+    return lo.commandsPerAttempt + t * (hi.commandsPerAttempt - lo.commandsPerAttempt);
+  }
+  return last.commandsPerAttempt;
 }
 
 export function projectCost(

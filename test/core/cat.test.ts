@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BlueprintEntry, CatConfig, CatItem, CatState, SelectionContext } from "../../src/core/cat";
 import {
+  parameterSe,
   recordResponse,
   report,
   resolveItemParams,
@@ -231,7 +232,11 @@ describe("report", () => {
     expect(r.itemsAnswered).toBe(12);
     expect(r.stopReason).toBe("max_items");
     expect(r.theta).toBe(s.theta);
-    expect(r.score).toEqual(scaleScore(s.theta, s.se, s.config.scale));
+    // The interval is widened by the uncalibrated items' difficulty uncertainty.
+    expect(r.parameterSe).toBeGreaterThan(0);
+    expect(r.score).toEqual(scaleScore(s.theta, Math.hypot(s.se, r.parameterSe), s.config.scale));
+    expect(r.score.high - r.score.low).toBeGreaterThan(scaleScore(s.theta, s.se, s.config.scale).high - scaleScore(s.theta, s.se, s.config.scale).low);
+    expect(r.calibratedUsed).toBe(12 - r.defaultsUsed);
     expect(r.score.low).toBeLessThanOrEqual(r.score.value);
     expect(r.score.high).toBeGreaterThanOrEqual(r.score.value);
     expect(r.skills.reduce((n, k) => n + k.items, 0)).toBe(12);
@@ -239,6 +244,17 @@ describe("report", () => {
     expect(r.defaultsUsed).toBe(s.responses.filter((x) => x.defaulted).length);
     expect(r.defaultsUsed).toBeGreaterThan(0);
     expect(r.elapsedMs).toBe(12_000);
+  });
+
+  it("adds no parameter uncertainty for calibrated items and one authored SD's worth, weighted by information, for the rest", () => {
+    const calibratedOnly = runTest({ ...untimed, minItems: 10, maxItems: 10, seTarget: 0 }, 0, 3, { pool: pool.slice(0, 60) });
+    expect(parameterSe(calibratedOnly)).toBe(0);
+    const uncalibrated = runTest({ ...untimed, minItems: 10, maxItems: 10, seTarget: 0 }, 0, 3, { pool: pool.slice(0, 60).map((i) => ({ ...i, calibrated: false })) });
+    // Ten items of similar information I ≈ 0.15–0.3 (default a = 1, c = 1/choices): ≈ √10 · I / (10 I + 1) ≈ 0.2.
+    expect(parameterSe(uncalibrated)).toBeGreaterThan(0.15);
+    expect(parameterSe(uncalibrated)).toBeLessThan(0.4);
+    const provisional = runTest({ ...untimed, minItems: 10, maxItems: 10, seTarget: 0 }, 0, 3, { pool: pool.slice(0, 60).map((i) => ({ ...i, calibrated: false, difficultySe: 0.5 })) });
+    expect(parameterSe(provisional)).toBeCloseTo(parameterSe(uncalibrated) / 2, 1);
   });
 
   it("scales 500 + 100θ, clamped to 200–800: θ = 0.5, SE = 0.3 → 550 [491, 609]; θ = 3.5 → 800", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCORING_CONFIG, SCORE_TERMS, scoreCandidates } from "../../src/core/scoring";
+import { DEFAULT_SCORING_CONFIG, SCORE_TERMS, scoreCandidates, spreadNearEqual } from "../../src/core/scoring";
+import { mulberry32, seedFromString } from "../../src/core/random";
 import type { Candidate, ScoringContext } from "../../src/core/scoring";
 
 const NOW = Date.UTC(2025, 5, 1);
@@ -132,5 +133,34 @@ describe("scoreCandidates", () => {
     const a = scoreCandidates(cs, preds, ctx({ recentSkillIds: ["s1"] }));
     const b = scoreCandidates([...cs], preds.slice(), ctx({ recentSkillIds: ["s1"] }));
     expect(a).toEqual(b);
+  });
+});
+
+describe("spreadNearEqual (new learners' starting order)", () => {
+  const ranking = [
+    { id: "a", s: 3.0 },
+    { id: "b", s: 2.95 },
+    { id: "c", s: 2.92 },
+    { id: "d", s: 2.5 },
+    { id: "e", s: 2.45 },
+    { id: "f", s: 1.0 },
+  ];
+  const order = (seed: number) => spreadNearEqual(ranking, (e) => e.s, mulberry32(seed)).map((e) => e.id).join("");
+
+  it("shuffles only within runs of near-equal scores and keeps the runs in order", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const o = order(seed);
+      expect(o.slice(0, 3).split("").sort().join("")).toBe("abc");
+      expect(o.slice(3, 5).split("").sort().join("")).toBe("de");
+      expect(o[5]).toBe("f");
+    }
+  });
+
+  it("differs between learners and is stable for one (seeded)", () => {
+    const firsts = new Set(Array.from({ length: 30 }, (_, i) => order(seedFromString(`learner-${i}`))[0]));
+    expect(firsts.size).toBe(3);
+    expect(order(7)).toBe(order(7));
+    // A clearly better item is never passed over.
+    expect(spreadNearEqual(ranking, (e) => e.s, mulberry32(1), 0).map((e) => e.id).join("")).toBe("abcdef");
   });
 });

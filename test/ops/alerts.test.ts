@@ -103,6 +103,15 @@ describe("alert rules", () => {
     expect(state(s, "OutboxLagWarning")).toBe("firing");
     expect(state(s, "DatabaseConnectionsCritical")).toBe("firing");
   });
+
+  it("item statistics stuck outside Redis alert after 5 minutes, and clear when the backlog is sent", () => {
+    const gauge = (i: number, v: number): MinuteBucket => ({ ...minute(i), gauges: { item_stats_backlog: { last: v, max: v, at: T0 + i * MINUTE_MS } } });
+    const down = Array.from({ length: 7 }, (_, i) => gauge(i, 1));
+    expect(state(at(down.slice(0, 2), 90), "ItemStatsBacklog")).not.toBe("firing");
+    expect(state(at(down, 400), "ItemStatsBacklog")).toBe("firing");
+    const back = [...down, ...Array.from({ length: 6 }, (_, i) => gauge(7 + i, 0))];
+    expect(state(at(back, 770), "ItemStatsBacklog")).not.toBe("firing");
+  });
 });
 
 describe("Prometheus rules export", () => {

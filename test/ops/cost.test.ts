@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { COST_ENDPOINTS, DEFAULT_ASSUMPTIONS, DEFAULT_LOAD, DEFAULT_PROFILE, loadFromLoadTest, normaliseMix, projectCost } from "../../src/ops/cost";
+import { COST_ENDPOINTS, DEFAULT_ASSUMPTIONS, DEFAULT_LOAD, DEFAULT_PROFILE, attemptsPerSecond, loadFromLoadTest, normaliseMix, projectCost, redisCommandsAt } from "../../src/ops/cost";
 import type { EndpointProfile, Pricing } from "../../src/ops/cost";
 
 const pricing = JSON.parse(readFileSync("config/pricing.json", "utf8")) as Pricing;
@@ -62,5 +62,22 @@ describe("cost model", () => {
     expect(r.perLearner).toBeLessThan(1.14);
     const big = projectCost(pricing, { ...DEFAULT_LOAD, learners: 1_000_000 });
     expect(Math.abs(big.perLearner - r.perLearner) / r.perLearner).toBeLessThan(0.2);
+  });
+});
+
+describe("Redis commands per attempt from the benchmark", () => {
+  const rows = [
+    { attemptsPerSecond: 1, commandsPerAttempt: 0.8 },
+    { attemptsPerSecond: 10, commandsPerAttempt: 0.2 },
+    { attemptsPerSecond: 100, commandsPerAttempt: 0.05 },
+  ];
+  it("interpolates in log(rate) and holds the ends", () => {
+    expect(redisCommandsAt(rows, 10)).toBeCloseTo(0.2, 12);
+    expect(redisCommandsAt(rows, Math.sqrt(10))).toBeCloseTo(0.5, 12);
+    expect(redisCommandsAt(rows, 0.1)).toBe(0.8);
+    expect(redisCommandsAt(rows, 1000)).toBe(0.05);
+  });
+  it("reads the attempt rate of a load", () => {
+    expect(attemptsPerSecond({ learners: 86_400, requestsPerLearnerPerDay: 10, mix: { attempt: 1, next: 1 } })).toBeCloseTo(5, 12);
   });
 });

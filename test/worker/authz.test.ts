@@ -36,6 +36,8 @@ const ACCESS: Record<string, Access> = {
   "GET /v1/ops/items/{id}/stats": "operator",
   "GET /v1/ops/writers": "operator",
   "POST /v1/ops/learners/mark-known": "operator",
+  "GET /v1/ops/calibration": "operator",
+  "POST /v1/ops/calibration/run": "operator",
 };
 
 type Credential = "none" | "malformed" | "badSignature" | "expired" | "otherLearner" | "rightLearner" | "operator";

@@ -2,7 +2,9 @@
  * The API worker: every route and binding on one screen. Handlers live in routes/, the
  * learner's state in the LearnerDO (workers/learner), the pure engine in src/core.
  */
+import { scheduledCalibration } from "../calibration/job";
 import { createApp } from "./lib/app";
+import { registerCalibrationRoutes } from "./routes/calibration";
 import { registerContentRoutes } from "./routes/content";
 import { registerDemoRoutes } from "./routes/demo";
 import { registerHealthRoutes } from "./routes/health";
@@ -26,6 +28,7 @@ registerMetricsRoutes(app);
 registerOpsRoutes(app);
 registerOutboxRoutes(app); // after the ops routes: their operator check covers it
 registerMlBenchRoutes(app); // after the ops routes: their operator check covers it
+registerCalibrationRoutes(app); // after the ops routes: their operator check covers it
 
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
@@ -35,4 +38,10 @@ app.doc31("/openapi.json", {
 export { LearnerDO } from "../learner/learner-do";
 export { MetricsDO } from "../metrics/metrics-do";
 export { OutboxWriterDO } from "../writer/writer-do";
-export default app;
+export default {
+  fetch: app.fetch,
+  /** Cron Triggers (wrangler.toml `[triggers]`): the item calibration job. */
+  async scheduled(controller: ScheduledController, env: Env) {
+    await scheduledCalibration(env, controller.scheduledTime);
+  },
+} satisfies ExportedHandler<Env>;

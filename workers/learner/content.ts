@@ -3,6 +3,8 @@
  * items WITH answer keys (grading happens here). Three levels: this object's memory, KV
  * (shared, edge-cached), Postgres. Answer keys live in KV under keys no route serves.
  */
+import { withCalibration } from "../../src/core/calibration";
+import type { PublishedCalibration } from "../../src/core/calibration";
 import { buildCurriculum } from "../../src/core/engine";
 import type { Curriculum } from "../../src/core/engine";
 import type { Item, Skill } from "../../src/content/schema";
@@ -18,6 +20,16 @@ export const bankKeys = {
   skillItems: (skillId: string) => `bank:v1:${skillId}`,
   item: (itemId: string) => `bank-item:v1:${itemId}`,
 };
+
+/** The calibrated item parameters the calibration job publishes (workers/calibration/job.ts). */
+export const CALIBRATION_KV_KEY = "calibration:v1";
+
+/**
+ * How long an isolate keeps the calibration document before reading KV again. Parameters
+ * change every job run (15 minutes); a minute of lag is invisible to learners, and one KV read
+ * a minute per isolate costs nothing.
+ */
+export const CALIBRATION_REFRESH_MS = 60_000;
 
 /**
  * Publishes the whole bank to KV (the curriculum and every skill's items), so learner
@@ -56,7 +68,11 @@ interface Timed<T> {
 export class ContentMemory {
   curriculum: Timed<{ curriculum: Curriculum; skills: Skill[] }> | null = null;
   readonly banks = new Map<string, Timed<Item[]>>();
+  /** Items by id, with the calibration in force when their bank was last read. */
   readonly items = new Map<string, Item>();
+  calibration: Timed<PublishedCalibration | null> | null = null;
+  /** Each skill's bank with the calibrated parameters applied, for one (bank, version) pair. */
+  readonly calibrated = new Map<string, { raw: Item[]; version: number; items: Item[] }>();
 }
 
 /** This isolate's content memory. */
@@ -70,7 +86,7 @@ export class LearnerContent {
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
-    kv: KVNamespace,
+    private readonly kv: KVNamespace,
     private readonly db: () => Database,
     private readonly ttl: () => number,
     defer: (work: Promise<unknown>) => void,
@@ -101,7 +117,42 @@ export class LearnerContent {
     return Promise.all(skillIds.map((id) => this.oneSkill(id, now)));
   }
 
+  /**
+   * The published calibration (null before the job's first version), re-read at most every
+   * CALIBRATION_REFRESH_MS; when KV cannot be read the last one stays in force.
+   */
+  async calibration(now: number): Promise<PublishedCalibration | null> {
+    const held = this.memory.calibration;
+    if (held && now - held.loadedAt < CALIBRATION_REFRESH_MS && now >= held.loadedAt) return held.value;
+    let doc = held?.value ?? null;
+    try {
+      doc = await this.kv.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
+    } catch {
+      /* KV unavailable: keep serving the last parameters */
+    }
+    this.memory.calibration = { value: doc, loadedAt: now };
+    return doc;
+  }
+
+  /** The calibration last read (no I/O): what `why` and mock reports cite. */
+  currentCalibration(): PublishedCalibration | null {
+    return this.memory.calibration?.value ?? null;
+  }
+
+  /** A skill's items with the calibrated parameters in place of the authored ones. */
   private async oneSkill(skillId: string, now: number): Promise<Item[]> {
+    const raw = await this.rawSkill(skillId, now);
+    const doc = await this.calibration(now);
+    if (!doc) return raw;
+    const held = this.memory.calibrated.get(skillId);
+    if (held && held.raw === raw && held.version === doc.version) return held.items;
+    const items = raw.map((it) => withCalibration(it, doc));
+    this.memory.calibrated.set(skillId, { raw, version: doc.version, items });
+    for (const it of items) this.items.set(it.id, it);
+    return items;
+  }
+
+  private async rawSkill(skillId: string, now: number): Promise<Item[]> {
     const hit = this.banks.get(skillId);
     if (hit && this.fresh(hit.loadedAt, now)) return hit.value;
     const read = await this.cache.readThrough(bankKeys.skillItems(skillId), this.ttl(), () => itemsOfSkill(this.db().read, skillId));
@@ -132,7 +183,7 @@ export class LearnerContent {
     const read = await this.cache.readThrough(bankKeys.item(itemId), this.ttl(), () => getItem(this.db().read, itemId));
     this.count(read.hit);
     if (read.entry.body === null) return null;
-    const item = JSON.parse(read.entry.body) as Item;
+    const item = withCalibration(JSON.parse(read.entry.body) as Item, this.currentCalibration());
     this.items.set(itemId, item);
     return item;
   }

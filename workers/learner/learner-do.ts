@@ -12,6 +12,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { displayAnswer, toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
+import { itemParameterSource } from "../../src/core/calibration";
+import { mulberry32, seedFromString } from "../../src/core/random";
+import { spreadNearEqual } from "../../src/core/scoring";
 import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { FEATURE_COUNT, buildFeatures, mergeHistorySlice } from "../../src/core/features";
@@ -181,7 +184,9 @@ export class LearnerDO extends DurableObject<Env> {
     if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) return { ranking: cached, source: "cache" };
     // A brand-new learner (no history, no goals): the shared starting ranking.
     if (mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
-      const start = await this.startRanking(curriculum, now);
+      const shared = await this.startRanking(curriculum, now);
+      // Each new learner's own order among near-equal items, so early exposure spreads and every item gathers data.
+      const start = { ...shared, entries: spreadNearEqual(shared.entries, (e) => e.why.score, mulberry32(seedFromString(this.learnerId ?? ""))) };
       if (this.hasUnserved(start, state)) return { ranking: start, source: "start-ranking" };
     }
     // Score the candidates of the skills that are ready or due (stretching forward when a long session ran them dry).
@@ -268,6 +273,8 @@ export class LearnerDO extends DurableObject<Env> {
           servedAt: serve.servedAt,
           answeredAt: now,
           expected: decision.expected,
+          theta: decision.ability.mean,
+          thetaVariance: decision.ability.variance,
         },
         now,
       );
@@ -562,7 +569,10 @@ export class LearnerDO extends DurableObject<Env> {
     const lookup = resolveSkills(state.skill, curriculum.neighbours, cfg.knowledge);
     const predictor = await this.correctnessPredictor();
     const predictions = new Float64Array(items.length);
-    const missing = cache ? cache.lookup(items, predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR, now, predictions) : items.map((_, i) => i);
+    // A new calibration version changes item parameters, so predictions cached under the old one go.
+    const calibration = this.content.currentCalibration();
+    const scorer = `${predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR}@calibration-${calibration?.version ?? 0}`;
+    const missing = cache ? cache.lookup(items, scorer, now, predictions) : items.map((_, i) => i);
     const fresh = missing.length === items.length ? items : missing.map((i) => items[i] as Item);
     const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
     const scored =
@@ -599,6 +609,7 @@ export class LearnerDO extends DurableObject<Env> {
           skillId: r.candidate.skillId,
           mastery: masteryProbability(lookup(r.candidate.skillId), cfg.knowledge),
           candidates: ranked.length,
+          parameters: itemParameterSource(calibration, r.candidate.itemId),
         },
       })),
     };

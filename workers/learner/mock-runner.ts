@@ -6,6 +6,7 @@
  */
 import { shouldStop } from "../../src/core/cat";
 import type { CatItem } from "../../src/core/cat";
+import type { PublishedCalibration } from "../../src/core/calibration";
 import { toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import type { LearnerContent } from "./content";
@@ -26,6 +27,14 @@ export interface MockRunnerDeps {
   scheduleAlarmBy(at: number): Promise<void>;
 }
 
+/** The exposure table of a calibration version as a map, built once per version per isolate. */
+let exposureMemory: { version: number; params: ReadonlyMap<string, number> } | null = null;
+function exposureOf(calibration: PublishedCalibration | null): ReadonlyMap<string, number> | undefined {
+  if (!calibration) return undefined;
+  if (exposureMemory?.version !== calibration.version) exposureMemory = { version: calibration.version, params: new Map(Object.entries(calibration.exposure)) };
+  return exposureMemory.params;
+}
+
 /** Pools shared by the isolate's learner objects, by blueprint strata (plain data; oldest dropped first). */
 const isolatePools = new Map<string, { sources: readonly Item[][]; pool: CatItem[]; byId: ReadonlyMap<string, Item> }>();
 const MAX_POOLS = 32;
@@ -41,7 +50,9 @@ export class MockTestRunner {
     if (active) return { ok: false, code: "conflict", detail: `mock test ${active.id} is still running; finish it or let it expire first` };
     const resolved = resolveBlueprint(request, skills);
     if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
-    const test = newMockTest(crypto.randomUUID(), resolved.value, request, now);
+    // Sympson–Hetter once the calibration job says the pool is calibrated enough (its table then applies).
+    const calibration = await this.deps.content.calibration(now);
+    const test = newMockTest(crypto.randomUUID(), resolved.value, request, now, calibration?.sympsonHetter ?? false);
     store.insertMockTest(test);
     await this.deps.scheduleAlarmBy(Date.now() + (test.expiresAt - now));
     return { ok: true, value: summary(test) };
@@ -63,8 +74,9 @@ export class MockTestRunner {
     if (!current || current.status !== "active" || current.state.responses.length !== test.state.responses.length) {
       return { ok: false, code: "conflict", detail: "the mock test changed meanwhile; ask again" };
     }
-    const { pool, byId } = this.poolOf(test, sources);
-    const picked = selectFor(test, pool, state.itemsSeenSince(now - RECENT_PRACTICE_MS));
+    const calibration = this.deps.content.currentCalibration();
+    const { pool, byId } = this.poolOf(test, sources, calibration);
+    const picked = selectFor(test, pool, state.itemsSeenSince(now - RECENT_PRACTICE_MS), exposureOf(calibration));
     if (picked.itemId === null) return { ok: true, value: this.result(this.finish({ ...test, state: picked.state }, now), null, now) };
     const item = byId.get(picked.itemId);
     if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
@@ -85,12 +97,13 @@ export class MockTestRunner {
    * every item was the mock routes' largest cost, and holding one per learner would hold the
    * bank once per learner).
    */
-  private poolOf(test: MockTestRow, sources: readonly Item[][]): { pool: CatItem[]; byId: ReadonlyMap<string, Item> } {
+  private poolOf(test: MockTestRow, sources: readonly Item[][], calibration: PublishedCalibration | null): { pool: CatItem[]; byId: ReadonlyMap<string, Item> } {
     const key = JSON.stringify(test.strata);
     const held = isolatePools.get(key);
+    // A new calibration version brings new bank arrays (content.ts), so the identity check covers it.
     if (held && held.sources.length === sources.length && held.sources.every((s, i) => s === sources[i])) return held;
     const items = sources.flat();
-    const built = { sources, pool: buildPool(items, test.strata), byId: new Map(items.map((i) => [i.id, i])) };
+    const built = { sources, pool: buildPool(items, test.strata, calibration), byId: new Map(items.map((i) => [i.id, i])) };
     if (isolatePools.size >= MAX_POOLS) isolatePools.delete(isolatePools.keys().next().value ?? "");
     isolatePools.set(key, built);
     return built;

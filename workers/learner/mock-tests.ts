@@ -13,6 +13,8 @@ import { DEFAULT_CAT_CONFIG, recordResponse, report, selectNextItem, shouldStop,
 import type { CatConfig, CatItem, CatReport, CatState } from "../../src/core/cat";
 import { courseBlueprint, customBlueprint } from "../../src/core/cat-blueprint";
 import type { ResolvedBlueprint } from "../../src/core/cat-blueprint";
+import { decodeCalibration } from "../../src/core/calibration";
+import type { PublishedCalibration } from "../../src/core/calibration";
 import { mulberry32, seedFromString } from "../../src/core/random";
 import type { Item, Skill } from "../../src/content/schema";
 import type { MockReportRow } from "../../src/db/learners";
@@ -55,15 +57,19 @@ export interface MockReport extends CatReport {
 }
 
 export const PARAMETER_NOTE =
-  "Items without calibrated IRT parameters use a = 1, b = the authored difficulty, c = 1/choices for multiple choice (0 otherwise); `defaultsUsed` counts them.";
+  "Items with calibrated IRT parameters (fitted on learners' responses by the calibration job; `calibratedUsed` counts them) use their fitted a, b, c. " +
+  "The others use a = 1, b = the current difficulty estimate (authored, or the job's provisional one), c = 1/choices for multiple choice (0 otherwise); `defaultsUsed` counts them. " +
+  "The score's interval includes the difficulty uncertainty of the items given (`parameterSe`), so it is wider when fewer items were calibrated.";
 
 export function resolveBlueprint(request: MockTestRequest, skills: readonly Skill[]): { ok: true; value: ResolvedBlueprint } | { ok: false; reason: string } {
   if (request.blueprint && request.blueprint.length > 0) return customBlueprint(request.blueprint, skills);
   return courseBlueprint(request.course ?? "all", skills);
 }
 
-export function catConfigFor(request: MockTestRequest): Partial<CatConfig> {
+export function catConfigFor(request: MockTestRequest, sympsonHetter = false): Partial<CatConfig> {
   return {
+    // With a calibrated pool the job's exposure table applies (randomesque stays: it also varies forms).
+    exposure: { ...DEFAULT_CAT_CONFIG.exposure, sympsonHetter },
     maxItems: request.maxItems ?? DEFAULT_CAT_CONFIG.maxItems,
     minItems: Math.min(DEFAULT_CAT_CONFIG.minItems, request.maxItems ?? DEFAULT_CAT_CONFIG.maxItems),
     seTarget: request.seTarget ?? DEFAULT_CAT_CONFIG.seTarget,
@@ -71,8 +77,8 @@ export function catConfigFor(request: MockTestRequest): Partial<CatConfig> {
   };
 }
 
-export function newMockTest(id: string, resolved: ResolvedBlueprint, request: MockTestRequest, now: number): MockTestRow {
-  const state = startCat(catConfigFor(request), resolved.blueprint, now);
+export function newMockTest(id: string, resolved: ResolvedBlueprint, request: MockTestRequest, now: number, sympsonHetter = false): MockTestRow {
+  const state = startCat(catConfigFor(request, sympsonHetter), resolved.blueprint, now);
   return {
     id,
     course: resolved.course,
@@ -85,24 +91,38 @@ export function newMockTest(id: string, resolved: ResolvedBlueprint, request: Mo
   };
 }
 
-/** The pool for one test: every item of the blueprint's skills, tagged with its stratum. */
-export function buildPool(items: readonly Item[], strata: Readonly<Record<string, string>>): CatItem[] {
+/** What a pool needs of an item (content items, and the calibration job's view of them). */
+export type PoolItem = Pick<Item, "id" | "skillIds" | "difficulty" | "discrimination" | "guessing" | "calibrated"> & { readonly choices?: readonly unknown[] | undefined };
+
+/**
+ * The pool for one test: every item of the blueprint's skills, tagged with its stratum.
+ * `calibration` (the published one) gives each item's difficulty SE, which widens the
+ * report's interval; items it does not know count as authored (src/core/cat.ts).
+ */
+export function buildPool(items: readonly PoolItem[], strata: Readonly<Record<string, string>>, calibration: PublishedCalibration | null = null): CatItem[] {
   const pool: CatItem[] = [];
   for (const it of items) {
     const stratum = strata[it.skillIds[0] ?? ""];
     if (stratum === undefined) continue;
+    const c = decodeCalibration(calibration, it.id);
+    const se = c && c.status !== "authored" ? { difficultySe: c.seDifficulty } : {};
     const entry: CatItem = it.calibrated
-      ? { id: it.id, skillId: stratum, difficulty: it.difficulty, discrimination: it.discrimination, guessing: it.guessing, calibrated: true }
-      : { id: it.id, skillId: stratum, difficulty: it.difficulty, calibrated: false, ...(it.choices ? { choiceCount: it.choices.length } : {}) };
+      ? { id: it.id, skillId: stratum, difficulty: it.difficulty, discrimination: it.discrimination, guessing: it.guessing, calibrated: true, ...se }
+      : { id: it.id, skillId: stratum, difficulty: it.difficulty, calibrated: false, ...(it.choices ? { choiceCount: it.choices.length } : {}), ...se };
     pool.push(entry);
   }
   return pool;
 }
 
 /** One selection step, seeded by test id and position so a retried step picks the same item. */
-export function selectFor(test: MockTestRow, pool: readonly CatItem[], recentlySeen: ReadonlySet<string>): { state: CatState; itemId: string | null } {
+export function selectFor(
+  test: MockTestRow,
+  pool: readonly CatItem[],
+  recentlySeen: ReadonlySet<string>,
+  exposureParams?: ReadonlyMap<string, number>,
+): { state: CatState; itemId: string | null } {
   const rng = mulberry32(seedFromString(`${test.id}:${test.state.responses.length}`));
-  const selection = selectNextItem(test.state, pool, { recentlySeen }, rng);
+  const selection = selectNextItem(test.state, pool, { recentlySeen, ...(exposureParams ? { exposureParams } : {}) }, rng);
   return { state: selection.state, itemId: selection.item?.id ?? null };
 }
 

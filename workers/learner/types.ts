@@ -3,6 +3,7 @@
  * results are values, never thrown errors: a thrown error loses its class across RPC, and
  * the handler must map every failure to the right problem+json status.
  */
+import type { ItemParameterSource } from "../../src/core/calibration";
 import type { ScoreTerm } from "../../src/core/scoring";
 import type { Progress } from "../../src/core/progress";
 import type { PublicItem } from "../../src/content/schema";
@@ -29,7 +30,10 @@ export interface Why {
   mastery: number;
   /** How many candidates were ranked. */
   candidates: number;
+  /** Whose item parameters the prediction used: the calibration job's (which version, how many responses) or the authored ones. */
+  parameters?: ItemParameterSource;
 }
+
 
 export interface NextResult {
   mode: LearnerMode;

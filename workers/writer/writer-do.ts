@@ -19,15 +19,21 @@
  * - writer → Postgres: rows leave this object only after the Postgres transaction committed.
  * While Postgres is unreachable rows accumulate here (durable storage, as in the learner's
  * own outbox) and the flush retries with exponential backoff; learners keep handing over.
+ * - writer → Redis (global item statistics, when configured): each transaction also stores
+ *   the aggregates of the attempts it inserted; src/stats/delta-sender.ts carries them to
+ *   Redis exactly once. While Redis is away they wait in Postgres, the shard retries with
+ *   backoff, and the `item_stats_backlog` gauge (alert ItemStatsBacklog) says so.
  */
 import { DurableObject } from "cloudflare:workers";
 import { createDatabase } from "../../src/db/client";
 import type { Database } from "../../src/db/client";
-import { attemptKey, writeBatch } from "../../src/db/learners";
-import type { AttemptRow, GoalsRow, MockReportRow, SkillStateRow, WriterBatch } from "../../src/db/learners";
+import { writeBatchWithStats } from "../../src/db/learners";
+import type { AttemptRow, GoalsRow, MockReportRow, SkillStateRow, WrittenDelta, WriterBatch } from "../../src/db/learners";
 import { connectionUtilisation } from "../../src/db/health";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
+import { DEFAULT_SEND_BATCHING, DeltaSender } from "../../src/stats/delta-sender";
+import type { AckStore, SendResult } from "../../src/stats/delta-sender";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
@@ -78,6 +84,8 @@ export interface WriterStats {
   attemptsWritten: number;
   connectionsOpened: number;
   lastFlushAt: number | null;
+  /** Global item statistics: attempts whose aggregates reached Redis, Redis commands, resent duplicates, consecutive failures. */
+  itemStats: { enabled: boolean; backlog: boolean; attemptsSent: number; commands: number; duplicates: number; failures: number; lastError: string | null };
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -94,6 +102,7 @@ const SCHEMA = `
     rev INTEGER NOT NULL, PRIMARY KEY (learner_id, skill_id));
   CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, learner_id TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS goals (learner_id TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_at INTEGER NOT NULL, rev INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS stat_acks (id TEXT PRIMARY KEY);
 `;
 
 export class OutboxWriterDO extends DurableObject<Env> {
@@ -102,6 +111,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
   private database: Database | null = null;
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
   private stats: ItemStats | null = null;
+  private sender: DeltaSender | null = null;
   /** Revision counter for snapshot rows: a flush deletes only the revision it wrote. */
   private rev = 0;
   private lastSample = 0;
@@ -195,7 +205,10 @@ export class OutboxWriterDO extends DurableObject<Env> {
         await this.ctx.storage.setAlarm(this.alarmAt);
         break;
       }
-      if (outcome === "empty") break;
+      if (outcome === "empty") {
+        await this.statsMaintenance();
+        break;
+      }
       if (outcome === "more") continue;
       // "done": rows that arrived during the write wait for the next interval (batched with the next ones).
       if (this.pendingAttempts() > 0 || this.pendingOther() > 0) {
@@ -226,8 +239,16 @@ export class OutboxWriterDO extends DurableObject<Env> {
       goals: goalRows.map((r) => ({ ...(JSON.parse(str(r.payload)) as GoalsRow), learnerId: str(r.learner_id) })),
     };
     let inserted: Set<string>;
+    let delta: WrittenDelta | null;
+    const sender = this.deltaSender();
+    const acknowledged = sender ? this.acks.list() : [];
     try {
-      inserted = await writeBatch(this.db().write, batch);
+      ({ inserted, delta } = await writeBatchWithStats(
+        this.db().write,
+        batch,
+        new Date(),
+        sender ? { id: `${this.shardId()}:${crypto.randomUUID()}`, shard: this.shardId(), acknowledged } : undefined,
+      ));
     } catch (err) {
       this.ctx.storage.transactionSync(() => {
         this.setMeta("failures", String(this.getNumber("failures") + 1));
@@ -248,19 +269,15 @@ export class OutboxWriterDO extends DurableObject<Env> {
       this.setMeta("last_flush_at", String(Date.now()));
       this.setMeta("transactions", String(this.getNumber("transactions") + 1));
       this.setMeta("attempts_written", String(this.getNumber("attempts_written") + inserted.size));
+      this.acks.remove(acknowledged);
     });
-    await this.afterCommit(batch, inserted);
+    await this.afterCommit(delta);
     return attemptRows.length === WRITER_BATCH || stateRows.length === WRITER_BATCH ? "more" : "done";
   }
 
-  /** Derived data only (the attempts are safe in Postgres): statistics of the rows newly inserted. */
-  private async afterCommit(batch: WriterBatch, inserted: ReadonlySet<string>): Promise<void> {
-    const fresh = batch.attempts.filter((a) => inserted.has(attemptKey(a.learnerId, a.clientAttemptId)));
-    try {
-      await this.itemStats().record(fresh.map((r) => ({ itemId: r.itemId, correct: r.correct, expected: r.expected ?? 0.5 })));
-    } catch (err) {
-      console.error("item statistics not recorded", err);
-    }
+  /** Derived data only (the attempts are safe in Postgres): the item statistics of the rows newly inserted. */
+  private async afterCommit(delta: WrittenDelta | null): Promise<void> {
+    await this.sendStats(delta);
     const now = Date.now();
     if (now - this.lastSample > 30_000) {
       this.lastSample = now;
@@ -269,6 +286,47 @@ export class OutboxWriterDO extends DurableObject<Env> {
       } catch {
         /* a gauge, not data */
       }
+    }
+  }
+
+  /**
+   * With no rows to write: still sends a backlog left by a failed send (Redis was away) and
+   * deletes acknowledged deltas from Postgres; while Redis stays away, retries with backoff.
+   */
+  private async statsMaintenance(): Promise<void> {
+    const sender = this.deltaSender();
+    if (!sender || (!sender.backlog && sender.dueAt() === null && this.acks.list().length === 0)) return;
+    const acknowledged = this.acks.list();
+    if (acknowledged.length > 0) {
+      try {
+        await writeBatchWithStats(this.db().write, { attempts: [], states: [], reports: [] }, new Date(), { id: "", shard: this.shardId(), acknowledged });
+        this.acks.remove(acknowledged);
+      } catch {
+        this.resetDatabase();
+      }
+    }
+    if (sender.backlog || sender.dueAt() !== null) await this.sendStats(null);
+  }
+
+  private async sendStats(delta: WrittenDelta | null): Promise<void> {
+    const sender = this.deltaSender();
+    if (!sender) return;
+    const result: SendResult = await sender.afterCommit(this.db().write, delta, Date.now());
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta("stats_attempts_sent", String(this.getNumber("stats_attempts_sent") + result.attempts));
+      this.setMeta("stats_commands", String(this.getNumber("stats_commands") + result.commands));
+      this.setMeta("stats_duplicates", String(this.getNumber("stats_duplicates") + result.duplicates));
+      this.setMeta("stats_failures", result.error ? String(this.getNumber("stats_failures") + 1) : "0");
+      if (result.error) this.setMeta("stats_last_error", result.error);
+    });
+    reportGauge(this.env, this.ctx, "item_stats_backlog", sender.backlog ? 1 : 0);
+    if (result.error) console.warn(`item statistics wait in Postgres (Redis: ${result.error})`);
+    // Retry even if no attempt arrives (the aggregates must reach Redis once it is back), and
+    // send a waiting batch when it falls due on a quiet shard.
+    const wakeAt = result.error ? Date.now() + backoffMs(this.getNumber("stats_failures")) : sender.dueAt();
+    if (wakeAt !== null && (this.alarmAt === null || this.alarmAt > wakeAt || this.alarmAt <= Date.now())) {
+      this.alarmAt = wakeAt;
+      await this.ctx.storage.setAlarm(wakeAt);
     }
   }
 
@@ -289,6 +347,15 @@ export class OutboxWriterDO extends DurableObject<Env> {
       attemptsWritten: this.getNumber("attempts_written"),
       connectionsOpened: this.getNumber("connections_opened"),
       lastFlushAt: last === null ? null : Number(last),
+      itemStats: {
+        enabled: this.deltaSender() !== null,
+        backlog: this.sender?.backlog ?? false,
+        attemptsSent: this.getNumber("stats_attempts_sent"),
+        commands: this.getNumber("stats_commands"),
+        duplicates: this.getNumber("stats_duplicates"),
+        failures: this.getNumber("stats_failures"),
+        lastError: this.getMeta("stats_last_error"),
+      },
     };
   }
 
@@ -336,9 +403,38 @@ export class OutboxWriterDO extends DurableObject<Env> {
 
   private itemStats(): ItemStats {
     const c = this.cfg();
-    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN });
+    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
     return this.stats;
   }
+
+  /** Null when no Redis is configured: then no deltas are even stored. */
+  private deltaSender(): DeltaSender | null {
+    if (!this.sender) {
+      const stats = this.itemStats();
+      if (!stats.enabled) return null;
+      const waitMs = this.cfg().ITEM_STATS_SEND_MS;
+      this.sender = new DeltaSender(this.shardId(), stats, this.acks, undefined, waitMs === 0 ? { maxAttempts: 0, maxWaitMs: 0 } : { ...DEFAULT_SEND_BATCHING, maxWaitMs: waitMs });
+    }
+    return this.sender;
+  }
+
+  /** This shard's own id (random, kept in storage): the owner of its deltas in Postgres. */
+  private shardId(): string {
+    let id = this.getMeta("shard_id");
+    if (id === null) {
+      id = crypto.randomUUID();
+      this.setMeta("shard_id", id);
+    }
+    return id;
+  }
+
+  private readonly acks: AckStore = {
+    list: () => this.sql.exec<Row>("SELECT id FROM stat_acks").toArray().map((r) => str(r.id)),
+    add: (id) => void this.sql.exec("INSERT INTO stat_acks (id) VALUES (?) ON CONFLICT DO NOTHING", id),
+    remove: (ids) => {
+      for (const id of ids) this.sql.exec("DELETE FROM stat_acks WHERE id = ?", id);
+    },
+  };
 
   private pendingAttempts(): number {
     return num(this.sql.exec<Row>("SELECT count(*) AS n FROM attempts").one().n);

@@ -1323,6 +1323,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ops/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published item calibration */
+        get: {
+            parameters: {
+                query?: {
+                    item?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description null version: nothing published yet */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calibrated: number;
+                            createdAt: number | null;
+                            exposureControlled: number;
+                            item?: {
+                                difficulty: number;
+                                discrimination: number;
+                                guessing: number;
+                                responses: number;
+                                seDifficulty: number;
+                                /** @enum {string} */
+                                status: "authored" | "provisional" | "calibrated";
+                            } | null;
+                            items: number;
+                            sympsonHetter: boolean;
+                            version: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ops/calibration/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the item calibration job now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The run */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalibrationRun"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ops/content/publish": {
         parameters: {
             query?: never;
@@ -1681,6 +1771,16 @@ export interface components {
             value: number | null;
         };
         AttemptResult: components["schemas"]["GradedAttempt"] | components["schemas"]["WithheldAttempt"];
+        CalibrationRun: {
+            calibrated: number;
+            changed: number;
+            claimed: number;
+            items: number;
+            maxExposure: number;
+            statsEnabled: boolean;
+            version: number | null;
+            wrote: boolean;
+        };
         DemoSession: {
             /** @description ms since the epoch */
             expiresAt: number;
@@ -1911,6 +2011,13 @@ export interface components {
             /** @description Set when the configured model could not be used and the knowledge model stood in: why. */
             fallbackReason?: string;
             mastery: number;
+            /** @description Whose item parameters the prediction used: the calibration job's (version, responses) or the authored ones */
+            parameters?: {
+                responses: number;
+                /** @enum {string} */
+                source: "calibrated" | "provisional" | "authored";
+                version: number | null;
+            };
             prediction: number;
             predictor: string;
             score: number;

@@ -23,6 +23,13 @@ export const configSchema = z
     OPS_TOKEN: z.string().min(16).optional(),
     UPSTASH_REDIS_REST_URL: z.string().url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+    /** Prefix of every global item-statistics key in Redis (tests sharing one Redis use their own). */
+    ITEM_STATS_KEY_PREFIX: z.string().max(64).regex(/^[\w:.-]*$/).default(""),
+    /**
+     * How long a writer shard collects item-statistics deltas before one Redis script sends them
+     * (src/stats/delta-sender.ts): fewer Redis commands per attempt; 0 sends after every transaction.
+     */
+    ITEM_STATS_SEND_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Bundled correctness model version scoring candidates ("off": the knowledge model alone). */
     CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v1"),
     CONTENT_CACHE_TTL_SECONDS: seconds(300),

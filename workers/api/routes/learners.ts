@@ -43,6 +43,10 @@ const WhySchema = z
     skillId: z.string(),
     mastery: z.number(),
     candidates: z.number().int(),
+    parameters: z
+      .object({ source: z.enum(["calibrated", "provisional", "authored"]), version: z.number().int().nullable(), responses: z.number().int() })
+      .optional()
+      .openapi({ description: "Whose item parameters the prediction used: the calibration job's (version, responses) or the authored ones" }),
   })
   .openapi("Why", { description: "Why this item: each scoring term's contribution." });
 

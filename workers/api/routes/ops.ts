@@ -78,7 +78,7 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(statsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { config } = c.get("services");
-    const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN });
+    const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, prefix: config.ITEM_STATS_KEY_PREFIX });
     const [stat] = await c.get("timing").measure("redis", () => calling("redis", () => stats.read([id])));
     return c.json({ enabled: stats.enabled, itemId: id, attempts: stat?.attempts ?? 0, correct: stat?.correct ?? 0, meanResidual: stat?.meanResidual ?? null }, 200);
   });

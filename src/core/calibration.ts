@@ -1,0 +1,251 @@
+/**
+ * Item calibration from global statistics: a difficulty (and, with enough data, a
+ * discrimination) per item, anchored on the abilities the learners' knowledge models held
+ * when they answered, shrunk toward the authored values until responses accumulate.
+ *
+ * Data: per item, responses binned by the learner's combined ability (src/stats/item-stats.ts):
+ * bin k has n_k answers, y_k correct, mean ability μ_k and mean posterior variance v_k. The
+ * learners' abilities are uncertain, so each bin's probability integrates θ ~ N(μ_k, v_k) out
+ * (the probit approximation the knowledge model uses, knowledge.ts `probabilityCorrect`):
+ *
+ *   P_k = c + (1 − c) σ(z_k),   z_k = a (μ_k − b) / D_k,   D_k = √(1 + π a² v_k / 8)
+ *
+ * Ignoring v_k would shrink a toward 0 and b toward the learners' mean (regression dilution).
+ * c stays the authored floor (1/choices for multiple choice): it is weakly identified and
+ * the knowledge model's own value.
+ *
+ * Estimate: the posterior mode (MAP) under priors b ~ N(b₀, σ_b²) at the authored b₀ — the
+ * shrinkage: with n responses the data's information is about n·P(1 − P)·a², so the authored
+ * value carries the weight of 1/(σ_b² · 0.2) ≈ 5 responses at σ_b = 1 — and log a ~
+ * N(log a₀, σ_α²). Fisher scoring on (b, log a) with the gradient
+ *
+ *   ∂ℓ/∂z_k = (y_k − n_k P_k) P'_k / (P_k (1 − P_k)),   P'_k = (1 − c) σ(z_k)(1 − σ(z_k))
+ *   ∂z_k/∂b = −a / D_k,   ∂z_k/∂log a = a (μ_k − b) / D_k³
+ *
+ * and expected information n_k P'_k² / (P_k (1 − P_k)) in z. The standard error is the
+ * posterior SD (inverse of the information matrix including the prior). Discrimination is
+ * estimated only past `minResponsesForDiscrimination` (difficulty first: a needs spread in
+ * the learners' abilities, which few responses do not have).
+ *
+ * Status: `authored` (no responses), `provisional`, or `calibrated` once responses ≥
+ * `minResponses` AND SE(b) ≤ `maxSe` — both configuration.
+ */
+import { sigmoid } from "./knowledge";
+
+export interface CalibrationConfig {
+  /** Prior SD of b around the authored value (logits). */
+  readonly priorSdDifficulty: number;
+  /** Prior SD of log a around the authored log a. */
+  readonly priorSdLogDiscrimination: number;
+  /** Estimate a only with at least this many responses (else the authored a is kept). */
+  readonly minResponsesForDiscrimination: number;
+  /** `calibrated` needs at least this many responses … */
+  readonly minResponses: number;
+  /** … and SE(b) at most this (logits). */
+  readonly maxSe: number;
+  /** |b| bound (the content schema's range) and a's range. */
+  readonly bound: number;
+  readonly minDiscrimination: number;
+  readonly maxDiscrimination: number;
+}
+
+export const DEFAULT_CALIBRATION_CONFIG: CalibrationConfig = Object.freeze({
+  priorSdDifficulty: 1,
+  priorSdLogDiscrimination: 0.35,
+  minResponsesForDiscrimination: 200,
+  minResponses: 200,
+  maxSe: 0.2,
+  bound: 6,
+  minDiscrimination: 0.25,
+  maxDiscrimination: 4,
+});
+
+/** The calibration job's settings (workers/calibration/job.ts): the fit's, and the exposure table's. */
+export interface CalibrationJobConfig extends CalibrationConfig {
+  /** Sympson–Hetter target: no item given to more than this share of test takers. */
+  readonly exposureTarget: number;
+  /** Simulated test takers and rounds of the Sympson–Hetter iteration. */
+  readonly exposureSimulees: number;
+  readonly exposureRounds: number;
+  /** Mock tests use Sympson–Hetter once at least this share of the pool is calibrated. */
+  readonly sympsonHetterMinCalibratedShare: number;
+  /**
+   * An item is refitted once it has this many new responses (its Redis read is the job's cost
+   * per attempt: 1 / this); the first run of each UTC day refits every changed item.
+   */
+  readonly refitMinNewResponses: number;
+}
+
+export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freeze({
+  ...DEFAULT_CALIBRATION_CONFIG,
+  exposureTarget: 0.25,
+  exposureSimulees: 100,
+  exposureRounds: 3,
+  sympsonHetterMinCalibratedShare: 0.5,
+  refitMinNewResponses: 25,
+});
+
+/** One θ bin of an item's statistics (see the module comment). */
+export interface AbilityBin {
+  readonly theta: number;
+  readonly variance: number;
+  readonly n: number;
+  readonly correct: number;
+}
+
+export interface AuthoredParams {
+  readonly difficulty: number;
+  readonly discrimination: number;
+  readonly guessing: number;
+}
+
+export type CalibrationStatus = "authored" | "provisional" | "calibrated";
+
+export interface CalibratedParams extends AuthoredParams {
+  readonly responses: number;
+  readonly seDifficulty: number;
+  readonly status: CalibrationStatus;
+  /** Whether a was estimated (false: authored a kept). */
+  readonly discriminationEstimated: boolean;
+}
+
+const PI_OVER_8 = Math.PI / 8;
+const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
+
+/** The MAP estimate of one item's parameters from its θ bins (pure, deterministic). */
+export function calibrateItem(authored: AuthoredParams, bins: readonly AbilityBin[], config: CalibrationConfig = DEFAULT_CALIBRATION_CONFIG): CalibratedParams {
+  const responses = bins.reduce((s, k) => s + k.n, 0);
+  const b0 = authored.difficulty;
+  const alpha0 = Math.log(clamp(authored.discrimination, config.minDiscrimination, config.maxDiscrimination));
+  const c = clamp(authored.guessing, 0, 0.95);
+  const precB = 1 / (config.priorSdDifficulty * config.priorSdDifficulty);
+  const precA = 1 / (config.priorSdLogDiscrimination * config.priorSdLogDiscrimination);
+  const fitA = responses >= config.minResponsesForDiscrimination;
+  let b = b0;
+  let alpha = alpha0;
+  let ibb = precB;
+  let iaa = precA;
+  let iba = 0;
+  for (let iter = 0; iter < 50; iter++) {
+    const a = Math.exp(alpha);
+    let gb = -precB * (b - b0);
+    let ga = -precA * (alpha - alpha0);
+    ibb = precB;
+    iaa = precA;
+    iba = 0;
+    for (const k of bins) {
+      if (k.n <= 0) continue;
+      const d2 = 1 + PI_OVER_8 * a * a * Math.max(0, k.variance);
+      const d = Math.sqrt(d2);
+      const z = (a * (k.theta - b)) / d;
+      const s = sigmoid(z);
+      const p = clamp(c + (1 - c) * s, 1e-9, 1 - 1e-9);
+      const dp = (1 - c) * s * (1 - s);
+      const u = ((k.correct - k.n * p) * dp) / (p * (1 - p));
+      const w = (k.n * dp * dp) / (p * (1 - p));
+      const zb = -a / d;
+      const za = (a * (k.theta - b)) / (d * d2);
+      gb += u * zb;
+      ibb += w * zb * zb;
+      if (fitA) {
+        ga += u * za;
+        iaa += w * za * za;
+        iba += w * zb * za;
+      }
+    }
+    let stepB: number;
+    let stepA = 0;
+    if (fitA) {
+      const det = ibb * iaa - iba * iba;
+      stepB = (iaa * gb - iba * ga) / det;
+      stepA = (ibb * ga - iba * gb) / det;
+    } else stepB = gb / ibb;
+    // Damped: a step of at most 1 logit (and 0.5 in log a) keeps scoring stable far from the mode.
+    stepB = clamp(stepB, -1, 1);
+    stepA = clamp(stepA, -0.5, 0.5);
+    b = clamp(b + stepB, -config.bound, config.bound);
+    alpha = clamp(alpha + stepA, Math.log(config.minDiscrimination), Math.log(config.maxDiscrimination));
+    if (Math.abs(stepB) < 1e-7 && Math.abs(stepA) < 1e-7) break;
+  }
+  // Posterior variance of b: the (b, b) entry of the inverse information matrix.
+  const varB = fitA ? iaa / (ibb * iaa - iba * iba) : 1 / ibb;
+  const seDifficulty = Math.sqrt(varB);
+  const status: CalibrationStatus =
+    responses === 0 ? "authored" : responses >= config.minResponses && seDifficulty <= config.maxSe ? "calibrated" : "provisional";
+  return {
+    difficulty: b,
+    discrimination: fitA ? Math.exp(alpha) : authored.discrimination,
+    guessing: authored.guessing,
+    responses,
+    seDifficulty,
+    status,
+    discriminationEstimated: fitA,
+  };
+}
+
+/** Status codes in the published document (compact: thousands of items in one KV value). */
+const STATUS_CODES: readonly CalibrationStatus[] = ["authored", "provisional", "calibrated"];
+
+/**
+ * The calibrated parameters as published to KV (one document, `calibration:v1`), read by every
+ * learner object: items absent from `items` keep their authored parameters.
+ */
+export interface PublishedCalibration {
+  readonly version: number;
+  readonly createdAt: number;
+  readonly minResponses: number;
+  readonly maxSe: number;
+  /** id → [b, a, c, responses, SE(b), status code (0 authored, 1 provisional, 2 calibrated)]. */
+  readonly items: Readonly<Record<string, readonly [number, number, number, number, number, number]>>;
+  /** Sympson–Hetter K per item (absent: 1), and whether mock tests should use it (the pool is calibrated enough). */
+  readonly exposure: Readonly<Record<string, number>>;
+  readonly sympsonHetter: boolean;
+}
+
+export interface ItemCalibrationView {
+  readonly difficulty: number;
+  readonly discrimination: number;
+  readonly guessing: number;
+  readonly responses: number;
+  readonly seDifficulty: number;
+  readonly status: CalibrationStatus;
+}
+
+export function encodeCalibration(c: ItemCalibrationView): readonly [number, number, number, number, number, number] {
+  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  return [r(c.difficulty), r(c.discrimination), r(c.guessing), c.responses, r(c.seDifficulty), STATUS_CODES.indexOf(c.status)];
+}
+
+export function decodeCalibration(doc: PublishedCalibration | null, itemId: string): ItemCalibrationView | null {
+  const e = doc?.items[itemId];
+  if (!e) return null;
+  return { difficulty: e[0], discrimination: e[1], guessing: e[2], responses: e[3], seDifficulty: e[4], status: STATUS_CODES[e[5]] ?? "provisional" };
+}
+
+/**
+ * An item with its published parameters in place of the authored ones: b always (the MAP
+ * estimate is the best guess at any count, shrunk toward the authored value), a and c too,
+ * and `calibrated` set only past the configured threshold — which is what tells mock tests to
+ * trust a and c (src/core/cat.ts `resolveItemParams`). Unchanged (same object) when absent.
+ */
+export function withCalibration<T extends { id: string; difficulty: number; discrimination: number; guessing: number; calibrated: boolean }>(
+  item: T,
+  doc: PublishedCalibration | null,
+): T {
+  const c = decodeCalibration(doc, item.id);
+  if (!c || c.status === "authored") return item;
+  return { ...item, difficulty: c.difficulty, discrimination: c.discrimination, guessing: c.guessing, calibrated: c.status === "calibrated" };
+}
+
+/** Whose parameters an item is scored with (`why.parameters`, mock reports). */
+export interface ItemParameterSource {
+  readonly source: CalibrationStatus;
+  /** The calibration version in force (null: none published yet). */
+  readonly version: number | null;
+  readonly responses: number;
+}
+
+export function itemParameterSource(doc: PublishedCalibration | null, itemId: string): ItemParameterSource {
+  const c = decodeCalibration(doc, itemId);
+  return { source: c?.status ?? "authored", version: doc?.version ?? null, responses: c?.responses ?? 0 };
+}

@@ -1,0 +1,98 @@
+/**
+ * Calibration versions in Postgres (src/db/schema.ts `calibration_versions`,
+ * `item_calibrations`): every job run that changed something is a version; an item's current
+ * parameters are its row with the highest version. The published KV document is built from here.
+ */
+import { asc, desc, sql } from "drizzle-orm";
+import type { CalibrationStatus } from "../core/calibration";
+import type { Drizzle } from "./client";
+import { calibrationVersions, itemCalibrations, items } from "./schema";
+
+/** What the calibration job needs of an item: authored parameters, primary skill, option count. */
+export interface AuthoredItem {
+  id: string;
+  primarySkillId: string;
+  difficulty: number;
+  discrimination: number;
+  guessing: number;
+  choiceCount: number | null;
+}
+
+export interface ItemCalibration {
+  itemId: string;
+  difficulty: number;
+  discrimination: number;
+  guessing: number;
+  responses: number;
+  seDifficulty: number;
+  status: CalibrationStatus;
+}
+
+export interface CalibrationVersion {
+  version: number;
+  createdAt: Date;
+  items: number;
+  calibrated: number;
+  config: unknown;
+  exposure: Record<string, number>;
+}
+
+export async function authoredItems(db: Drizzle): Promise<AuthoredItem[]> {
+  const rows = await db
+    .select({
+      id: items.id,
+      primarySkillId: items.primarySkillId,
+      difficulty: items.difficulty,
+      discrimination: items.discrimination,
+      guessing: items.guessing,
+      choiceCount: sql<number | null>`jsonb_array_length(${items.choices})`,
+    })
+    .from(items)
+    .orderBy(asc(items.id));
+  return rows.map((r) => ({ ...r, choiceCount: r.choiceCount === null ? null : Number(r.choiceCount) }));
+}
+
+export async function latestVersion(db: Drizzle): Promise<CalibrationVersion | null> {
+  const rows = await db.select().from(calibrationVersions).orderBy(desc(calibrationVersions.version)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** Every item's current calibration (its latest row). */
+export async function currentCalibrations(db: Drizzle): Promise<Map<string, ItemCalibration>> {
+  const rows = await db
+    .selectDistinctOn([itemCalibrations.itemId])
+    .from(itemCalibrations)
+    .orderBy(asc(itemCalibrations.itemId), desc(itemCalibrations.version));
+  return new Map(
+    rows.map((r) => [
+      r.itemId,
+      {
+        itemId: r.itemId,
+        difficulty: r.difficulty,
+        discrimination: r.discrimination,
+        guessing: r.guessing,
+        responses: r.responses,
+        seDifficulty: r.seDifficulty,
+        status: r.status as CalibrationStatus,
+      },
+    ]),
+  );
+}
+
+/** Writes a new version with the items it changed, in one transaction; the version number is the previous + 1. */
+export async function writeVersion(
+  db: Drizzle,
+  input: { changed: readonly ItemCalibration[]; items: number; calibrated: number; config: unknown; exposure: Record<string, number>; now: Date },
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    // Serialises concurrent runs (a manual run beside the cron): the second waits, then numbers after the first.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(7431001)`);
+    const [row] = await tx.select({ v: sql<number>`coalesce(max(${calibrationVersions.version}), 0)` }).from(calibrationVersions);
+    const version = Number(row?.v ?? 0) + 1;
+    await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure });
+    for (let i = 0; i < input.changed.length; i += 500) {
+      await tx.insert(itemCalibrations).values(input.changed.slice(i, i + 500).map((c) => ({ ...c, version })));
+    }
+    return version;
+  });
+}

@@ -1,0 +1,276 @@
+/**
+ * Proof by simulation that items calibrate themselves (issue 12, item 5).
+ *
+ * A pool with known TRUE parameters (a ~ U(0.7, 1.8), b ~ N(0, 1.2²), c = 1/4 for multiple
+ * choice) is authored with errors (authored b = true b + N(0, 0.8²), a = 1), as a content
+ * team would write it. Simulated learners of fixed true ability θ ~ N(0, 1) practise one skill
+ * each; every answer goes through the engine's own code paths:
+ *
+ *   the knowledge model's prediction and ability anchor (knowledge.ts predictCorrect,
+ *   itemAbility) under the parameters currently published → the answer drawn from the TRUE
+ *   3PL → the knowledge model's update (applyAttempt) → per-learner aggregates
+ *   (src/stats/item-stats.ts aggregateObservations, as one writer flush) added to the global
+ *   counters → at each checkpoint the calibration job's fit (src/core/calibration.ts) →
+ *   published parameters (withCalibration) that the next learners are scored with.
+ *
+ * Only Redis and Postgres are replaced (by an in-memory sum of the same deltas): the
+ * exactly-once tests cover those. Then adaptive mock tests (src/core/cat.ts) run on the pool
+ * as the CAT would see it — true parameters, the calibrated ones, the authored ones — with
+ * answers always drawn from the true parameters, to compare θ and score accuracy.
+ */
+import { AUTHORED_DIFFICULTY_SE, parameterSe, recordResponse, report, selectNextItem, shouldStop, startCat } from "../core/cat";
+import type { CatConfig, CatItem } from "../core/cat";
+import { DEFAULT_CALIBRATION_CONFIG, calibrateItem, encodeCalibration, withCalibration } from "../core/calibration";
+import type { CalibratedParams, CalibrationConfig, PublishedCalibration } from "../core/calibration";
+import { probability } from "../core/irt";
+import { applyAttempt, itemAbility, predictCorrect, sigmoid } from "../core/knowledge";
+import type { ItemParams, SkillState } from "../core/types";
+import { mulberry32, normalDraw, shuffled } from "../core/random";
+import { DEFAULT_SCORING_CONFIG } from "../core/scoring";
+import type { Random } from "../core/random";
+import { aggregateObservations, mergeDeltas, parseItemStat } from "../stats/item-stats";
+import type { ItemDeltas, ItemObservation } from "../stats/item-stats";
+
+export interface CalibrationSimOptions {
+  readonly seed: number;
+  readonly items: number;
+  readonly skills: number;
+  /** Answers per simulated learner (one skill each, no repeats). */
+  readonly answersPerLearner: number;
+  /**
+   * How learners pick items: "band" — at random among the skill's items whose predicted success
+   * (under the published parameters) lies in the unified scorer's target band, as practice
+   * serves them (any item when none does); "random" — uniformly, the least informative design.
+   */
+  readonly selection: "band" | "random";
+  /** Responses per item at which the job runs (and publishes), in increasing order. */
+  readonly checkpoints: readonly number[];
+  /** SD of the authoring error on b. */
+  readonly authoringSd: number;
+  readonly calibration: CalibrationConfig;
+  /** Mock tests per condition, and their length and precision target. */
+  readonly mockExaminees: number;
+  readonly mockMaxItems: number;
+  readonly mockSeTarget: number;
+  /** Responses per item at which the mock-test comparison uses the calibrated pool. */
+  readonly mockAt: number;
+}
+
+export const DEFAULT_CALIBRATION_SIM: CalibrationSimOptions = {
+  seed: 12,
+  items: 240,
+  skills: 4,
+  answersPerLearner: 30,
+  selection: "random",
+  checkpoints: [25, 50, 100, 150, 200, 300, 400, 500],
+  authoringSd: 0.8,
+  calibration: DEFAULT_CALIBRATION_CONFIG,
+  mockExaminees: 1000,
+  mockMaxItems: 30,
+  mockSeTarget: 0.3,
+  mockAt: 300,
+};
+
+interface SimItem extends ItemParams {
+  readonly id: string;
+  readonly choices: number | null;
+  readonly calibrated: boolean;
+  readonly truth: { readonly a: number; readonly b: number; readonly c: number };
+}
+
+export interface CheckpointRow {
+  readonly responsesPerItem: number;
+  /** RMSE of b against the truth: authored, and calibrated (the job's estimate, every item). */
+  readonly authoredBRmse: number;
+  readonly bRmse: number;
+  /** RMSE of a over items where a was estimated (null: none yet), and of the authored a = 1 there. */
+  readonly aRmse: number | null;
+  readonly authoredARmse: number | null;
+  /** Share of items past the `calibrated` threshold, and the mean SE the job reports for b. */
+  readonly calibratedShare: number;
+  readonly meanSeB: number;
+}
+
+export interface MockRow {
+  readonly pool: "true" | "calibrated" | "authored";
+  readonly thetaRmse: number;
+  /** RMSE of the 200–800 score against the score of the true θ. */
+  readonly scoreRmse: number;
+  readonly meanLength: number;
+  readonly meanSe: number;
+  readonly meanParameterSe: number;
+  /** Share of examinees whose true score lies in the reported 95 % interval. */
+  readonly coverage: number;
+}
+
+export interface CalibrationSimResult {
+  readonly options: CalibrationSimOptions;
+  readonly checkpoints: readonly CheckpointRow[];
+  readonly mock: readonly MockRow[];
+  readonly learners: number;
+}
+
+function rmse(pairs: readonly (readonly [number, number])[]): number {
+  if (pairs.length === 0) return Number.NaN;
+  return Math.sqrt(pairs.reduce((s, [x, y]) => s + (x - y) ** 2, 0) / pairs.length);
+}
+
+function makePool(rng: Random, o: CalibrationSimOptions): SimItem[] {
+  return Array.from({ length: o.items }, (_, i) => {
+    const mc = rng() < 0.6;
+    const c = mc ? 0.25 : 0;
+    const a = 0.7 + 1.1 * rng();
+    const b = normalDraw(rng, 0, 1.2);
+    return {
+      id: `sim-${String(i).padStart(4, "0")}`,
+      skillIds: [`skill-${i % o.skills}`],
+      difficulty: Math.max(-6, Math.min(6, b + normalDraw(rng, 0, o.authoringSd))),
+      discrimination: 1,
+      guessing: c,
+      choices: mc ? 4 : null,
+      calibrated: false,
+      truth: { a, b, c },
+    };
+  });
+}
+
+/** The job's fit for every item, from the counters so far. */
+function fitAll(pool: readonly SimItem[], counters: ItemDeltas, config: CalibrationConfig): Map<string, CalibratedParams> {
+  const out = new Map<string, CalibratedParams>();
+  for (const item of pool) out.set(item.id, calibrateItem(item, parseItemStat(item.id, counters[item.id] ?? null).bins, config));
+  return out;
+}
+
+function publish(fits: ReadonlyMap<string, CalibratedParams>, version: number, config: CalibrationConfig): PublishedCalibration {
+  return {
+    version,
+    createdAt: 0,
+    minResponses: config.minResponses,
+    maxSe: config.maxSe,
+    items: Object.fromEntries([...fits].map(([id, f]) => [id, encodeCalibration(f)])),
+    exposure: {},
+    sympsonHetter: false,
+  };
+}
+
+/** One simulated learner: practises `answers` items of one skill through the knowledge model; returns the flush's observations. */
+function practise(published: PublishedCalibration | null, skillItems: readonly SimItem[], answers: number, selection: CalibrationSimOptions["selection"], rng: Random, now: number): ItemObservation[] {
+  const theta = normalDraw(rng);
+  const states = new Map<string, SkillState>();
+  const lookup = (id: string) => states.get(id);
+  const out: ItemObservation[] = [];
+  const open = shuffled(rng, skillItems);
+  const [low, high] = DEFAULT_SCORING_CONFIG.targetBand;
+  for (let n = 0; n < answers && open.length > 0; n++) {
+    // Shuffled once, so the first in-band item is a uniform pick among those in the band.
+    let k = selection === "band" ? open.findIndex((it) => {
+      const p = predictCorrect(withCalibration(it, published), lookup);
+      return p >= low && p <= high;
+    }) : 0;
+    if (k < 0) k = 0;
+    const raw = open.splice(k, 1)[0];
+    if (!raw) break;
+    const item = withCalibration(raw, published);
+    const expected = predictCorrect(item, lookup);
+    const ability = itemAbility(item, lookup);
+    const t = raw.truth;
+    const correct = rng() < t.c + (1 - t.c) * sigmoid(t.a * (theta - t.b));
+    for (const s of applyAttempt(item, lookup, correct, now)) states.set(s.skillId, s);
+    out.push({ itemId: raw.id, correct, expected, theta: ability.mean, thetaVariance: ability.variance, responseMs: 10_000 });
+  }
+  return out;
+}
+
+/** Mock tests on `catPool` with answers from the true parameters. */
+function mockTests(catPool: readonly CatItem[], truth: ReadonlyMap<string, SimItem["truth"]>, o: CalibrationSimOptions, rng: Random, label: MockRow["pool"]): MockRow {
+  const config: Partial<CatConfig> = { maxItems: o.mockMaxItems, minItems: 5, seTarget: o.mockSeTarget, timeLimitMs: null };
+  const scaleOf = (t: number) => Math.min(800, Math.max(200, 500 + 100 * t));
+  const thetaPairs: [number, number][] = [];
+  const scorePairs: [number, number][] = [];
+  let length = 0;
+  let se = 0;
+  let pse = 0;
+  let covered = 0;
+  for (let e = 0; e < o.mockExaminees; e++) {
+    const trueTheta = normalDraw(rng);
+    let state = startCat(config, [], 0);
+    let now = 0;
+    while (shouldStop(state, now) === null) {
+      const pick = selectNextItem(state, catPool, {}, rng);
+      state = pick.state;
+      if (!pick.item) break;
+      const t = truth.get(pick.item.id);
+      if (!t) break;
+      now += 1000;
+      state = recordResponse(state, pick.item.id, rng() < probability(trueTheta, t), now);
+    }
+    const r = report(state, now);
+    thetaPairs.push([r.theta, trueTheta]);
+    scorePairs.push([r.score.value, scaleOf(trueTheta)]);
+    length += r.itemsAnswered;
+    se += r.se;
+    pse += parameterSe(state);
+    const trueScore = Math.round(scaleOf(trueTheta));
+    if (trueScore >= r.score.low && trueScore <= r.score.high) covered++;
+  }
+  const n = Math.max(1, o.mockExaminees);
+  return { pool: label, thetaRmse: rmse(thetaPairs), scoreRmse: rmse(scorePairs), meanLength: length / n, meanSe: se / n, meanParameterSe: pse / n, coverage: covered / n };
+}
+
+export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION_SIM, progress: (line: string) => void = () => {}): CalibrationSimResult {
+  const rng = mulberry32(o.seed);
+  const pool = makePool(rng, o);
+  const bySkill = new Map<string, SimItem[]>();
+  for (const it of pool) {
+    const s = it.skillIds[0] ?? "";
+    bySkill.set(s, [...(bySkill.get(s) ?? []), it]);
+  }
+  const skills = [...bySkill.values()];
+  const counters: ItemDeltas = {};
+  let published: PublishedCalibration | null = null;
+  let fitsAtMock: Map<string, CalibratedParams> | null = null;
+  const rows: CheckpointRow[] = [];
+  let responses = 0;
+  let learners = 0;
+  for (const target of o.checkpoints) {
+    while (responses < target * o.items) {
+      const skillItems = skills[Math.floor(rng() * skills.length)] ?? [];
+      const flush = practise(published, skillItems, o.answersPerLearner, o.selection, rng, learners * 60_000);
+      mergeDeltas(counters, aggregateObservations(flush));
+      responses += flush.length;
+      learners++;
+    }
+    const fits = fitAll(pool, counters, o.calibration);
+    published = publish(fits, rows.length + 1, o.calibration);
+    if (target === o.mockAt) fitsAtMock = fits;
+    const estimatedA = pool.filter((it) => fits.get(it.id)?.discriminationEstimated);
+    const row: CheckpointRow = {
+      responsesPerItem: Math.round(responses / o.items),
+      authoredBRmse: rmse(pool.map((it) => [it.difficulty, it.truth.b])),
+      bRmse: rmse(pool.map((it) => [fits.get(it.id)?.difficulty ?? it.difficulty, it.truth.b])),
+      aRmse: estimatedA.length > 0 ? rmse(estimatedA.map((it) => [fits.get(it.id)?.discrimination ?? 1, it.truth.a])) : null,
+      authoredARmse: estimatedA.length > 0 ? rmse(estimatedA.map((it) => [1, it.truth.a])) : null,
+      calibratedShare: pool.filter((it) => fits.get(it.id)?.status === "calibrated").length / pool.length,
+      meanSeB: pool.reduce((s, it) => s + (fits.get(it.id)?.seDifficulty ?? 0), 0) / pool.length,
+    };
+    rows.push(row);
+    progress(`  ${row.responsesPerItem} responses/item: b RMSE ${row.bRmse.toFixed(3)} (authored ${row.authoredBRmse.toFixed(3)}), calibrated ${(row.calibratedShare * 100).toFixed(0)} %`);
+  }
+
+  const truth = new Map(pool.map((it) => [it.id, it.truth]));
+  const truePool: CatItem[] = pool.map((it) => ({ id: it.id, skillId: "all", difficulty: it.truth.b, discrimination: it.truth.a, guessing: it.truth.c, calibrated: true }));
+  const authoredPool: CatItem[] = pool.map((it) => ({ id: it.id, skillId: "all", difficulty: it.difficulty, calibrated: false, ...(it.choices ? { choiceCount: it.choices } : {}), difficultySe: AUTHORED_DIFFICULTY_SE }));
+  const fits = fitsAtMock ?? fitAll(pool, counters, o.calibration);
+  const calibratedPool: CatItem[] = pool.map((it) => {
+    const f = fits.get(it.id);
+    if (f?.status === "calibrated") return { id: it.id, skillId: "all", difficulty: f.difficulty, discrimination: f.discrimination, guessing: f.guessing, calibrated: true, difficultySe: f.seDifficulty };
+    return { id: it.id, skillId: "all", difficulty: f?.difficulty ?? it.difficulty, calibrated: false, ...(it.choices ? { choiceCount: it.choices } : {}), difficultySe: f?.seDifficulty ?? AUTHORED_DIFFICULTY_SE };
+  });
+  progress("  mock tests: true, calibrated and authored parameters");
+  const mock = [
+    mockTests(truePool, truth, o, mulberry32(o.seed + 1), "true"),
+    mockTests(calibratedPool, truth, o, mulberry32(o.seed + 1), "calibrated"),
+    mockTests(authoredPool, truth, o, mulberry32(o.seed + 1), "authored"),
+  ];
+  return { options: o, checkpoints: rows, mock, learners };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CALIBRATION_SIM, runCalibrationSim } from "../../src/eval/calibration-sim";
+
+describe("calibration by simulation (the report's pool, fewer examinees)", () => {
+  const r = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, checkpoints: [30, 300], mockExaminees: 300, mockAt: 300 });
+
+  it("learns difficulties far better than the authored ones, and reports its own precision honestly", () => {
+    const [early, late] = r.checkpoints;
+    expect(early?.bRmse).toBeLessThan(early?.authoredBRmse ?? 0);
+    expect(late?.bRmse).toBeLessThan(early?.bRmse ?? 0);
+    expect(late?.bRmse).toBeLessThan(0.35);
+    // The reported SE is the actual error's size (no hidden bias).
+    expect(Math.abs((late?.bRmse ?? 0) - (late?.meanSeB ?? 0))).toBeLessThan(0.08);
+    expect(late?.calibratedShare).toBeGreaterThan(0.3);
+  });
+
+  it("makes mock tests on the calibrated pool more accurate than on the authored one", () => {
+    const [truth, calibrated, authored] = r.mock;
+    expect(calibrated?.scoreRmse).toBeLessThan(authored?.scoreRmse ?? 0);
+    expect(calibrated?.scoreRmse).toBeLessThan((truth?.scoreRmse ?? 0) * 1.2);
+    expect(calibrated?.coverage).toBeGreaterThan(0.88);
+  });
+
+  it("is deterministic for a seed", () => {
+    const again = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });
+    const once = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });
+    expect(again.checkpoints).toEqual(once.checkpoints);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Operator routes for item calibration (workers/calibration/job.ts):
+ *   POST /v1/ops/calibration/run   runs the calibration job now, refitting every changed item (the Cron Trigger runs it on schedule)
+ *   GET  /v1/ops/calibration       the published parameters: version, counts, and one item's entry
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { decodeCalibration } from "../../../src/core/calibration";
+import type { PublishedCalibration } from "../../../src/core/calibration";
+import { createItemStats } from "../../../src/stats/item-stats";
+import { CALIBRATION_KV_KEY, runCalibration } from "../../calibration/job";
+import type { AppEnv } from "../lib/context";
+
+const RunSchema = z
+  .object({
+    version: z.number().nullable(),
+    wrote: z.boolean(),
+    claimed: z.number(),
+    changed: z.number(),
+    calibrated: z.number(),
+    items: z.number(),
+    maxExposure: z.number(),
+    statsEnabled: z.boolean(),
+  })
+  .openapi("CalibrationRun");
+
+const runRoute = createRoute({
+  method: "post",
+  path: "/v1/ops/calibration/run",
+  summary: "Run the item calibration job now",
+  security: [{ operatorToken: [] }],
+  responses: { 200: { description: "The run", content: { "application/json": { schema: RunSchema } } } },
+});
+
+const ItemCalibrationSchema = z.object({
+  difficulty: z.number(),
+  discrimination: z.number(),
+  guessing: z.number(),
+  responses: z.number(),
+  seDifficulty: z.number(),
+  status: z.enum(["authored", "provisional", "calibrated"]),
+});
+
+const showRoute = createRoute({
+  method: "get",
+  path: "/v1/ops/calibration",
+  summary: "The published item calibration",
+  security: [{ operatorToken: [] }],
+  request: {
+    query: z.object({
+      // Not ItemIdParam: that one names itself as the path parameter `id` in the OpenAPI document.
+      item: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "item ids are 1–64 letters, digits, '_', '.' or '-'")
+        .optional()
+        .openapi({ param: { name: "item", in: "query" }, example: "fr-add-unlike-0042" }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "null version: nothing published yet",
+      content: {
+        "application/json": {
+          schema: z.object({
+            version: z.number().nullable(),
+            createdAt: z.number().nullable(),
+            items: z.number(),
+            calibrated: z.number(),
+            sympsonHetter: z.boolean(),
+            exposureControlled: z.number(),
+            item: ItemCalibrationSchema.nullable().optional(),
+          }),
+        },
+      },
+    },
+  },
+});
+
+export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(runRoute, async (c) => {
+    const services = c.get("services");
+    const { config } = services;
+    const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, prefix: config.ITEM_STATS_KEY_PREFIX });
+    const run = await c.get("timing").measure("db", () => runCalibration({ db: services.db().write, stats, kv: c.env.CONTENT, now: Date.now(), all: true }));
+    return c.json({ ...run, statsEnabled: stats.enabled }, 200);
+  });
+
+  app.openapi(showRoute, async (c) => {
+    const { item } = c.req.valid("query");
+    const doc = await c.env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
+    const entries = Object.values(doc?.items ?? {});
+    return c.json(
+      {
+        version: doc?.version ?? null,
+        createdAt: doc?.createdAt ?? null,
+        items: entries.length,
+        calibrated: entries.filter((e) => e[5] === 2).length,
+        sympsonHetter: doc?.sympsonHetter ?? false,
+        exposureControlled: Object.keys(doc?.exposure ?? {}).length,
+        ...(item ? { item: decodeCalibration(doc, item) } : {}),
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The calibration job (a Cron Trigger; workers/api/index.ts `scheduled`): folds the global
+ * item statistics (Redis) into item parameters, versions them in Postgres and publishes them
+ * to KV, where every learner object reads them (workers/learner/content.ts).
+ *
+ *   claim changed items (Redis) ─► refit each (src/core/calibration.ts) ─► exposure table
+ *   (Sympson–Hetter by simulation over the calibrated pool) ─► new version (Postgres) ─►
+ *   publish `calibration:v1` (KV) ─► release the claim (Redis)
+ *
+ * Crash-safe by order: the claim is released last, so a run that died is redone from the same
+ * cumulative counters (a refit is a pure function of them); an item whose response count did
+ * not change is not rewritten; a version written but not published is published by the next
+ * run. Two runs at once are serialised by Postgres (`writeVersion`).
+ */
+import { courseBlueprint } from "../../src/core/cat-blueprint";
+import { calibrateSympsonHetter } from "../../src/core/cat-sim";
+import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItem, encodeCalibration } from "../../src/core/calibration";
+import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
+import { mulberry32, normalDraw } from "../../src/core/random";
+import { authoredItems, currentCalibrations, latestVersion, writeVersion } from "../../src/db/calibration";
+import type { AuthoredItem, ItemCalibration } from "../../src/db/calibration";
+import { createDatabase } from "../../src/db/client";
+import type { Drizzle } from "../../src/db/client";
+import { listSkills } from "../../src/db/content";
+import { createItemStats } from "../../src/stats/item-stats";
+import type { ItemStats } from "../../src/stats/item-stats";
+import { parseConfig } from "../api/lib/env";
+import { CALIBRATION_KV_KEY } from "../learner/content";
+import { buildPool } from "../learner/mock-tests";
+
+export { CALIBRATION_KV_KEY };
+
+export interface CalibrationRun {
+  /** The version now published (null: nothing calibrated yet and nothing to do). */
+  version: number | null;
+  /** Whether this run wrote a new version. */
+  wrote: boolean;
+  claimed: number;
+  changed: number;
+  calibrated: number;
+  items: number;
+  /** Largest simulated exposure under the table (0 when not computed). */
+  maxExposure: number;
+}
+
+export interface CalibrationDeps {
+  db: Drizzle;
+  stats: ItemStats;
+  kv: KVNamespace;
+  now: number;
+  config?: Partial<CalibrationJobConfig>;
+  /** Refit every changed item, whatever its new responses (the daily run, or an operator's). */
+  all?: boolean;
+}
+
+export async function runCalibration(deps: CalibrationDeps): Promise<CalibrationRun> {
+  const config: CalibrationJobConfig = { ...DEFAULT_CALIBRATION_JOB_CONFIG, ...deps.config };
+  // The cron's first run of each UTC day (every 15 minutes: one starts in minute 0–14) sweeps everything changed.
+  const daily = deps.now % 86_400_000 < 15 * 60_000;
+  const claimed = await deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses);
+  const [items, current, previous] = await Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]);
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const known = claimed.filter((id) => byId.has(id));
+  const changed: ItemCalibration[] = [];
+  for (let i = 0; i < known.length; i += 500) {
+    for (const stat of await deps.stats.read(known.slice(i, i + 500))) {
+      const authored = byId.get(stat.itemId);
+      if (!authored || stat.attempts === 0 || current.get(stat.itemId)?.responses === stat.attempts) continue;
+      const fit = calibrateItem(authored, stat.bins, config);
+      changed.push({ itemId: stat.itemId, difficulty: fit.difficulty, discrimination: fit.discrimination, guessing: fit.guessing, responses: fit.responses, seDifficulty: fit.seDifficulty, status: fit.status });
+    }
+  }
+  const merged = new Map(current);
+  for (const c of changed) merged.set(c.itemId, c);
+  const calibrated = [...merged.values()].filter((c) => c.status === "calibrated").length;
+
+  const sympsonHetter = items.length > 0 && calibrated / items.length >= config.sympsonHetterMinCalibratedShare;
+  let version = previous?.version ?? null;
+  let exposure = previous?.exposure ?? {};
+  let maxExposure = 0;
+  const wrote = changed.length > 0;
+  if (wrote) {
+    // Only a calibrated pool uses the table, and the simulation is the job's largest cost
+    // (≈ 15 s of CPU for the 6,900-item demo bank at 100 simulees × 3 rounds): skip it before.
+    const table = sympsonHetter ? await exposureTable(deps.db, items, merged, config, (previous?.version ?? 0) + 1) : { exposure: {}, maxExposure: 0 };
+    exposure = table.exposure;
+    maxExposure = table.maxExposure;
+    version = await writeVersion(deps.db, {
+      changed,
+      items: items.length,
+      calibrated,
+      config: { ...config },
+      exposure,
+      now: new Date(deps.now),
+    });
+  }
+  if (version !== null) {
+    const published = await deps.kv.get<{ version?: number }>(CALIBRATION_KV_KEY, "json");
+    if (wrote || published?.version !== version) {
+      const doc: PublishedCalibration = {
+        version,
+        createdAt: deps.now,
+        minResponses: config.minResponses,
+        maxSe: config.maxSe,
+        items: Object.fromEntries([...merged.values()].map((c) => [c.itemId, encodeCalibration(c)])),
+        exposure,
+        sympsonHetter,
+      };
+      await deps.kv.put(CALIBRATION_KV_KEY, JSON.stringify(doc));
+    }
+  }
+  await deps.stats.releaseChanged();
+  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure };
+}
+
+/**
+ * Sympson–Hetter exposure parameters for the whole-course mock test over the pool as the CAT
+ * will see it (calibrated items with their a, b, c; the rest with defaults), by the iterated
+ * simulation of src/core/cat-sim.ts. Seeded by the version, so a rerun computes the same table.
+ */
+async function exposureTable(
+  db: Drizzle,
+  items: readonly AuthoredItem[],
+  calibration: ReadonlyMap<string, ItemCalibration>,
+  config: CalibrationJobConfig,
+  seed: number,
+): Promise<{ exposure: Record<string, number>; maxExposure: number }> {
+  const skills = await listSkills(db);
+  const course = courseBlueprint("all", skills);
+  if (!course.ok) return { exposure: {}, maxExposure: 0 };
+  const pool = buildPool(
+    items.map((it) => {
+      const c = calibration.get(it.id);
+      return {
+        id: it.id,
+        skillIds: [it.primarySkillId],
+        difficulty: c?.difficulty ?? it.difficulty,
+        discrimination: c?.discrimination ?? it.discrimination,
+        guessing: c?.guessing ?? it.guessing,
+        calibrated: c?.status === "calibrated",
+        choices: it.choiceCount === null ? undefined : Array.from({ length: it.choiceCount }),
+      };
+    }),
+    course.value.strata,
+  );
+  const rng = mulberry32(seed);
+  const thetas = Array.from({ length: config.exposureSimulees }, () => normalDraw(rng));
+  const { params, history } = calibrateSympsonHetter(
+    { pool, blueprint: course.value.blueprint, config: {} },
+    { rMax: config.exposureTarget, rounds: config.exposureRounds, thetas, rng },
+  );
+  const exposure: Record<string, number> = {};
+  for (const [id, k] of params) if (k < 1) exposure[id] = Math.round(k * 1e4) / 1e4;
+  return { exposure, maxExposure: history[history.length - 1] ?? 0 };
+}
+
+/**
+ * The Cron Trigger's entry (wrangler.toml `[triggers]`; locally `wrangler dev --test-scheduled`
+ * serves it at `/__scheduled`, and the operator route `POST /v1/ops/calibration/run` runs the
+ * same code on demand). One database connection for the run, ended with it.
+ */
+export async function scheduledCalibration(env: Env, now: number, config?: Partial<CalibrationJobConfig>): Promise<CalibrationRun> {
+  const c = parseConfig(env);
+  const database = createDatabase({ url: c.DATABASE_URL, wsProxy: c.NEON_WS_PROXY, max: 1 });
+  try {
+    const stats = createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
+    const run = await runCalibration({ db: database.write, stats, kv: env.CONTENT, now, ...(config ? { config } : {}) });
+    console.log(`calibration: version ${run.version ?? "none"}${run.wrote ? " (new)" : ""}, ${run.changed} items refitted of ${run.claimed} changed, ${run.calibrated}/${run.items} calibrated`);
+    return run;
+  } finally {
+    await database.end();
+  }
+}
