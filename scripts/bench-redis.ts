@@ -1,7 +1,7 @@
 /**
  * Redis (Upstash) commands per attempt for global item statistics, measured on the real
  * write path: writer-shard transactions (src/db/learners.ts writeBatchWithStats, PGlite behind
- * the Neon relay) and the delta sender (src/stats/delta-sender.ts) against the machine's Redis
+ * the Neon relay) and the delta sender (src/db/delta-sender.ts) against the machine's Redis
  * through the local Upstash REST endpoint, which counts every command it serves (as Upstash
  * bills them). The calibration job's Redis work (claim, read, release) is measured too and
  * spread over the attempts of its 15-minute interval.
@@ -21,7 +21,7 @@ import { generateDemoBank } from "../src/content/generate/index";
 import { importContent } from "../src/db/content";
 import { writeBatchWithStats } from "../src/db/learners";
 import type { AttemptRow } from "../src/db/learners";
-import { DEFAULT_SEND_BATCHING, DeltaSender } from "../src/stats/delta-sender";
+import { DEFAULT_SEND_BATCHING, DeltaSender } from "../src/db/delta-sender";
 import { RedisItemStats } from "../src/stats/item-stats";
 import { DEFAULT_CALIBRATION_JOB_CONFIG } from "../src/core/calibration";
 import { migrateDatabase, openNodeDatabase } from "./lib/db";

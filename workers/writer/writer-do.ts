@@ -20,7 +20,7 @@
  * While Postgres is unreachable rows accumulate here (durable storage, as in the learner's
  * own outbox) and the flush retries with exponential backoff; learners keep handing over.
  * - writer → Redis (global item statistics, when configured): each transaction also stores
- *   the aggregates of the attempts it inserted; src/stats/delta-sender.ts carries them to
+ *   the aggregates of the attempts it inserted; src/db/delta-sender.ts carries them to
  *   Redis exactly once. While Redis is away they wait in Postgres, the shard retries with
  *   backoff, and the `item_stats_backlog` gauge (alert ItemStatsBacklog) says so.
  */
@@ -32,8 +32,8 @@ import type { AttemptRow, GoalsRow, MockReportRow, SkillStateRow, WrittenDelta, 
 import { connectionUtilisation } from "../../src/db/health";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
-import { DEFAULT_SEND_BATCHING, DeltaSender } from "../../src/stats/delta-sender";
-import type { AckStore, SendResult } from "../../src/stats/delta-sender";
+import { DEFAULT_SEND_BATCHING, DeltaSender } from "../../src/db/delta-sender";
+import type { AckStore, SendResult } from "../../src/db/delta-sender";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";

@@ -27,7 +27,7 @@ export const configSchema = z
     ITEM_STATS_KEY_PREFIX: z.string().max(64).regex(/^[\w:.-]*$/).default(""),
     /**
      * How long a writer shard collects item-statistics deltas before one Redis script sends them
-     * (src/stats/delta-sender.ts): fewer Redis commands per attempt; 0 sends after every transaction.
+     * (src/db/delta-sender.ts): fewer Redis commands per attempt; 0 sends after every transaction.
      */
     ITEM_STATS_SEND_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Bundled correctness model version scoring candidates ("off": the knowledge model alone). */

@@ -20,10 +20,10 @@
  * they wait they are durable in Postgres, so a crash loses nothing (the backlog read sends
  * them). The writer sets an alarm for `dueAt()` so a quiet shard still sends.
  */
-import type { Drizzle } from "../db/client";
-import { pendingDeltas } from "../db/item-deltas";
-import type { WrittenDelta } from "../db/learners";
-import type { ItemStats } from "./item-stats";
+import type { Drizzle } from "./client";
+import { pendingDeltas } from "./item-deltas";
+import type { WrittenDelta } from "./learners";
+import type { ItemStats } from "../stats/item-stats";
 
 /** The shard's durable set of deltas Redis acknowledged but Postgres still holds. */
 export interface AckStore {
