@@ -24,6 +24,7 @@ import type { Drizzle } from "../../src/db/client";
 import { listSkills } from "../../src/db/content";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
+import { calling } from "../dependency";
 import { parseConfig } from "../api/lib/env";
 import { CALIBRATION_KV_KEY } from "../learner/content";
 import { buildPool } from "../learner/mock-tests";
@@ -57,13 +58,14 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   const config: CalibrationJobConfig = { ...DEFAULT_CALIBRATION_JOB_CONFIG, ...deps.config };
   // The cron's first run of each UTC day (every 15 minutes: one starts in minute 0–14) sweeps everything changed.
   const daily = deps.now % 86_400_000 < 15 * 60_000;
-  const claimed = await deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses);
-  const [items, current, previous] = await Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]);
+  // Each dependency's failure is a DependencyError (../dependency.ts): a 503 or a retried cron, never a bug.
+  const claimed = await calling("redis", () => deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses));
+  const [items, current, previous] = await calling("postgres", () => Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]));
   const byId = new Map(items.map((i) => [i.id, i]));
   const known = claimed.filter((id) => byId.has(id));
   const changed: ItemCalibration[] = [];
   for (let i = 0; i < known.length; i += 500) {
-    for (const stat of await deps.stats.read(known.slice(i, i + 500))) {
+    for (const stat of await calling("redis", () => deps.stats.read(known.slice(i, i + 500)))) {
       const authored = byId.get(stat.itemId);
       if (!authored || stat.attempts === 0 || current.get(stat.itemId)?.responses === stat.attempts) continue;
       const fit = calibrateItem(authored, stat.bins, config);
@@ -85,17 +87,17 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
     const table = sympsonHetter ? await exposureTable(deps.db, items, merged, config, (previous?.version ?? 0) + 1) : { exposure: {}, maxExposure: 0 };
     exposure = table.exposure;
     maxExposure = table.maxExposure;
-    version = await writeVersion(deps.db, {
+    version = await calling("postgres", () => writeVersion(deps.db, {
       changed,
       items: items.length,
       calibrated,
       config: { ...config },
       exposure,
       now: new Date(deps.now),
-    });
+    }));
   }
   if (version !== null) {
-    const published = await deps.kv.get<{ version?: number }>(CALIBRATION_KV_KEY, "json");
+    const published = await calling("kv", () => deps.kv.get<{ version?: number }>(CALIBRATION_KV_KEY, "json"));
     if (wrote || published?.version !== version) {
       const doc: PublishedCalibration = {
         version,
@@ -106,10 +108,10 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
         exposure,
         sympsonHetter,
       };
-      await deps.kv.put(CALIBRATION_KV_KEY, JSON.stringify(doc));
+      await calling("kv", () => deps.kv.put(CALIBRATION_KV_KEY, JSON.stringify(doc)));
     }
   }
-  await deps.stats.releaseChanged();
+  await calling("redis", () => deps.stats.releaseChanged());
   return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure };
 }
 
