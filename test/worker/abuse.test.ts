@@ -3,18 +3,12 @@
  * the token is verified), 429 problem+json with Retry-After; and ids or queries anyone can make
  * up never add keys to KV.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import app from "../../workers/api/index";
-import { api, problem, tokenFor, uniqueLearner } from "./helpers";
+import { api, fetchWith, problem, tokenFor, uniqueLearner } from "./helpers";
 
 /** One request through the API with rate limits enforced (they are off in the test config). */
-async function limited(path: string, init: RequestInit = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`https://api.test${path}`, init), { ...env, RATE_LIMITS: "enforce" }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+const limited = (path: string, init: RequestInit = {}) => fetchWith(new Request(`https://api.test${path}`, init), { RATE_LIMITS: "enforce" });
 
 async function kvKeys(prefix: string): Promise<number> {
   let n = 0;
@@ -116,13 +110,7 @@ describe("HTTP hygiene", () => {
     const foreign = await api("/v1/learners/someone/next", preflight("https://evil.example"));
     expect(foreign.status).toBe(204);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
-    const ctx = createExecutionContext();
-    const allowed = await app.fetch(
-      new Request("https://api.test/v1/learners/someone/next", preflight("https://app.example")),
-      { ...env, CORS_ORIGINS: "https://app.example" },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    const allowed = await fetchWith(new Request("https://api.test/v1/learners/someone/next", preflight("https://app.example")), { CORS_ORIGINS: "https://app.example" });
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
     expect(allowed.headers.get("access-control-allow-headers")).toContain("authorization");

@@ -3,11 +3,10 @@
  * the expected status, and a refused request never reaches the learner's Durable Object.
  * A route added without a row in ACCESS fails the first test.
  */
-import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintLearnerToken } from "../../src/auth/learner-token";
-import app from "../../workers/api/index";
-import { api, json, learnerStub, testEnv, tokenFor, uniqueLearner } from "./helpers";
+import { api, fetchWith, json, learnerStub, testEnv, tokenFor, uniqueLearner } from "./helpers";
 
 type Access = "public" | "learner" | "operator";
 
@@ -72,13 +71,6 @@ const readOnlyKv = {
   delete: () => Promise.reject(new Error("read-only KV")),
 };
 
-async function appFetch(request: Request, overrides: Record<string, unknown>): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(request, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
-
 describe("authorization matrix", () => {
   it("has a row for every operation in /openapi.json, matching its documented security", async () => {
     const ops = await operations();
@@ -108,7 +100,7 @@ describe("authorization matrix", () => {
       if (credential !== "operator") return api(`${path}${query}`, { method: o.method, headers, ...(body ? { json: body } : {}) });
       // Let in, publishing would copy the whole bank to KV (a minute on a busy machine): a KV
       // that refuses writes makes it fail fast with a 503, which still shows it got past auth.
-      return appFetch(new Request(`https://api.test${path}${query}`, { method: o.method, headers: { ...headers, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }), {
+      return fetchWith(new Request(`https://api.test${path}${query}`, { method: o.method, headers: { ...headers, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }), {
         CONTENT: readOnlyKv,
       });
     };

@@ -3,13 +3,12 @@
  * or, where a cache can stand in, no error at all; a bug is a 500 with the request id. Each is
  * counted in /metrics (learning_dependency_failures_*_total, learning_internal_errors_total).
  */
-import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import app from "../../workers/api/index";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import { knownLearnerKey } from "../../workers/learner/outbox";
 import { flushMetrics } from "../../workers/metrics/client";
-import { api, learnerStub, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
+import { api, fetchWith, learnerStub, problem, testEnv, tokenFor, uniqueLearner } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 /** A counter's value at /metrics, after this isolate's buffer is flushed to the MetricsDO. */
@@ -21,12 +20,7 @@ async function counter(name: string): Promise<number> {
 }
 
 /** Runs one request through the API with some bindings replaced. */
-async function withEnv(path: string, overrides: Record<string, unknown>, init?: RequestInit): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`https://api.test${path}`, init), { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+const withEnv = (path: string, overrides: Record<string, unknown>, init?: RequestInit) => fetchWith(new Request(`https://api.test${path}`, init), overrides);
 
 const failingKv = {
   get: () => Promise.reject(new Error("KV is down")),

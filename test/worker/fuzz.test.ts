@@ -8,11 +8,10 @@
  * FUZZ_RUNS sets the case count (10,000 by default, spread over the operations); the seed is
  * fixed so a failure reproduces (FUZZ_SEED to explore others).
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import app from "../../workers/api/index";
-import { api, json, tokenFor, uniqueLearner } from "./helpers";
+import { api, fetchWith, json, tokenFor, uniqueLearner } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 const fuzzEnv = env as typeof env & { FUZZ_RUNS?: string; FUZZ_SEED?: string };
@@ -82,13 +81,6 @@ function fillPath(template: string, id: string, testId: string): string {
   return template.replace("{id}", id).replace("{testId}", testId);
 }
 
-async function send(request: Request): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await app.fetch(request, env, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
-
 describe("hostile input from the contract", () => {
   it(`answers ${RUNS} generated requests with 4xx problem+json (or a public read), never 5xx, and changes no learner`, async () => {
     const learner = await LearnerClient.create(uniqueLearner("fuzz"));
@@ -128,7 +120,7 @@ describe("hostile input from the contract", () => {
           return; // not a URL a client could send
         }
         const hasBody = r.op.method !== "GET" && r.op.method !== "HEAD";
-        const res = await send(new Request(url, { method: r.op.method, headers, ...(hasBody ? { body: r.body } : {}) }));
+        const res = await fetchWith(new Request(url, { method: r.op.method, headers, ...(hasBody ? { body: r.body } : {}) }));
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const label = `${r.op.method} ${url.pathname}${url.search} → ${res.status}`;
         expect(res.status, label).toBeLessThan(500);

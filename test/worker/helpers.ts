@@ -1,7 +1,8 @@
 /** Helpers for tests that run inside workerd against the real bindings. */
-import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
+import { SELF, createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import { mintLearnerToken } from "../../src/auth/learner-token";
 import { parseConfig } from "../../workers/api/lib/env";
+import worker from "../../workers/api/index";
 import { writerName } from "../../workers/writer/writer-do";
 
 /** The bindings vitest.workers.config.ts adds on top of wrangler.toml's (local-only ones are not in Env). */
@@ -20,6 +21,17 @@ export async function api(path: string, init: RequestInit & { token?: string; js
     body = JSON.stringify(init.json);
   }
   return SELF.fetch(`https://api.test${path}`, { ...init, headers, body });
+}
+
+/**
+ * One request straight through the API worker's fetch handler in this isolate, with some
+ * bindings or vars replaced (a failing KV, rate limits enforced, ENVIRONMENT=local …).
+ */
+export async function fetchWith(request: Request, overrides: Record<string, unknown> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, { ...env, ...overrides } as typeof env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {

@@ -3,19 +3,13 @@
  * enough to type the app from (nullable items and reports, real progress and report objects),
  * and a review forecast over two weeks.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { verifyLearnerToken } from "../../src/auth/learner-token";
-import worker from "../../workers/api/index";
-import { api, json, problem } from "./helpers";
+import { api, fetchWith, json, problem } from "./helpers";
 
 /** The worker as `npm start` runs it (ENVIRONMENT = local), on the test's own bindings. */
-async function localFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`https://app.test${path}`, init), { ...env, ENVIRONMENT: "local" }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
+const localFetch = (path: string, init: RequestInit = {}) => fetchWith(new Request(`https://app.test${path}`, init), { ENVIRONMENT: "local" });
 
 describe("demo sign-in", () => {
   it("is refused outside the local environment and mints nothing", async () => {

@@ -27,15 +27,14 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!c.res.headers.has(name)) c.res.headers.set(name, value);
 };
 
-export const corsPolicy: MiddlewareHandler<AppEnv> = (c, next) =>
-  cors({
-    origin: (origin) => (c.get("config").CORS_ORIGINS.includes(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "PUT", "DELETE"],
-    allowHeaders: ["authorization", "content-type", "if-none-match", "x-request-id"],
-    exposeHeaders: ["etag", "retry-after", "x-request-id", "x-cache", "server-timing"],
-    maxAge: 600,
-    credentials: false,
-  })(c, next);
+export const corsPolicy: MiddlewareHandler<AppEnv> = cors({
+  origin: (origin, c) => ((c.get("config") as AppEnv["Variables"]["config"]).CORS_ORIGINS.includes(origin) ? origin : null),
+  allowMethods: ["GET", "POST", "PUT", "DELETE"],
+  allowHeaders: ["authorization", "content-type", "if-none-match", "x-request-id"],
+  exposeHeaders: ["etag", "retry-after", "x-request-id", "x-cache", "server-timing"],
+  maxAge: 600,
+  credentials: false,
+  });
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
