@@ -21,8 +21,8 @@
  *
  * Options: --seconds N (profiled mix, default 20), --route-seconds N (each looped route,
  * default 3), --vus N (mix learners in flight, default 16), --port N (8796), --runtime
- * dev|miniflare (default dev: Miniflare is profiled only if it was started with an
- * inspector), --no-snapshot, --resummarise (no run: rebuild the summaries and the report from
+ * miniflare|dev (default miniflare, the built bundle as `npm run serve` and the benchmarks
+ * run it, started with an inspector on port+1000; dev: wrangler dev), --no-snapshot, --resummarise (no run: rebuild the summaries and the report from
  * the last run's raw profiles, e.g. after changing the attribution rules). DATA_DIR picks the data folder (default: a fresh temporary
  * one); DATABASE_URL profiles against a Postgres server instead of PGlite.
  */
@@ -50,7 +50,7 @@ const { values } = parseArgs({
     "route-seconds": { type: "string", default: "3" },
     vus: { type: "string", default: "16" },
     port: { type: "string", default: "8796" },
-    runtime: { type: "string", default: "dev" },
+    runtime: { type: "string", default: "miniflare" },
     "no-snapshot": { type: "boolean", default: false },
     resummarise: { type: "boolean", default: false },
   },
@@ -58,7 +58,7 @@ const { values } = parseArgs({
 const MIX_SECONDS = Number(values.seconds);
 const ROUTE_SECONDS = Number(values["route-seconds"]);
 const VUS = Number(values.vus);
-const RUNTIME = values.runtime === "miniflare" ? "miniflare" : "dev";
+const RUNTIME = values.runtime === "dev" ? "dev" : "miniflare";
 const ROUTE_CONCURRENCY = 8;
 const OUT_DIR = join(ROOT, "reports", "profile");
 /** Where the worker bundle's source map is kept (as `<this>.map`; the bundle itself is not needed). */
@@ -228,7 +228,16 @@ async function main(): Promise<void> {
     process.chdir(snapshot);
   }
   const t0 = performance.now();
-  const platform = await startPlatform({ port: Number(values.port), dataDir, log, quiet: true, wranglerLogLevel: "error", runtime: RUNTIME });
+  const platform = await startPlatform({
+    port: Number(values.port),
+    dataDir,
+    log,
+    quiet: true,
+    wranglerLogLevel: "error",
+    runtime: RUNTIME,
+    // Miniflare serves workerd's inspector only when asked; the profile reads workerd's own port.
+    ...(RUNTIME === "miniflare" ? { inspectorPort: Number(values.port) + 1000 } : {}),
+  });
   process.chdir(ROOT);
   log(`platform (${RUNTIME}, ${platform.stack.source}) up in ${((performance.now() - t0) / 1000).toFixed(1)} s at ${platform.apiUrl}`);
   const driver = DriverProcess.start();
@@ -278,7 +287,7 @@ async function main(): Promise<void> {
     const roots = [snapshot, ROOT].filter((r): r is string => r !== null);
     // Keep the bundle's source map beside the profile (wrangler dev deletes its build on exit),
     // so `--resummarise` can map the same positions later.
-    const bundle = newestDevBundle(snapshot ?? ROOT);
+    const bundle = RUNTIME === "miniflare" ? join(dataDir, "build", "index.js") : newestDevBundle(snapshot ?? ROOT);
     if (bundle && existsSync(`${bundle}.map`)) cpSync(`${bundle}.map`, `${SAVED_BUNDLE}.map`);
     const workerSummary = workerProfile
       ? summarise(workerProfile, { sourceMaps: sourceMapsFor(workerProfile, existsSync(`${SAVED_BUNDLE}.map`) ? SAVED_BUNDLE : undefined), roots, wasmModule: "onnxruntime (wasm)" })
@@ -466,7 +475,7 @@ function renderReport(s: Summary): string {
     "",
     ...whatThisSays(s),
     "",
-    "Reading the tables: `exec (native)` and `transactionSync (native)` are the Durable Object's SQLite (`ctx.storage.sql`), called from our store code; `(program)` is native work outside any JS frame (workerd's I/O, RPC and JSON plumbing between the API worker and the objects); \"other native\" are runtime API calls (Response, headers, crypto). workerd's sampler only samples while the isolate runs, so its busy time is close to the worker's CPU; the Node profile covers the main thread's JavaScript only, so the gap between its busy time and the Node process's CPU above is kernel time on the sockets and V8's helper threads. Under contention (other work on the 2 cores) per-request figures rise: compare rows within one run.",
+    "Reading the tables: `exec (native)` and `transactionSync (native)` are the Durable Object's SQLite (`ctx.storage.sql`), called from our store code; `(program)` is native work outside any JS frame (workerd's I/O, RPC and JSON plumbing between the API worker and the objects); \"other native\" are runtime API calls (Response, headers, crypto). workerd's sampler only samples while our isolate runs, so its busy time is well below the workerd process's CPU: the rest is native work outside the isolate (HTTP, Miniflare's own entry worker, and freeing runtime objects such as Headers after each minor GC — `perf record -g -p <workerd pid>` shows it); the Node profile covers the main thread's JavaScript only, so the gap between its busy time and the Node process's CPU above is kernel time on the sockets and V8's helper threads. Under contention (other work on the 2 cores) per-request figures rise: compare rows within one run.",
     "",
   ].join("\n");
 }

@@ -40,6 +40,11 @@ export interface MiniflareRuntimeOptions {
   extraWorkers?: WorkerOptions[];
   /** Discard the worker's console.log output (benchmarks); errors still reach stderr. */
   quiet?: boolean;
+  /**
+   * Start workerd with a V8 inspector (`npm run profile -- --runtime miniflare`): Miniflare
+   * serves it on this port and passes `--inspector-addr` to workerd. Off by default (no cost).
+   */
+  inspectorPort?: number;
   log: (line: string) => void;
 }
 
@@ -129,8 +134,16 @@ export async function startMiniflareRuntime(opts: MiniflareRuntimeOptions): Prom
   opts.log(`built the bundle in ${Math.round(performance.now() - t0)} ms (${bundle.upload})`);
   const { workerOptions } = fromConfig;
   const bindings = { ...(workerOptions.bindings ?? {}), ...opts.vars };
+  // The app's `[assets]` make Miniflare send every request through two extra workers of its
+  // own (an RPC proxy and the asset router) before ours, even for the `run_worker_first`
+  // paths. Production evaluates run_worker_first in Cloudflare's router, outside the worker's
+  // CPU; here the same paths are given to our worker as routes, so they reach it directly
+  // (same semantics: those paths always run the worker) and every other path still goes to
+  // the assets.
+  const workerFirst = (workerOptions.assets as { routerConfig?: { static_routing?: { user_worker?: string[] } } } | undefined)?.routerConfig?.static_routing?.user_worker ?? [];
   const worker = {
     ...workerOptions,
+    ...(workerFirst.length > 0 ? { routes: workerFirst.map((path) => `*${path}`) } : {}),
     name: fromConfig.name,
     bindings,
     modules: bundleModules(bundle.entry, workerOptions.modulesRules ?? []),
@@ -146,6 +159,7 @@ export async function startMiniflareRuntime(opts: MiniflareRuntimeOptions): Prom
     logRequests: false,
     liveReload: false,
     cf: false, // no network look-up for request.cf
+    ...(opts.inspectorPort !== undefined ? { inspectorPort: opts.inspectorPort } : {}),
     defaultPersistRoot: join(opts.persistTo, "v3"),
     ...(opts.quiet
       ? { handleRuntimeStdio: (out: Readable, err: Readable) => (drain(out), err.pipe(process.stderr)) }

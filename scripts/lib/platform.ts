@@ -48,6 +48,8 @@ export interface PlatformOptions {
   runtime?: Runtime;
   /** Miniflare only: more workers in the same process (the benchmark's baselines). */
   extraWorkers?: WorkerOptions[];
+  /** Miniflare only: serve workerd's V8 inspector on this port (the profiler). */
+  inspectorPort?: number;
 }
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -98,6 +100,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
         env: "local",
         vars: { ...vars, ...optionalVars },
         extraWorkers: opts.extraWorkers,
+        inspectorPort: opts.inspectorPort,
         quiet: opts.quiet,
         log: opts.log,
       });
