@@ -135,12 +135,19 @@ const feedbackSeconds = () => THINK.feedbackMin + Math.random() * (THINK.feedbac
  * One request, tagged with its endpoint (the thresholds and the report rows key on it).
  * @param {"GET" | "POST"} method @param {string} path @param {string | null} body
  * @param {Learner | null} L @param {import("./scenarios.js").Endpoint} endpoint
+ * @param {string} [idempotencyKey] sent as Idempotency-Key (attempts: their clientAttemptId)
  */
-function call(method, path, body, L, endpoint) {
+function call(method, path, body, L, endpoint, idempotencyKey = "") {
   /** @type {Record<string, string>} */
   const headers = {};
   if (L) headers.authorization = `Bearer ${L.token}`;
   if (body !== null) headers["content-type"] = "application/json";
+  // An attempt is idempotent by its clientAttemptId. Saying so in the standard header lets the
+  // HTTP client resend it by itself when a kept-alive connection turns out to be closed before
+  // any answer (Go's transport does this only for requests marked idempotent). Without it, a
+  // POST sent just as the server drops an idle connection (workerd closes them after 5 s idle,
+  // about the think time before an answer) fails as EOF / connection reset.
+  if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
   /** @type {import("k6/http").Params} */
   const params = { headers, tags: { endpoint } };
   // 409 on start is the API's documented answer "a test is still running" (with its id), which
@@ -199,14 +206,15 @@ function responseFor(item, answer, correct) {
  */
 function answer(L, item, key, thinkSeconds) {
   const correct = Math.random() < L.accuracy;
+  const clientAttemptId = `${L.id}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   const body = JSON.stringify({
-    clientAttemptId: `${L.id}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`,
+    clientAttemptId,
     itemId: item.id,
     response: responseFor(item, lookup(key, item.id), correct),
     responseMs: Math.round(thinkSeconds * 1000),
   });
   for (let attempt = 0; attempt < 2; attempt++) {
-    const res = call("POST", `/v1/learners/${L.id}/attempts`, body, L, "attempt");
+    const res = call("POST", `/v1/learners/${L.id}/attempts`, body, L, "attempt", clientAttemptId);
     if (res.status === 200) {
       const r = json(res);
       attemptsRecorded.add(1);

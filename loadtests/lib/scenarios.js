@@ -256,6 +256,11 @@ export function buildOptions(name, env) {
     summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"],
     tags: { scenario_name: name },
     setupTimeout: "2m",
+    // A step is one learner coming back after minutes of thinking: a new connection, as on
+    // the real internet. Kept-alive connections idle between steps would also race workerd's
+    // 5 s idle close (a POST sent just then fails with EOF / connection reset, and the client
+    // cannot safely resend a non-idempotent `next`). Within a step connections are reused.
+    noVUConnectionReuse: true,
   };
 }
 

@@ -131,6 +131,10 @@ describe("k6 thresholds", () => {
   it("keep per-endpoint request counts through the trend's count, not a threshold", () => {
     expect(buildOptions("load", {}).summaryTrendStats).toContain("count");
   });
+
+  it("open fresh connections per step (a learner returning after thinking), never kept-alive ones across steps", () => {
+    for (const name of ["load", "capacity", "smoke"] as const) expect(buildOptions(name, {}).noVUConnectionReuse).toBe(true);
+  });
 });
 
 describe("k6 scenario shapes", () => {
@@ -400,6 +404,8 @@ describe.skipIf(k6 === null)("the k6 flow against a fake API", () => {
       // Every learner served, none with two requests in flight.
       expect(api.learners.size).toBe(24);
       expect(api.overlaps).toBe(0);
+      // Attempts say they are idempotent (Idempotency-Key = clientAttemptId), so the client may resend them.
+      expect(api.attemptsWithoutKey).toBe(0);
       expect(report.thresholds.filter((t: { ok: boolean; metric: string }) => !t.ok && t.metric !== "http_req_failed").map((t: { metric: string }) => t.metric)).toEqual([]);
     } finally {
       api.server.close();
@@ -413,7 +419,7 @@ function fakeApi() {
   const tests = new Map<string, { learner: string; answered: number; failedOnce: boolean; done: boolean }>();
   const running = new Map<string, string>();
   const inFlight = new Map<string, number>();
-  const state = { server: null as unknown as Server, learners: new Set<string>(), overlaps: 0, emptyReviews: 0, conflicts: 0, preRunning: 0, nextAfterConflict: 0, failedNexts: 0, skills: 0 };
+  const state = { server: null as unknown as Server, learners: new Set<string>(), overlaps: 0, emptyReviews: 0, conflicts: 0, preRunning: 0, nextAfterConflict: 0, failedNexts: 0, skills: 0, attemptsWithoutKey: 0 };
   const conflicted = new Set<string>();
   const seen = new Set<string>();
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -459,6 +465,7 @@ function fakeApi() {
         return reply(200, { mode: "practice", item: { id: "i1", kind: "choice", choices: ["a", "b"] }, source: "cache" }, { "x-cache": "HIT" });
       }
       if (rest === "/attempts") {
+        if (req.headers["idempotency-key"] !== body.clientAttemptId) state.attemptsWithoutKey++;
         const t = [...tests.entries()].find(([id]) => body.itemId === `mock-${id}`);
         if (t) {
           const [id, test] = t;
