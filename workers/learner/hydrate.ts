@@ -20,8 +20,8 @@ import { learnerGoals, learnerHistory, learnerMockReports } from "../../src/db/l
 import type { AttemptRow, MockReportRow } from "../../src/db/learners";
 import type { LearnerContent } from "./content";
 import { buildPool, interruptedTest, restoredTest } from "./mock-tests";
-import type { RecoveredAnswer, StoredTestReport } from "./mock-tests";
-import type { LearnerStore, MockTestRow } from "./store";
+import type { MockTestRow, RecoveredAnswer, StoredTestReport } from "./mock-tests";
+import type { LearnerStore } from "./store";
 import { calling } from "../dependency";
 import type { GradedAttemptResult } from "./types";
 import { LiveLearnerState } from "./view";

@@ -27,7 +27,6 @@ import type { PublishedCalibration } from "../../src/core/calibration";
 import { mulberry32, seedFromString } from "../../src/core/random";
 import type { Item, Skill } from "../../src/content/schema";
 import type { MockReportRow } from "../../src/db/learners";
-import type { MockTestRow } from "./store";
 import type { GradedAttemptResult, WithheldAttemptResult } from "./types";
 
 /** Items served in practice this recently are avoided in a mock test (they would measure recall of that item). */
@@ -52,6 +51,21 @@ export interface MockTestSummary {
   answered: number;
   theta: number;
   se: number;
+}
+
+/** A mock test as the learner's object stores it (./store.ts, table mock_tests). */
+export interface MockTestRow {
+  id: string;
+  course: string;
+  status: "active" | "finished";
+  state: CatState;
+  /** Item's primary skill → blueprint stratum (the skill itself, or its strand for a whole-course test). */
+  strata: Record<string, string>;
+  createdAt: number;
+  expiresAt: number;
+  report: CatReport | null;
+  /** Set when the test was ended from outside (its object was rebuilt mid-test), not by a stopping rule. */
+  ended: TestEnding | null;
 }
 
 /**

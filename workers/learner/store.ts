@@ -16,7 +16,7 @@ import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
 import type { AttemptRow, MockReportRow } from "../../src/db/learners";
-import type { TestEnding } from "./mock-tests";
+import type { MockTestRow, TestEnding } from "./mock-tests";
 
 const SCHEMA_VERSION = 1;
 
@@ -403,20 +403,6 @@ export class LearnerStore {
     const r = this.sql.exec<Row>("SELECT count(*) AS n, min(created_at) AS oldest FROM outbox").one();
     return { size: num(r.n), oldestAt: r.oldest === null ? null : num(r.oldest) };
   }
-}
-
-export interface MockTestRow {
-  id: string;
-  course: string;
-  status: "active" | "finished";
-  state: CatState;
-  /** Item's primary skill → blueprint stratum (the skill itself, or its strand for a whole-course test). */
-  strata: Record<string, string>;
-  createdAt: number;
-  expiresAt: number;
-  report: CatReport | null;
-  /** Set when the test was ended from outside (its object was rebuilt mid-test), not by a stopping rule. */
-  ended: TestEnding | null;
 }
 
 function toMockTest(r: Row): MockTestRow {
