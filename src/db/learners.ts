@@ -219,13 +219,13 @@ export async function writeBatchWithStats(
   });
 }
 
-/** A learner's attempts in their Durable Object order, for replay. */
 /** The learner's goal skills as last written, or null when Postgres has no such learner. */
 export async function learnerGoals(db: Drizzle, learnerId: string): Promise<string[] | null> {
   const [row] = await db.select({ goals: learners.goalSkillIds }).from(learners).where(eq(learners.id, learnerId));
   return row ? row.goals : null;
 }
 
+/** A learner's attempts in their Durable Object order, for replay. */
 export async function learnerHistory(db: Drizzle, learnerId: string): Promise<AttemptRow[]> {
   const rows = await db.select().from(attempts).where(eq(attempts.learnerId, learnerId)).orderBy(asc(attempts.seq));
   return rows.map((r) => ({
@@ -241,6 +241,19 @@ export async function learnerHistory(db: Drizzle, learnerId: string): Promise<At
     servedAt: r.servedAt ? r.servedAt.getTime() : null,
     answeredAt: r.answeredAt.getTime(),
   }));
+}
+
+/** A learner's finished mock tests as stored (their answers are attempts with `mock_test_id`), oldest first. */
+export async function learnerMockReports(
+  db: Drizzle,
+  learnerId: string,
+): Promise<Array<{ id: string; course: string; startedAt: number; finishedAt: number; report: unknown }>> {
+  const rows = await db
+    .select({ id: mockTestReports.id, course: mockTestReports.course, startedAt: mockTestReports.startedAt, finishedAt: mockTestReports.finishedAt, report: mockTestReports.report })
+    .from(mockTestReports)
+    .where(eq(mockTestReports.learnerId, learnerId))
+    .orderBy(asc(mockTestReports.finishedAt));
+  return rows.map((r) => ({ ...r, startedAt: r.startedAt.getTime(), finishedAt: r.finishedAt.getTime() }));
 }
 
 export async function countLearnerAttempts(db: Drizzle, learnerId: string): Promise<number> {

@@ -11,8 +11,8 @@ import { toPublicItem } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import type { LearnerContent } from "./content";
 import { RECENT_PRACTICE_MS, buildPool, finish, fullReport, newMockTest, resolveBlueprint, selectFor, summary } from "./mock-tests";
-import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
-import type { LearnerStore, MockTestRow } from "./store";
+import type { MockReport, MockTestRequest, MockTestRow, MockTestSummary } from "./mock-tests";
+import type { LearnerStore } from "./store";
 import type { MockNextResult, RpcResult } from "./types";
 import type { LiveLearnerState } from "./view";
 

@@ -16,6 +16,7 @@ import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
 import type { AttemptRow, MockReportRow } from "../../src/db/learners";
+import type { MockTestRow, TestEnding } from "./mock-tests";
 
 const SCHEMA_VERSION = 1;
 
@@ -37,7 +38,7 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS mock_tests (
      id TEXT PRIMARY KEY, course TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL,
-     strata TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, report TEXT)`,
+     strata TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, report TEXT, ended TEXT)`,
   `CREATE TABLE IF NOT EXISTS feature_skills (skill_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS feature_items (item_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS report_outbox (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at INTEGER NOT NULL)`,
@@ -51,6 +52,8 @@ const ALTERS = [
   `ALTER TABLE served ADD COLUMN mock_test_id TEXT`,
   // What the client sent with the attempt (item, response, time): a retry must match it. Null for hydrated history.
   `ALTER TABLE attempts ADD COLUMN request TEXT`,
+  // Why a mock test ended when none of its own stopping rules did (./mock-tests.ts `TestEnding`).
+  `ALTER TABLE mock_tests ADD COLUMN ended TEXT`,
 ];
 
 /** The whole schema as one statement batch: a new learner's object costs one call to create it. */
@@ -327,7 +330,7 @@ export class LearnerStore {
 
   insertMockTest(t: MockTestRow): void {
     this.sql.exec(
-      "INSERT INTO mock_tests (id, course, status, state, strata, created_at, expires_at, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO mock_tests (id, course, status, state, strata, created_at, expires_at, report, ended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       t.id,
       t.course,
       t.status,
@@ -336,6 +339,7 @@ export class LearnerStore {
       t.createdAt,
       t.expiresAt,
       t.report === null ? null : JSON.stringify(t.report),
+      t.ended === null ? null : JSON.stringify(t.ended),
     );
   }
 
@@ -401,18 +405,6 @@ export class LearnerStore {
   }
 }
 
-export interface MockTestRow {
-  id: string;
-  course: string;
-  status: "active" | "finished";
-  state: CatState;
-  /** Item's primary skill → blueprint stratum (the skill itself, or its strand for a whole-course test). */
-  strata: Record<string, string>;
-  createdAt: number;
-  expiresAt: number;
-  report: CatReport | null;
-}
-
 function toMockTest(r: Row): MockTestRow {
   return {
     id: str(r.id),
@@ -423,6 +415,7 @@ function toMockTest(r: Row): MockTestRow {
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
     report: r.report === null || r.report === undefined ? null : (JSON.parse(str(r.report)) as CatReport),
+    ended: r.ended === null || r.ended === undefined ? null : (JSON.parse(str(r.ended)) as TestEnding),
   };
 }
 

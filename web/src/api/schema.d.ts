@@ -1892,8 +1892,13 @@ export interface components {
             startedAt: number;
             /** @enum {string} */
             status: "active" | "finished";
-            /** @enum {string|null} */
-            stopReason: "se_target" | "max_items" | "time_limit" | "pool_exhausted" | null;
+            /** @description Why the test ended, in words, when no stopping rule ended it (an interrupted test: the learner's storage was rebuilt mid-test, and what the report covers); null otherwise */
+            stopNote: string | null;
+            /**
+             * @description The stopping rule that ended the test; `interrupted`: ended from outside, see stopNote; null: expired before any rule fired
+             * @enum {string|null}
+             */
+            stopReason: "se_target" | "max_items" | "time_limit" | "pool_exhausted" | "interrupted" | null;
             testId: string;
             theta: number;
             /** @description Items scored with default parameters (see parameterNote) */

@@ -28,6 +28,7 @@ const STOP_REASONS: Record<string, string> = {
   max_items: "All items of the test were answered",
   time_limit: "Time ran out",
   pool_exhausted: "No more suitable items were left",
+  interrupted: "The test was interrupted",
 };
 
 const strandName = (s: string) => s.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase());
@@ -202,6 +203,7 @@ function Report({ report, skills, onAgain }: { report: MockTestReport; skills: S
         95 % interval: {report.score.low}–{report.score.high} (scale 200–800). {report.correct} of {report.itemsAnswered} right in {duration(report.elapsedMs)}.
       </p>
       <p>Stopped because: {STOP_REASONS[report.stopReason ?? ""] ?? "the test was left unfinished"}.</p>
+      {report.stopNote ? <p class="stop-note">{report.stopNote}</p> : null}
       <table>
         <caption>By {report.course === "all" ? "strand" : "skill"}</caption>
         <thead>

@@ -81,7 +81,14 @@ const ReportSchema = z
     score: z.object({ value: z.number(), low: z.number(), high: z.number() }).openapi({ description: "200–800 score and its 95 % interval" }),
     itemsAnswered: z.number().int(),
     correct: z.number().int(),
-    stopReason: z.enum(["se_target", "max_items", "time_limit", "pool_exhausted"]).nullable(),
+    stopReason: z
+      .enum(["se_target", "max_items", "time_limit", "pool_exhausted", "interrupted"])
+      .nullable()
+      .openapi({ description: "The stopping rule that ended the test; `interrupted`: ended from outside, see stopNote; null: expired before any rule fired" }),
+    stopNote: z
+      .string()
+      .nullable()
+      .openapi({ description: "Why the test ended, in words, when no stopping rule ended it (an interrupted test: the learner's storage was rebuilt mid-test, and what the report covers); null otherwise" }),
     elapsedMs: z.number(),
     skills: z.array(StrandSchema).readonly(),
     contentDeviation: z.number(),
