@@ -20,7 +20,7 @@
  */
 import { AUTHORED_DIFFICULTY_SE, parameterSe, recordResponse, report, selectNextItem, shouldStop, startCat } from "../core/cat";
 import type { CatConfig, CatItem } from "../core/cat";
-import { DEFAULT_CALIBRATION_CONFIG, calibrateItem, encodeCalibration, withCalibration } from "../core/calibration";
+import { DEFAULT_CALIBRATION_CONFIG, calibrateItems, encodeCalibration, withCalibration } from "../core/calibration";
 import type { CalibratedParams, CalibrationConfig, PublishedCalibration } from "../core/calibration";
 import { probability } from "../core/irt";
 import { applyAttempt, itemAbility, predictCorrect, sigmoid } from "../core/knowledge";
@@ -86,6 +86,12 @@ export interface CheckpointRow {
   /** RMSE of a over items where a was estimated (null: none yet), and of the authored a = 1 there. */
   readonly aRmse: number | null;
   readonly authoredARmse: number | null;
+  /**
+   * Diagnosis only (never published, never seen by the learners): the same fit on the same
+   * answers with each learner's TRUE ability as the anchor (variance 0). The gap to `bRmse` is
+   * what the learners' estimated anchors cost.
+   */
+  readonly bRmseTrueAnchors: number;
   /** Share of items past the `calibrated` threshold, and the mean SE the job reports for b. */
   readonly calibratedShare: number;
   readonly meanSeB: number;
@@ -134,10 +140,14 @@ function makePool(rng: Random, o: CalibrationSimOptions): SimItem[] {
   });
 }
 
-/** The job's fit for every item, from the counters so far. */
+/** The job's fit for every item, from the counters so far (the job's own batch fit). */
 function fitAll(pool: readonly SimItem[], counters: ItemDeltas, config: CalibrationConfig): Map<string, CalibratedParams> {
+  const fits = calibrateItems(pool.map((item) => ({ authored: item, bins: parseItemStat(item.id, counters[item.id] ?? null).bins })), config);
   const out = new Map<string, CalibratedParams>();
-  for (const item of pool) out.set(item.id, calibrateItem(item, parseItemStat(item.id, counters[item.id] ?? null).bins, config));
+  pool.forEach((item, i) => {
+    const fit = fits[i];
+    if (fit) out.set(item.id, fit);
+  });
   return out;
 }
 
@@ -154,11 +164,19 @@ function publish(fits: ReadonlyMap<string, CalibratedParams>, version: number, c
 }
 
 /** One simulated learner: practises `answers` items of one skill through the knowledge model; returns the flush's observations. */
-function practise(published: PublishedCalibration | null, skillItems: readonly SimItem[], answers: number, selection: CalibrationSimOptions["selection"], rng: Random, now: number): ItemObservation[] {
+function practise(
+  published: PublishedCalibration | null,
+  skillItems: readonly SimItem[],
+  answers: number,
+  selection: CalibrationSimOptions["selection"],
+  rng: Random,
+  now: number,
+): { flush: ItemObservation[]; trueAnchors: ItemObservation[] } {
   const theta = normalDraw(rng);
   const states = new Map<string, SkillState>();
   const lookup = (id: string) => states.get(id);
   const out: ItemObservation[] = [];
+  const trueAnchors: ItemObservation[] = [];
   const open = shuffled(rng, skillItems);
   const [low, high] = DEFAULT_SCORING_CONFIG.targetBand;
   for (let n = 0; n < answers && open.length > 0; n++) {
@@ -177,8 +195,9 @@ function practise(published: PublishedCalibration | null, skillItems: readonly S
     const correct = rng() < t.c + (1 - t.c) * sigmoid(t.a * (theta - t.b));
     for (const s of applyAttempt(item, lookup, correct, now)) states.set(s.skillId, s);
     out.push({ itemId: raw.id, correct, expected, theta: ability.mean, thetaVariance: ability.variance, responseMs: 10_000 });
+    trueAnchors.push({ itemId: raw.id, correct, expected, theta, thetaVariance: 0, responseMs: 10_000 });
   }
-  return out;
+  return { flush: out, trueAnchors };
 }
 
 /** Mock tests on `catPool` with answers from the true parameters. */
@@ -227,6 +246,7 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
   }
   const skills = [...bySkill.values()];
   const counters: ItemDeltas = {};
+  const trueAnchorCounters: ItemDeltas = {};
   let published: PublishedCalibration | null = null;
   let fitsAtMock: Map<string, CalibratedParams> | null = null;
   const rows: CheckpointRow[] = [];
@@ -235,12 +255,14 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
   for (const target of o.checkpoints) {
     while (responses < target * o.items) {
       const skillItems = skills[Math.floor(rng() * skills.length)] ?? [];
-      const flush = practise(published, skillItems, o.answersPerLearner, o.selection, rng, learners * 60_000);
+      const { flush, trueAnchors } = practise(published, skillItems, o.answersPerLearner, o.selection, rng, learners * 60_000);
       mergeDeltas(counters, aggregateObservations(flush));
+      mergeDeltas(trueAnchorCounters, aggregateObservations(trueAnchors));
       responses += flush.length;
       learners++;
     }
     const fits = fitAll(pool, counters, o.calibration);
+    const diagnostic = fitAll(pool, trueAnchorCounters, o.calibration);
     published = publish(fits, rows.length + 1, o.calibration);
     if (target === o.mockAt) fitsAtMock = fits;
     const estimatedA = pool.filter((it) => fits.get(it.id)?.discriminationEstimated);
@@ -248,6 +270,7 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
       responsesPerItem: Math.round(responses / o.items),
       authoredBRmse: rmse(pool.map((it) => [it.difficulty, it.truth.b])),
       bRmse: rmse(pool.map((it) => [fits.get(it.id)?.difficulty ?? it.difficulty, it.truth.b])),
+      bRmseTrueAnchors: rmse(pool.map((it) => [diagnostic.get(it.id)?.difficulty ?? it.difficulty, it.truth.b])),
       aRmse: estimatedA.length > 0 ? rmse(estimatedA.map((it) => [fits.get(it.id)?.discrimination ?? 1, it.truth.a])) : null,
       authoredARmse: estimatedA.length > 0 ? rmse(estimatedA.map((it) => [1, it.truth.a])) : null,
       calibratedShare: pool.filter((it) => fits.get(it.id)?.status === "calibrated").length / pool.length,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CALIBRATION_CONFIG, calibrateItem } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_CONFIG, calibrateItem, calibrateItems, estimateDiscriminationShift } from "../../src/core/calibration";
 import type { AbilityBin } from "../../src/core/calibration";
 import { sigmoid } from "../../src/core/knowledge";
 import { mulberry32, normalDraw } from "../../src/core/random";
@@ -51,5 +51,44 @@ describe("calibrateItem", () => {
     expect(calibrateItem({ difficulty: 0, discrimination: 1, guessing: 0 }, bins).status).toBe("calibrated");
     expect(calibrateItem({ difficulty: 0, discrimination: 1, guessing: 0 }, bins, { ...DEFAULT_CALIBRATION_CONFIG, minResponses: 500 }).status).toBe("provisional");
     expect(calibrateItem({ difficulty: 0, discrimination: 1, guessing: 0 }, bins, { ...DEFAULT_CALIBRATION_CONFIG, maxSe: 0.05 }).status).toBe("provisional");
+  });
+});
+
+describe("estimateDiscriminationShift (the pool-wide discrimination prior)", () => {
+  // A pool whose items all discriminate at a = 1.5 while authored with the default a = 1.
+  const pool = Array.from({ length: 20 }, (_, j) => ({
+    authored: { difficulty: -1.5 + (3 * j) / 19, discrimination: 1, guessing: 0 },
+    bins: answers(100 + j, 150, { a: 1.5, b: -1.5 + (3 * j) / 19, c: 0 }),
+  }));
+
+  it("finds how far the pool's discriminations sit from the authored ones", () => {
+    const shift = estimateDiscriminationShift(pool);
+    expect(Math.exp(shift)).toBeGreaterThan(1.3);
+    expect(Math.exp(shift)).toBeLessThan(1.7);
+    // Locked output (seeded data).
+    expect(shift).toBeCloseTo(0.3223, 3);
+  });
+
+  it("stays at the authored values without evidence", () => {
+    expect(estimateDiscriminationShift([])).toBe(0);
+    expect(estimateDiscriminationShift(pool.map((p) => ({ ...p, bins: p.bins.slice(0, 1) })))).toBe(0);
+  });
+
+  it("moves b toward the truth below the count where a is fitted", () => {
+    const rmse = (fits: readonly { difficulty: number }[]) => Math.sqrt(fits.reduce((s, f, j) => s + (f.difficulty - (pool[j]?.authored.difficulty ?? 0)) ** 2, 0) / fits.length);
+    const plain = pool.map((p) => calibrateItem(p.authored, p.bins));
+    const shifted = pool.map((p) => calibrateItem(p.authored, p.bins, DEFAULT_CALIBRATION_CONFIG, { logDiscriminationShift: Math.log(1.5) }));
+    expect(plain.every((f) => !f.discriminationEstimated)).toBe(true);
+    expect(shifted[0]?.discrimination).toBeCloseTo(1.5, 6);
+    // With a = 1 the fit pushes every off-centre b outward to match the share correct.
+    expect(rmse(shifted)).toBeLessThan(0.8 * rmse(plain));
+  });
+
+  it("is applied by the batch fit only when configured (off by default)", () => {
+    const off = calibrateItems(pool);
+    const on = calibrateItems(pool, { ...DEFAULT_CALIBRATION_CONFIG, poolDiscriminationShift: true });
+    expect(off.map((f) => f.discrimination)).toEqual(pool.map(() => 1));
+    expect(off.map((f) => f.difficulty)).toEqual(pool.map((p) => calibrateItem(p.authored, p.bins).difficulty));
+    expect(on[0]?.discrimination).toBeCloseTo(Math.exp(estimateDiscriminationShift(pool)), 6);
   });
 });

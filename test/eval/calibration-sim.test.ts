@@ -21,6 +21,11 @@ describe("calibration by simulation (the report's pool, fewer examinees)", () =>
     expect(calibrated?.coverage).toBeGreaterThan(0.88);
   });
 
+  it("shows what the learners' estimated anchors cost (diagnosis with true anchors)", () => {
+    const late = r.checkpoints[1];
+    expect(late?.bRmseTrueAnchors).toBeLessThan(late?.bRmse ?? 0);
+  });
+
   it("is deterministic for a seed", () => {
     const again = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });
     const once = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });

@@ -14,7 +14,7 @@
  */
 import { courseBlueprint } from "../../src/core/cat-blueprint";
 import { calibrateSympsonHetter } from "../../src/core/cat-sim";
-import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItem, encodeCalibration } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { authoredItems, currentCalibrations, latestVersion, writeVersion } from "../../src/db/calibration";
@@ -23,7 +23,7 @@ import { createDatabase } from "../../src/db/client";
 import type { Drizzle } from "../../src/db/client";
 import { listSkills } from "../../src/db/content";
 import { createItemStats } from "../../src/stats/item-stats";
-import type { ItemStats } from "../../src/stats/item-stats";
+import type { ItemStat, ItemStats } from "../../src/stats/item-stats";
 import { calling } from "../dependency";
 import { parseConfig } from "../api/lib/env";
 import { CALIBRATION_KV_KEY } from "../learner/content";
@@ -63,15 +63,22 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   const [items, current, previous] = await calling("postgres", () => Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]));
   const byId = new Map(items.map((i) => [i.id, i]));
   const known = claimed.filter((id) => byId.has(id));
-  const changed: ItemCalibration[] = [];
+  const toFit: { authored: AuthoredItem; bins: ItemStat["bins"] }[] = [];
   for (let i = 0; i < known.length; i += 500) {
     for (const stat of await calling("redis", () => deps.stats.read(known.slice(i, i + 500)))) {
       const authored = byId.get(stat.itemId);
       if (!authored || stat.attempts === 0 || current.get(stat.itemId)?.responses === stat.attempts) continue;
-      const fit = calibrateItem(authored, stat.bins, config);
-      changed.push({ itemId: stat.itemId, difficulty: fit.difficulty, discrimination: fit.discrimination, guessing: fit.guessing, responses: fit.responses, seDifficulty: fit.seDifficulty, status: fit.status });
+      toFit.push({ authored, bins: stat.bins });
     }
   }
+  // One batch fit (src/core/calibration.ts calibrateItems): with `poolDiscriminationShift` on,
+  // the shift is estimated from the items read in this run, a pure function of their counters.
+  const fits = calibrateItems(toFit, config);
+  const changed: ItemCalibration[] = toFit.map(({ authored }, i) => {
+    const fit = fits[i];
+    if (!fit) throw new Error(`calibration: no fit for item ${authored.id}`);
+    return { itemId: authored.id, difficulty: fit.difficulty, discrimination: fit.discrimination, guessing: fit.guessing, responses: fit.responses, seDifficulty: fit.seDifficulty, status: fit.status };
+  });
   const merged = new Map(current);
   for (const c of changed) merged.set(c.itemId, c);
   const calibrated = [...merged.values()].filter((c) => c.status === "calibrated").length;
