@@ -188,13 +188,8 @@ function answerFor(item: Item, correct: boolean): unknown {
   return correct ? a.accepted[0] : "not the answer";
 }
 
-/**
- * Builds workers/bench/baseline.ts as wrangler would and returns its Miniflare options twice:
- * `bench-baseline` (`/__bench/*`) behind a static-assets front door configured as the API's is
- * (`run_worker_first` for its paths), so both pay the same asset-router hop Miniflare puts in
- * front of a worker with assets; and `bench-baseline-direct` (`/__direct/*`) without one.
- */
-async function baselineWorkers(dataDir: string): Promise<WorkerOptions[]> {
+/** Builds workers/bench/baseline.ts as wrangler would and returns its Miniflare options. */
+async function baselineWorker(dataDir: string): Promise<WorkerOptions> {
   const toml = readFileSync(WRANGLER_CONFIG, "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-20";
   const flags = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(toml)?.[1] ?? "[]";
@@ -217,29 +212,15 @@ async function baselineWorkers(dataDir: string): Promise<WorkerOptions[]> {
     ].join("\n"),
   );
   const { entry } = await buildWorkerBundle({ outDir: join(dataDir, "bench-baseline"), configPath: config });
-  const assets = join(dataDir, "bench-baseline-assets");
-  mkdirSync(assets, { recursive: true });
-  writeFileSync(join(assets, "index.html"), "<!doctype html><title>bench</title>\n");
-  const worker = (name: string, prefix: string): WorkerOptions => ({
-    name,
+  return {
+    name: "bench-baseline",
     modules: [{ type: "ESModule", path: entry }],
     modulesRoot: dirname(entry),
     compatibilityDate: date,
     compatibilityFlags: JSON.parse(flags) as string[],
-    routes: [`*${prefix}/*`],
+    routes: ["*/__bench/*"],
     durableObjects: { BENCH_DO: { className: "BenchDO", useSQLite: true } },
-  });
-  return [
-    {
-      ...worker("bench-baseline", "/__bench"),
-      assets: {
-        directory: assets,
-        routerConfig: { has_user_worker: true, static_routing: { asset_worker: [], user_worker: ["/__bench/*"] } },
-        assetConfig: { not_found_handling: "single-page-application", compatibility_date: date, compatibility_flags: JSON.parse(flags) as string[] },
-      },
-    } as WorkerOptions,
-    worker("bench-baseline-direct", "/__direct"),
-  ];
+  };
 }
 
 async function main(): Promise<void> {
@@ -253,7 +234,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop().then(() => process.exit(143)));
   try {
     const t0 = performance.now();
-    const extraWorkers = RUNTIME === "miniflare" ? await baselineWorkers(dataDir) : [];
+    const extraWorkers = RUNTIME === "miniflare" ? [await baselineWorker(dataDir)] : [];
     platform = await startPlatform({ port: Number(values.port), dataDir, log: progress, quiet: true, wranglerLogLevel: "error", runtime: RUNTIME, extraWorkers });
     const coldStartMs = performance.now() - t0;
     const base = platform.apiUrl;
@@ -274,10 +255,8 @@ async function main(): Promise<void> {
     await cannon({ name: "warm-up", group: "other", base, seconds: 2, keep: false, next: () => ({ path: "/healthz" }) });
     if (RUNTIME === "miniflare") {
       await cannon({ name: "warm-up", group: "other", base, seconds: 1, keep: false, next: () => ({ path: "/__bench/healthz" }) });
-      await cannon({ name: "warm-up", group: "other", base, seconds: 1, keep: false, next: () => ({ path: "/__direct/healthz" }) });
       const names = Array.from({ length: LEARNERS }, (_, i) => `do-${i}`);
       await cannon({ name: "warm-up", group: "other", base, amount: names.length, keep: false, next: cycle(names.map((n) => ({ path: `/__bench/do/${n}`, method: "POST" as const }))) });
-      await cannon({ name: "warm-up", group: "other", base, amount: names.length, keep: false, next: cycle(names.map((n) => ({ path: `/__direct/do/${n}`, method: "POST" as const }))) });
       // ── Baselines ──
       await cannon({ name: "baseline: bare Hono /healthz", group: "baseline", base, next: () => ({ path: "/__bench/healthz" }) });
       await cannon({ name: "baseline: bare DO route, 1 SQLite write", group: "baseline", base, next: cycle(names.map((n) => ({ path: `/__bench/do/${n}`, method: "POST" as const }))) });
@@ -285,9 +264,6 @@ async function main(): Promise<void> {
       // write), measured like a brand-new learner's first next below: a floor under that row.
       const fresh = Array.from({ length: 112 }, (_, i) => `fresh-${Date.now().toString(36)}-${i}`);
       await cannon({ name: "baseline: bare DO route, first request to a new object", group: "baseline", base, amount: fresh.length, connections: 8, next: cycle(fresh.map((n) => ({ path: `/__bench/do/${n}`, method: "POST" as const }))) });
-      // The same two routes without the asset front door: what that hop costs locally.
-      await cannon({ name: "baseline, no asset front door: bare Hono /healthz", group: "baseline", base, next: () => ({ path: "/__direct/healthz" }) });
-      await cannon({ name: "baseline, no asset front door: bare DO route, 1 SQLite write", group: "baseline", base, next: cycle(names.map((n) => ({ path: `/__direct/do/${n}`, method: "POST" as const }))) });
     }
     await cannon({ name: "app: GET /healthz (full middleware)", group: "baseline", base, next: () => ({ path: "/healthz" }) });
 
@@ -523,9 +499,6 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     ...contentRows.map((r) => ({ route: r.name, against: "bare Hono /healthz", ratio: ratio(r, healthz), target: 1.3 })),
     ...learnerRows.map((r) => ({ route: r.name, against: "bare DO route", ratio: ratio(r, bareDo), target: 1.5 })),
   ].map((x) => ({ ...x, meets: Number.isFinite(x.ratio) ? x.ratio <= x.target : null }));
-  const direct = by("baseline, no asset front door: bare Hono /healthz");
-  const directDo = by("baseline, no asset front door: bare DO route, 1 SQLite write");
-  const frontDoorMs = healthz && direct ? healthz.cpuMs - direct.cpuMs : null;
   const firstNext = by("learner: first next (brand-new learner)");
   const freshDo = by("baseline: bare DO route, first request to a new object");
   const warm = by("learner: warm next");
@@ -535,8 +508,6 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     settings: { runtime: RUNTIME, durationSeconds: DURATION, connections: CONNECTIONS, learners: LEARNERS, mockLearners: MOCK_LEARNERS },
     coldStartMs: extra.coldStartMs,
     scoring500Us: extra.scoreUs,
-    // Miniflare's asset router in front of a worker with [assets]: CPU per request it adds.
-    assetFrontDoorMs: frontDoorMs,
     newLearnerOverWarmNextCpu: firstNext && warm ? firstNext.cpuMs / warm.cpuMs : null,
     // What the runtime charges for any new object (its SQLite file), taken out of both sides.
     newLearnerOverWarmNextCpuBeyondNewObject: firstNext && warm && freshDo && bareDo ? (firstNext.cpuMs - freshDo.cpuMs + bareDo.cpuMs) / warm.cpuMs : null,
@@ -564,10 +535,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     "|---|---|---:|---:|---|",
     ...ratios.map((x) => `| ${x.route} | ${x.against} | ${f(x.ratio)}× | ≤ ${x.target}× | ${x.meets === null ? "–" : x.meets ? "yes" : "**no**"} |`),
     "",
-    "The bare baselines sit behind the same static-assets front door as the API: the app's `[assets]` make Miniflare route every request through its asset router (a worker of its own) before our worker, which `run_worker_first` then picks. " +
-      (frontDoorMs !== null && direct && directDo
-        ? `Without that front door the bare /healthz costs ${f(direct.cpuMs)} ms and the bare DO route ${f(directDo.cpuMs)} ms, so the front door itself costs about ${f(frontDoorMs)} ms per request here. In production that routing is Cloudflare's, not the worker's CPU.`
-        : ""),
+    "The API's `run_worker_first` paths reach it straight from Miniflare's entry, as the baselines' routes do (scripts/lib/miniflare-runtime.ts); without that, the app's `[assets]` would put Miniflare's RPC proxy and asset router in front of every API request (about 0.25 ms of workerd CPU each on this machine), which production's router does not charge to the worker.",
     "",
     `A brand-new learner's first \`next\` costs ${f(report.newLearnerOverWarmNextCpu ?? Number.NaN, 1)}× the CPU of a warm \`next\` (target ≤ 2×); ` +
       `with the runtime's own cost of a new object (first request to a new bare object minus a warm one) taken out, ${f(report.newLearnerOverWarmNextCpuBeyondNewObject ?? Number.NaN, 1)}×.`,

@@ -6,11 +6,6 @@
  *   GET  /__bench/healthz      a bare Hono route: no middleware, no configuration, no KV.
  *   POST /__bench/do/:name     a bare Durable Object RPC that writes one SQLite row.
  *
- * The bench loads this worker twice: under `/__bench/*` behind the same static-assets front
- * door as the API (the asset router decides "worker first" for these paths, as wrangler.toml's
- * `run_worker_first` does for `/v1/*`), and under `/__direct/*` without one, so the report can
- * show what that front door itself costs.
- *
  * The learner routes are held to "within 1.5× the CPU of the second", content routes to
  * "within 1.3× of the first" (issue 10).
  */
@@ -34,12 +29,10 @@ export class BenchDO extends DurableObject<BenchEnv> {
 }
 
 const app = new Hono<{ Bindings: BenchEnv }>();
-for (const prefix of ["/__bench", "/__direct"]) {
-  app.get(`${prefix}/healthz`, (c) => c.json({ status: "ok" }));
-  app.post(`${prefix}/do/:name`, async (c) => {
-    const stub = c.env.BENCH_DO.get(c.env.BENCH_DO.idFromName(c.req.param("name")));
-    return c.json({ written: await stub.hit() });
-  });
-}
+app.get("/__bench/healthz", (c) => c.json({ status: "ok" }));
+app.post("/__bench/do/:name", async (c) => {
+  const stub = c.env.BENCH_DO.get(c.env.BENCH_DO.idFromName(c.req.param("name")));
+  return c.json({ written: await stub.hit() });
+});
 
 export default app;
