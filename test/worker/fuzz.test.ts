@@ -5,6 +5,10 @@
  * be a 2xx/3xx for a public read or a 4xx problem+json with a request id — never a 5xx — and
  * the learner whose token signs them must end exactly as it started.
  *
+ * Every response of the operation it was sent to (the path still matches the operation's
+ * template) must also be what /openapi.json says that operation answers: a documented status,
+ * a documented content type and a body that validates against its schema (./openapi-validate.ts).
+ *
  * FUZZ_RUNS sets the case count (10,000 by default, spread over the operations); the seed is
  * fixed so a failure reproduces (FUZZ_SEED to explore others).
  */
@@ -13,6 +17,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { api, fetchWith, json, tokenFor, uniqueLearner } from "./helpers";
 import { LearnerClient } from "./learner-support";
+import { checkResponse } from "./openapi-validate";
+import type { OpenApiDoc } from "./openapi-validate";
 
 const fuzzEnv = env as typeof env & { FUZZ_RUNS?: string; FUZZ_SEED?: string };
 const RUNS = Number(fuzzEnv.FUZZ_RUNS ?? 10_000);
@@ -90,6 +96,10 @@ describe("hostile input from the contract", () => {
     // Deleting one's own data needs no body: a valid request whatever is sent (data-rights.test.ts covers it).
     const ops = (await operations()).filter((o) => o.method !== "DELETE");
     const statuses = new Map<number, number>();
+    const doc = await json<OpenApiDoc>(await api("/openapi.json"));
+    const templates = new Map(ops.map((o) => [o.path, new RegExp(`^${o.path.replace(/[.+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`)]));
+    /** Contract violations seen, each with its first request. */
+    const violations = new Map<string, string>();
 
     const request = fc.record({
       op: fc.constantFrom(...ops),
@@ -124,20 +134,26 @@ describe("hostile input from the contract", () => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const label = `${r.op.method} ${url.pathname}${url.search} → ${res.status}`;
         expect(res.status, label).toBeLessThan(500);
+        const type = res.headers.get("content-type");
+        const body: unknown = type?.includes("json") ? await res.json() : (await res.body?.cancel(), undefined);
         if (res.status >= 400) {
-          expect(res.headers.get("content-type"), label).toContain("application/problem+json");
-          const body = (await res.json()) as { status: number; requestId: string };
-          expect(body.status, label).toBe(res.status);
-          expect(body.requestId, label).toBe(res.headers.get("x-request-id"));
+          expect(type, label).toContain("application/problem+json");
+          const problem = body as { status: number; requestId: string };
+          expect(problem.status, label).toBe(res.status);
+          expect(problem.requestId, label).toBe(res.headers.get("x-request-id"));
         } else {
-          await res.body?.cancel();
           // Only reads may succeed: every generated write is broken in some way.
           expect(r.op.method === "GET" || r.op.access === "operator", label).toBe(true);
+        }
+        // The answer of this operation (not of another path a hostile id turned it into) is in the contract.
+        if (templates.get(r.op.path)?.test(url.pathname)) {
+          for (const v of checkResponse(doc, r.op.method, r.op.path, res.status, type, body)) if (!violations.has(v)) violations.set(v, label);
         }
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
 
+    expect([...violations].map(([v, first]) => `${v}   (first: ${first})`).slice(0, 30)).toEqual([]);
     // The outbox may have been handed to Postgres meanwhile; everything the learner owns is equal.
     const after = await learner.progress();
     expect({ ...after, outbox: null }).toEqual({ ...before, outbox: null });

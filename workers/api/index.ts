@@ -4,6 +4,7 @@
  */
 import { scheduledCalibration } from "../calibration/job";
 import { createApp } from "./lib/app";
+import { withSharedResponses } from "./lib/openapi-shared";
 import { registerCalibrationRoutes } from "./routes/calibration";
 import { registerContentRoutes } from "./routes/content";
 import { registerDemoRoutes } from "./routes/demo";
@@ -30,9 +31,16 @@ registerOutboxRoutes(app); // after the ops routes: their operator check covers 
 registerMlBenchRoutes(app); // after the ops routes: their operator check covers it
 registerCalibrationRoutes(app); // after the ops routes: their operator check covers it
 
-app.doc31("/openapi.json", {
-  openapi: "3.1.0",
-  info: { title: "Adaptive learning API", version: "1.0.0", description: "Edge-first adaptive learning platform." },
+// The contract, with the answers the shared middleware adds to every operation (lib/openapi-shared.ts); built once per isolate.
+let contract: unknown;
+app.get("/openapi.json", (c) => {
+  contract ??= withSharedResponses(
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Adaptive learning API", version: "1.0.0", description: "Edge-first adaptive learning platform." },
+    }),
+  );
+  return c.json(contract as Record<string, unknown>);
 });
 
 export { LearnerDO } from "../learner/learner-do";
