@@ -41,7 +41,7 @@ export interface MiniflareRuntimeOptions {
   /** Discard the worker's console.log output (benchmarks); errors still reach stderr. */
   quiet?: boolean;
   /**
-   * Start workerd with a V8 inspector (`npm run profile -- --runtime miniflare`): Miniflare
+   * Start workerd with a V8 inspector (`npm run profile` does): Miniflare
    * serves it on this port and passes `--inspector-addr` to workerd. Off by default (no cost).
    */
   inspectorPort?: number;
