@@ -29,10 +29,6 @@
  *   const rows = buildFeatures(state.skill, curriculum.neighbours, history, items, new Float32Array(items.length * FEATURE_COUNT), cfg.knowledge);
  *   const { predictions, predictor: used, fallback } = await predictOrFallback(predictor, rows, items.length, () => knowledgePredictions);
  */
-// A relative path, not the package subpath: wrangler's module collector resolves `.wasm`
-// imports relative to the importing file only. Must be the runtime matching
-// onnxruntime-web/wasm's bundled loader (same package version).
-import ortWasm from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm";
 import correctnessV1 from "../../models/correctness-v1.onnx";
 import { FEATURE_COUNT, FEATURE_VERSION } from "../core/features";
 import { getSession, ort } from "./ort-session";
@@ -98,7 +94,8 @@ export async function createOnnxPredictor(options: {
   if (options.featureVersion !== FEATURE_VERSION) return failed(version, `trained on ${options.featureVersion}, this worker computes ${FEATURE_VERSION}`);
   let session: ort.InferenceSession;
   try {
-    session = await getSession(version, options.wasm ?? ortWasm, options.bytes);
+    // The 14 MB runtime is imported on first use, not with this module (./ort-wasm.ts).
+    session = await getSession(version, options.wasm ?? (await import("./ort-wasm")).default, options.bytes);
   } catch (err) {
     return failed(version, `model did not load: ${err instanceof Error ? err.message : String(err)}`);
   }
