@@ -110,6 +110,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
   private config: Config | null = null;
   private database: Database | null = null;
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
+  private redisOverride: { url: string; token: string; prefix?: string } | null = null;
   private stats: ItemStats | null = null;
   private sender: DeltaSender | null = null;
   /** Revision counter for snapshot rows: a flush deletes only the revision it wrote. */
@@ -368,6 +369,17 @@ export class OutboxWriterDO extends DurableObject<Env> {
     this.resetDatabase();
   }
 
+  /**
+   * Points this shard's item statistics at another Redis endpoint or key prefix (drills, and
+   * tests that take Redis away); null goes back to the configured one. The deltas already stored wait in
+   * Postgres either way (a new sender starts by reading that backlog). Not exposed over HTTP.
+   */
+  useRedis(target: { url: string; token: string; prefix?: string } | null): void {
+    this.redisOverride = target;
+    this.stats = null;
+    this.sender = null;
+  }
+
   // --- internals -------------------------------------------------------------------------
 
   private interval(): number {
@@ -403,7 +415,8 @@ export class OutboxWriterDO extends DurableObject<Env> {
 
   private itemStats(): ItemStats {
     const c = this.cfg();
-    this.stats ??= createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
+    const target = this.redisOverride ?? { url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN };
+    this.stats ??= createItemStats({ url: target.url, token: target.token, prefix: this.redisOverride?.prefix ?? c.ITEM_STATS_KEY_PREFIX });
     return this.stats;
   }
 
