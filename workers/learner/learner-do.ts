@@ -89,6 +89,8 @@ export class LearnerDO extends DurableObject<Env> {
   clock: () => number = () => Date.now();
   /** Tests that hand the outbox over by hand set a long delay here (the configured one otherwise). */
   flushDelayMs: number | null = null;
+  /** Fault drills: the next hand-over fails right after the writer has accepted it, before the outbox forgets it. */
+  crashAfterHandOver = false;
   private databaseOverride: { url: string; wsProxy?: string | undefined } | null = null;
   private writerOverride: string | null = null;
   /** This object's learner once known (the meta row, read once). */
@@ -356,7 +358,14 @@ export class LearnerDO extends DurableObject<Env> {
     const next = await flushOutbox({
       store: this.store,
       learnerId,
-      handOver: (batch) => this.writer(learnerId).accept(batch),
+      handOver: async (batch) => {
+        const accepted = await this.writer(learnerId).accept(batch);
+        if (this.crashAfterHandOver) {
+          this.crashAfterHandOver = false;
+          throw new Error("injected crash between the hand-over and the outbox delete");
+        }
+        return accepted;
+      },
       markKnown: () => this.env.CONTENT.put(knownLearnerKey(learnerId), "1"),
       states: () => this.state?.skills ?? this.store.loadSkillStates(),
       now: this.clock,

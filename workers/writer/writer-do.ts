@@ -82,6 +82,8 @@ export interface WriterStats {
   /** Since this object was created: Postgres transactions committed, attempts inserted, connections opened. */
   transactions: number;
   attemptsWritten: number;
+  /** Attempts written again that Postgres already held (a lost acknowledgement, a reset between commit and delete): ignored there. */
+  attemptsAlreadyWritten: number;
   connectionsOpened: number;
   lastFlushAt: number | null;
   /** Global item statistics: attempts whose aggregates reached Redis, Redis commands, resent duplicates, consecutive failures. */
@@ -120,6 +122,8 @@ export class OutboxWriterDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
   /** Tests that drive flushes by hand set a long interval here (the configured one otherwise). */
   flushIntervalMs: number | null = null;
+  /** Fault drills: the next flush fails right after its Postgres commit, before its rows leave this object. */
+  crashAfterCommit = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -127,6 +131,13 @@ export class OutboxWriterDO extends DurableObject<Env> {
     // One statement batch: a new shard's schema costs one call.
     this.sql.exec(SCHEMA);
     this.rev = num(this.sql.exec<Row>("SELECT max(coalesce((SELECT max(rev) FROM states), 0), coalesce((SELECT max(rev) FROM goals), 0)) AS r").one().r);
+    // A shard restarted with rows still queued (it crashed mid-flush, say) flushes them without
+    // waiting for the next hand-over, even if the alarm that was running is not retried.
+    if (this.pendingAttempts() > 0 || this.pendingOther() > 0) {
+      ctx.blockConcurrencyWhile(async () => {
+        if ((await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now() + this.interval());
+      });
+    }
   }
 
   /** Drops every row of `learnerId` still queued here (the learner's data is being deleted). */
@@ -258,6 +269,10 @@ export class OutboxWriterDO extends DurableObject<Env> {
       this.resetDatabase();
       return "failed";
     }
+    if (this.crashAfterCommit) {
+      this.crashAfterCommit = false;
+      throw new Error("injected crash between the Postgres commit and the local delete");
+    }
     // Committed: drop exactly what was written. Rows accepted during the await have higher
     // ids; a snapshot replaced during the await has a newer rev and stays for the next flush.
     const lastId = num(attemptRows[attemptRows.length - 1]?.id ?? 0);
@@ -270,6 +285,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
       this.setMeta("last_flush_at", String(Date.now()));
       this.setMeta("transactions", String(this.getNumber("transactions") + 1));
       this.setMeta("attempts_written", String(this.getNumber("attempts_written") + inserted.size));
+      if (inserted.size < attemptRows.length) this.setMeta("attempts_already_written", String(this.getNumber("attempts_already_written") + attemptRows.length - inserted.size));
       this.acks.remove(acknowledged);
     });
     await this.afterCommit(delta);
@@ -346,6 +362,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
       lastError: this.getMeta("last_error"),
       transactions: this.getNumber("transactions"),
       attemptsWritten: this.getNumber("attempts_written"),
+      attemptsAlreadyWritten: this.getNumber("attempts_already_written"),
       connectionsOpened: this.getNumber("connections_opened"),
       lastFlushAt: last === null ? null : Number(last),
       itemStats: {

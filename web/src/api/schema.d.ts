@@ -2175,6 +2175,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             shards: {
+                                /** @description Attempts written again that Postgres already held (a lost acknowledgement, a shard reset between commit and delete): ignored there, never counted twice */
+                                attemptsAlreadyWritten: number;
                                 attemptsWritten: number;
                                 connectionsOpened: number;
                                 failures: number;
@@ -2190,6 +2192,7 @@ export interface paths {
                                 transactions: number;
                             }[];
                             totals: {
+                                attemptsAlreadyWritten: number;
                                 attemptsWritten: number;
                                 connectionsOpened: number;
                                 pending: number;

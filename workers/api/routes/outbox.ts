@@ -24,6 +24,7 @@ const WriterStatus = z.object({
   lastError: z.string().nullable(),
   transactions: z.number(),
   attemptsWritten: z.number(),
+  attemptsAlreadyWritten: z.number().openapi({ description: "Attempts written again that Postgres already held (a lost acknowledgement, a shard reset between commit and delete): ignored there, never counted twice" }),
   connectionsOpened: z.number(),
   lastFlushAt: z.number().nullable(),
 });
@@ -36,7 +37,7 @@ const writersRoute = createRoute({
   responses: {
     200: {
       description: "One entry per shard, and their totals",
-      content: { "application/json": { schema: z.object({ shards: z.array(WriterStatus), totals: z.object({ pending: z.number(), transactions: z.number(), attemptsWritten: z.number(), connectionsOpened: z.number() }) }) } },
+      content: { "application/json": { schema: z.object({ shards: z.array(WriterStatus), totals: z.object({ pending: z.number(), transactions: z.number(), attemptsWritten: z.number(), attemptsAlreadyWritten: z.number(), connectionsOpened: z.number() }) }) } },
     },
   },
 });
@@ -73,7 +74,7 @@ export function registerOutboxRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json(
       {
         shards,
-        totals: { pending: sum((s) => s.pending.attempts), transactions: sum((s) => s.transactions), attemptsWritten: sum((s) => s.attemptsWritten), connectionsOpened: sum((s) => s.connectionsOpened) },
+        totals: { pending: sum((s) => s.pending.attempts), transactions: sum((s) => s.transactions), attemptsWritten: sum((s) => s.attemptsWritten), attemptsAlreadyWritten: sum((s) => s.attemptsAlreadyWritten), connectionsOpened: sum((s) => s.connectionsOpened) },
       },
       200,
     );
