@@ -69,6 +69,8 @@ export const COUNTERS = {
   dependency_failures_redis: "Failed calls to Redis.",
   dependency_failures_model: "Correctness model failures (the knowledge model answered instead).",
   rate_limited: "Requests refused with 429 by a rate limit.",
+  outbox_rewritten_attempts:
+    "Attempts a writer shard wrote again that Postgres already held (a lost acknowledgement, a learner or shard reset mid-flush): ignored there, never counted twice.",
 } as const;
 export type CounterName = keyof typeof COUNTERS;
 

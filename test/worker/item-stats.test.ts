@@ -70,7 +70,9 @@ describe.skipIf(!configured)("Redis down", () => {
     expect(during.itemStats.lastError).toBeTruthy();
     for (const n of (await counts(items)).values()) expect(n).toBe(0);
     expect((await learner.next()).item).not.toBeNull();
-    expect(await (await api("/metrics", { headers: ops() })).text()).toMatch(/^learning_item_stats_backlog 1$/m);
+    const metrics = await (await api("/metrics", { headers: ops() })).text();
+    expect(metrics).toMatch(/^learning_item_stats_backlog 1$/m);
+    expect(metrics).toMatch(/^learning_dependency_failures_redis_total [1-9]\d*$/m);
 
     // Redis is back: the shard's retry sends the waiting aggregates, each attempt once.
     await runInDurableObject(writer, (instance: OutboxWriterDO) => instance.useRedis(upstash));

@@ -12,7 +12,7 @@ import { countLearnerAttempts } from "../../src/db/learners";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
-import { learnerStub, testEnv, uniqueLearner, writerStub } from "./helpers";
+import { api, learnerStub, testEnv, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 const redisEnv = env as { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string; ITEM_STATS_KEY_PREFIX?: string };
@@ -24,6 +24,12 @@ async function postgresAttempts(learnerId: string): Promise<number> {
   } finally {
     await db.end();
   }
+}
+
+/** learning_outbox_rewritten_attempts_total at /metrics. */
+async function rewrittenCounter(): Promise<number> {
+  const text = await (await api("/metrics", { headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } })).text();
+  return Number(/^learning_outbox_rewritten_attempts_total (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 /** Restarts an object: its in-memory state is dropped, its storage stays. */
@@ -62,6 +68,7 @@ describe("a Durable Object reset mid-flush", () => {
     await runDurableObjectAlarm(writer);
     expect(await postgresAttempts(learner.id)).toBe(5);
 
+    const rewrittenBefore = await rewrittenCounter();
     await reset(learnerStub(learner.id));
     await runInDurableObject(learnerStub(learner.id), (instance: LearnerDO) => instance.useWriter(writerName));
     for (let i = 0; i < 5 && (await runDurableObjectAlarm(learnerStub(learner.id))); i++);
@@ -73,6 +80,7 @@ describe("a Durable Object reset mid-flush", () => {
     expect(after.attemptsWritten).toBe(5);
     expect(after.attemptsAlreadyWritten).toBe(5); // handed over twice, held once
     expect(await postgresAttempts(learner.id)).toBe(5);
+    expect(await rewrittenCounter()).toBe(rewrittenBefore + 5); // and visible in /metrics
   });
 
   it("a writer shard reset between its Postgres commit and its own delete writes again, and each attempt is held and counted once", async () => {

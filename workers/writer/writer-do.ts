@@ -34,9 +34,10 @@ import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStats } from "../../src/stats/item-stats";
 import { DEFAULT_SEND_BATCHING, DeltaSender } from "../../src/db/delta-sender";
 import type { AckStore, SendResult } from "../../src/db/delta-sender";
+import { countFailure } from "../dependency";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
-import { reportGauge, reportOutbox } from "../metrics/client";
+import { isolateMetrics, reportGauge, reportOutbox } from "../metrics/client";
 
 /** Rows written per Postgres transaction at most (one flush may run several, back to back). */
 export const WRITER_BATCH = 2_000;
@@ -288,6 +289,7 @@ export class OutboxWriterDO extends DurableObject<Env> {
       if (inserted.size < attemptRows.length) this.setMeta("attempts_already_written", String(this.getNumber("attempts_already_written") + attemptRows.length - inserted.size));
       this.acks.remove(acknowledged);
     });
+    if (inserted.size < attemptRows.length) isolateMetrics.count(Date.now(), "outbox_rewritten_attempts", attemptRows.length - inserted.size);
     await this.afterCommit(delta);
     return attemptRows.length === WRITER_BATCH || stateRows.length === WRITER_BATCH ? "more" : "done";
   }
@@ -337,7 +339,10 @@ export class OutboxWriterDO extends DurableObject<Env> {
       if (result.error) this.setMeta("stats_last_error", result.error);
     });
     reportGauge(this.env, this.ctx, "item_stats_backlog", sender.backlog ? 1 : 0);
-    if (result.error) console.warn(`item statistics wait in Postgres (Redis: ${result.error})`);
+    if (result.error) {
+      countFailure("redis");
+      console.warn(`item statistics wait in Postgres (Redis: ${result.error})`);
+    }
     // Retry even if no attempt arrives (the aggregates must reach Redis once it is back), and
     // send a waiting batch when it falls due on a quiet shard.
     const wakeAt = result.error ? Date.now() + backoffMs(this.getNumber("stats_failures")) : sender.dueAt();
