@@ -55,8 +55,6 @@ const listSkillsRoute = createRoute({
   responses: {
     200: { description: "The skill graph", content: { "application/json": { schema: SkillGraphSchema } } },
     304: { description: "Not modified" },
-    429: problemResponses[429],
-    500: problemResponses[500],
     503: problemResponses[503],
   },
 });

@@ -25,8 +25,6 @@ const errors = {
   400: problem("Invalid request"),
   401: problem("Missing or invalid bearer token"),
   403: problem("Token of another learner"),
-  429: problem("Rate limited (see Retry-After)"),
-  500: problem("Internal error (a bug; quote the requestId)"),
   503: problem("Learner state temporarily unavailable (retry)"),
 } as const;
 const security = [{ learnerToken: [] }];

@@ -17,8 +17,6 @@ const errors = {
   401: problem("Missing or invalid bearer token"),
   403: problem("Token of another learner"),
   404: problem("No such mock test"),
-  429: problem("Rate limited (see Retry-After)"),
-  500: problem("Internal error (a bug; quote the requestId)"),
   503: problem("Temporarily unavailable (retry)"),
 } as const;
 const security = [{ learnerToken: [] }];

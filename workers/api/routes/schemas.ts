@@ -52,8 +52,6 @@ export const ProblemSchema = z
 export const problemResponses = {
   400: { description: "Invalid request", content: { "application/problem+json": { schema: ProblemSchema } } },
   404: { description: "Not found", content: { "application/problem+json": { schema: ProblemSchema } } },
-  429: { description: "Rate limited (see Retry-After)", content: { "application/problem+json": { schema: ProblemSchema } } },
-  500: { description: "Internal error (a bug; quote the requestId)", content: { "application/problem+json": { schema: ProblemSchema } } },
   503: { description: "A dependency is unavailable (retry after Retry-After)", content: { "application/problem+json": { schema: ProblemSchema } } },
 } as const;
 

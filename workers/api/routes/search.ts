@@ -55,8 +55,6 @@ const searchRoute = createRoute({
     200: { description: "Ranked results", content: { "application/json": { schema: SearchResultSchema } } },
     304: { description: "Not modified" },
     400: problemResponses[400],
-    429: problemResponses[429],
-    500: problemResponses[500],
     503: problemResponses[503],
   },
 });
