@@ -1,6 +1,8 @@
 /** Helpers for tests that run inside workerd against the real bindings. */
 import { SELF, createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import { mintLearnerToken } from "../../src/auth/learner-token";
+import { createDatabase } from "../../src/db/client";
+import { countLearnerAttempts } from "../../src/db/learners";
 import { parseConfig } from "../../workers/api/lib/env";
 import worker from "../../workers/api/index";
 import { writerName } from "../../workers/writer/writer-do";
@@ -71,4 +73,14 @@ export function writerStub(learnerIdOrName: string, named = false) {
 export async function drainOutbox(learnerId: string, writer = writerStub(learnerId)): Promise<void> {
   for (let i = 0; i < 10 && (await runDurableObjectAlarm(learnerStub(learnerId))); i++);
   for (let i = 0; i < 10 && (await runDurableObjectAlarm(writer)); i++);
+}
+
+/** The learner's attempts in Postgres, read through the worker's own driver. */
+export async function postgresAttempts(learnerId: string): Promise<number> {
+  const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
+  try {
+    return await countLearnerAttempts(db.read, learnerId);
+  } finally {
+    await db.end();
+  }
 }

@@ -1,10 +1,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
-import { countLearnerAttempts, learnerHistory } from "../../src/db/learners";
+import { learnerHistory } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
-import { api, drainOutbox, json, learnerStub, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
+import { api, drainOutbox, json, learnerStub, postgresAttempts, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient, fullItem, rightResponse, wrongResponse } from "./learner-support";
 
 interface SkillGraph {
@@ -12,15 +12,6 @@ interface SkillGraph {
 }
 
 const stubOf = learnerStub;
-
-async function postgresAttempts(learnerId: string): Promise<number> {
-  const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
-  try {
-    return await countLearnerAttempts(db.read, learnerId);
-  } finally {
-    await db.end();
-  }
-}
 
 
 describe("the learner engine through the API", () => {

@@ -7,24 +7,13 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDatabase } from "../../src/db/client";
-import { countLearnerAttempts } from "../../src/db/learners";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
-import { api, learnerStub, testEnv, uniqueLearner, writerStub } from "./helpers";
+import { api, learnerStub, postgresAttempts, testEnv, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 const redisEnv = env as { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string; ITEM_STATS_KEY_PREFIX?: string };
-
-async function postgresAttempts(learnerId: string): Promise<number> {
-  const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
-  try {
-    return await countLearnerAttempts(db.read, learnerId);
-  } finally {
-    await db.end();
-  }
-}
 
 /** learning_outbox_rewritten_attempts_total at /metrics. */
 async function rewrittenCounter(): Promise<number> {
