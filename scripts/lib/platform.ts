@@ -50,6 +50,8 @@ export interface PlatformOptions {
   extraWorkers?: WorkerOptions[];
   /** Miniflare only: serve workerd's V8 inspector on this port (the profiler). */
   inspectorPort?: number;
+  /** More worker vars, e.g. ITEM_STATS_KEY_PREFIX so a run on a shared Redis keeps its statistics apart. */
+  vars?: Record<string, string>;
 }
 
 export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
@@ -80,7 +82,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   };
   // Optional global state: with REDIS_URL, an Upstash-compatible endpoint over that Redis.
   let upstash: { close(): Promise<void> } | null = null;
-  const optionalVars: Record<string, string> = {};
+  const optionalVars: Record<string, string> = { ...opts.vars };
   if (process.env.REDIS_URL) {
     const token = randomBytes(18).toString("base64url");
     const rest = await startUpstashRest({ port: 0, redisUrl: process.env.REDIS_URL, token });
