@@ -37,6 +37,7 @@ import { getItems, itemsOfSkill, listSkills } from "../src/db/content";
 import { difficultyError, drawCorrect, responseFor, trueParams } from "../src/eval/calibration-demo";
 import { startPlatform } from "./lib/platform";
 import type { Platform } from "./lib/platform";
+import type { ItemCalibration as StoredItemCalibration } from "../src/db/calibration";
 
 const { values } = parseArgs({
   options: {
@@ -90,6 +91,7 @@ interface MockNext {
   done: boolean;
   report: MockReport | null;
 }
+/** What `POST /v1/ops/calibration/run` answers (workers/calibration/job.ts's run, and whether statistics are on). */
 interface CalibrationRun {
   version: number | null;
   wrote: boolean;
@@ -97,17 +99,10 @@ interface CalibrationRun {
   changed: number;
   calibrated: number;
   items: number;
-  maxExposure: number;
   statsEnabled: boolean;
 }
-interface ItemCalibration {
-  difficulty: number;
-  discrimination: number;
-  guessing: number;
-  responses: number;
-  seDifficulty: number;
-  status: "authored" | "provisional" | "calibrated";
-}
+/** One item's published calibration, as `GET /v1/ops/calibration?item=` shows it. */
+type ItemCalibration = Omit<StoredItemCalibration, "itemId">;
 interface CalibrationShown {
   version: number | null;
   createdAt: number | null;
