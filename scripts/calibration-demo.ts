@@ -31,6 +31,7 @@ import { sql } from "drizzle-orm";
 import IORedis from "ioredis";
 import { mintLearnerToken } from "../src/auth/learner-token";
 import type { Item } from "../src/content/schema";
+import { DEFAULT_CALIBRATION_CONFIG } from "../src/core/calibration";
 import { mulberry32, normalDraw, seedFromString } from "../src/core/random";
 import type { Random } from "../src/core/random";
 import { getItems, itemsOfSkill, listSkills } from "../src/db/content";
@@ -65,8 +66,8 @@ const RUNTIME = values.runtime === "dev" ? "dev" : "miniflare";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** The abilities of the "before" and "after" mock tests (the same for both). */
 const PROBE_THETAS = [-1, 0, 1] as const;
-/** The job's threshold (src/core/calibration.ts DEFAULT_CALIBRATION_CONFIG), for the report's bands. */
-const MIN_RESPONSES = 200;
+/** The job's thresholds, for the report's bands. */
+const { minResponses: MIN_RESPONSES, maxSe: MAX_SE } = DEFAULT_CALIBRATION_CONFIG;
 
 const log = (line: string) => console.log(`[calibration-demo] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -394,7 +395,7 @@ function quantile(sorted: readonly number[], q: number): number {
 function errorRows(rows: readonly ItemRow[]): string[] {
   const bands: { label: string; keep: (r: ItemRow) => boolean }[] = [
     { label: "every item with responses", keep: (r) => (r.published?.responses ?? 0) > 0 },
-    { label: `\`calibrated\` (≥ ${MIN_RESPONSES} responses, SE(b) ≤ 0.2)`, keep: (r) => r.published?.status === "calibrated" },
+    { label: `\`calibrated\` (≥ ${MIN_RESPONSES} responses, SE(b) ≤ ${MAX_SE})`, keep: (r) => r.published?.status === "calibrated" },
     { label: "`provisional`", keep: (r) => r.published?.status === "provisional" },
     { label: `1–49 responses`, keep: (r) => { const n = r.published?.responses ?? 0; return n > 0 && n < 50; } },
     { label: `50–${MIN_RESPONSES - 1} responses`, keep: (r) => { const n = r.published?.responses ?? 0; return n >= 50 && n < MIN_RESPONSES; } },

@@ -20,7 +20,6 @@ import type { MockNextResult, NextResult } from "../../workers/learner/types";
 import { api, json, testEnv, tokenFor, uniqueLearner } from "./helpers";
 import { fullItem, rightResponse, wrongResponse } from "./learner-support";
 
-const upstash = env as { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string; ITEM_STATS_KEY_PREFIX?: string };
 const ops = { authorization: `Bearer ${testEnv.OPS_TOKEN}` };
 const SHIFT = 0.8;
 
@@ -58,7 +57,7 @@ async function mockTest(call: Awaited<ReturnType<typeof learner>>["call"], n: nu
   throw new Error("the mock test did not finish");
 }
 
-describe.skipIf(!upstash.UPSTASH_REDIS_REST_URL)("item calibration: statistics → Cron Trigger → Postgres and KV → scoring and mock tests", () => {
+describe.skipIf(!testEnv.UPSTASH_REDIS_REST_URL)("item calibration: statistics → Cron Trigger → Postgres and KV → scoring and mock tests", () => {
   it("calibrates a strand from its statistics and the next mock test reports it", async () => {
     const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
     const items = [...(await itemsOfSkill(db.read, "systems.substitution")), ...(await itemsOfSkill(db.read, "systems.elimination"))];
@@ -80,7 +79,7 @@ describe.skipIf(!upstash.UPSTASH_REDIS_REST_URL)("item calibration: statistics �
         observations.push({ itemId: item.id, correct: rng() < p, expected: 0.5, theta: mu, thetaVariance: 0.2, responseMs: 20_000 });
       }
     }
-    const stats = new RedisItemStats(new Redis({ url: upstash.UPSTASH_REDIS_REST_URL ?? "", token: upstash.UPSTASH_REDIS_REST_TOKEN ?? "", enableTelemetry: false }), upstash.ITEM_STATS_KEY_PREFIX ?? "");
+    const stats = new RedisItemStats(new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL ?? "", token: testEnv.UPSTASH_REDIS_REST_TOKEN ?? "", enableTelemetry: false }), testEnv.ITEM_STATS_KEY_PREFIX ?? "");
     expect(await stats.applyDeltas([{ id: `calibration-test-${Date.now()}`, payload: aggregateObservations(observations) }])).toEqual(["applied"]);
 
     // The Cron Trigger's handler, as Cloudflare (or `wrangler dev --test-scheduled`) calls it.

@@ -8,7 +8,14 @@ import worker from "../../workers/api/index";
 import { writerName } from "../../workers/writer/writer-do";
 
 /** The bindings vitest.workers.config.ts adds on top of wrangler.toml's (local-only ones are not in Env). */
-export const testEnv = env as typeof env & { NEON_WS_PROXY: string; OPS_TOKEN: string };
+export const testEnv = env as typeof env & {
+  NEON_WS_PROXY: string;
+  OPS_TOKEN: string;
+  /** Set when TEST_REDIS_URL is (vitest.workers.config.ts): this run's Upstash endpoint and key prefix. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  ITEM_STATS_KEY_PREFIX?: string;
+};
 
 export async function tokenFor(learnerId: string): Promise<string> {
   return mintLearnerToken(learnerId, env.JWT_SECRET);

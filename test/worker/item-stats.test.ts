@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { LearnerDO } from "../../workers/learner/learner-do";
@@ -7,9 +7,8 @@ import { api, drainOutbox, json, learnerStub, postgresAttempts, testEnv, uniqueL
 import { LearnerClient } from "./learner-support";
 
 const ops = () => ({ authorization: `Bearer ${testEnv.OPS_TOKEN}` });
-const redisEnv = env as { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string; ITEM_STATS_KEY_PREFIX?: string };
 
-const configured = Boolean((env as { UPSTASH_REDIS_REST_URL?: string }).UPSTASH_REDIS_REST_URL);
+const configured = Boolean(testEnv.UPSTASH_REDIS_REST_URL);
 
 describe.skipIf(!configured)("global item statistics flow from the outbox to Redis", () => {
   it("counts each flushed attempt once per item", async () => {
@@ -35,7 +34,7 @@ describe.skipIf(!configured)("Redis down", () => {
     // items at the same time, and taking Redis away from this shard touches no other test.
     const writerName = `test-writer-redis-${learner.id}`;
     const writer = writerStub(writerName, true);
-    const upstash = { url: redisEnv.UPSTASH_REDIS_REST_URL ?? "", token: redisEnv.UPSTASH_REDIS_REST_TOKEN ?? "", prefix: `${redisEnv.ITEM_STATS_KEY_PREFIX ?? ""}${learner.id}:` };
+    const upstash = { url: testEnv.UPSTASH_REDIS_REST_URL ?? "", token: testEnv.UPSTASH_REDIS_REST_TOKEN ?? "", prefix: `${testEnv.ITEM_STATS_KEY_PREFIX ?? ""}${learner.id}:` };
     const stats = createItemStats(upstash);
     const counts = async (ids: string[]) => new Map((await stats.read(ids)).map((s) => [s.itemId, s.attempts]));
     const items: string[] = [];

@@ -5,7 +5,7 @@
  * The objects' `crash…` fields throw at exactly that point; `state.abort()` then drops the
  * object's memory as a restart does (storage stays).
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { LearnerDO } from "../../workers/learner/learner-do";
@@ -13,7 +13,6 @@ import type { OutboxWriterDO } from "../../workers/writer/writer-do";
 import { api, learnerStub, postgresAttempts, testEnv, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
-const redisEnv = env as { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string; ITEM_STATS_KEY_PREFIX?: string };
 
 /** learning_outbox_rewritten_attempts_total at /metrics. */
 async function rewrittenCounter(): Promise<number> {
@@ -77,8 +76,8 @@ describe("a Durable Object reset mid-flush", () => {
     const writerName = `test-writer-reset-writer-${learner.id}`;
     let writer = writerStub(writerName, true);
     // Item statistics under a prefix of this test's own (other files answer the same items).
-    const upstash = redisEnv.UPSTASH_REDIS_REST_URL
-      ? { url: redisEnv.UPSTASH_REDIS_REST_URL, token: redisEnv.UPSTASH_REDIS_REST_TOKEN ?? "", prefix: `${redisEnv.ITEM_STATS_KEY_PREFIX ?? ""}${learner.id}:` }
+    const upstash = testEnv.UPSTASH_REDIS_REST_URL
+      ? { url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN ?? "", prefix: `${testEnv.ITEM_STATS_KEY_PREFIX ?? ""}${learner.id}:` }
       : null;
     const items = await practise(learner, 4);
 

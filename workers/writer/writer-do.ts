@@ -277,6 +277,8 @@ export class OutboxWriterDO extends DurableObject<Env> {
     // Committed: drop exactly what was written. Rows accepted during the await have higher
     // ids; a snapshot replaced during the await has a newer rev and stays for the next flush.
     const lastId = num(attemptRows[attemptRows.length - 1]?.id ?? 0);
+    // Attempts Postgres already held (a lost acknowledgement, a reset mid-flush): ignored there.
+    const rewritten = attemptRows.length - inserted.size;
     this.ctx.storage.transactionSync(() => {
       if (attemptRows.length > 0) this.sql.exec("DELETE FROM attempts WHERE id <= ?", lastId);
       for (const s of stateRows) this.sql.exec("DELETE FROM states WHERE learner_id = ? AND skill_id = ? AND rev = ?", s.learner_id ?? "", s.skill_id ?? "", s.rev ?? 0);
@@ -286,10 +288,10 @@ export class OutboxWriterDO extends DurableObject<Env> {
       this.setMeta("last_flush_at", String(Date.now()));
       this.setMeta("transactions", String(this.getNumber("transactions") + 1));
       this.setMeta("attempts_written", String(this.getNumber("attempts_written") + inserted.size));
-      if (inserted.size < attemptRows.length) this.setMeta("attempts_already_written", String(this.getNumber("attempts_already_written") + attemptRows.length - inserted.size));
+      if (rewritten > 0) this.setMeta("attempts_already_written", String(this.getNumber("attempts_already_written") + rewritten));
       this.acks.remove(acknowledged);
     });
-    if (inserted.size < attemptRows.length) isolateMetrics.count(Date.now(), "outbox_rewritten_attempts", attemptRows.length - inserted.size);
+    if (rewritten > 0) isolateMetrics.count(Date.now(), "outbox_rewritten_attempts", rewritten);
     await this.afterCommit(delta);
     return attemptRows.length === WRITER_BATCH || stateRows.length === WRITER_BATCH ? "more" : "done";
   }
