@@ -243,6 +243,40 @@ describe("the learner engine through the API", () => {
     expect((await learner.progress()).attempts).toBe(1);
   });
 
+  it("creates a new learner's tables with its first serve, and upgrades an older object's tables at start", async () => {
+    const tables = (state: DurableObjectState) =>
+      state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'sqlite_sequence' ORDER BY name")
+        .toArray()
+        .map((r) => r.name);
+    // Started, asked nothing: it has written nothing (its tables come in the first serve's commit).
+    const learner = await LearnerClient.create(uniqueLearner("schema"));
+    expect(await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => tables(state))).toEqual([]);
+    expect((await learner.next()).item).not.toBeNull();
+    expect(await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => tables(state))).toContain("served");
+
+    // An object created before three columns existed: its constructor adds them, once.
+    const oldId = uniqueLearner("old-schema");
+    await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => {
+      state.storage.sql.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+        CREATE TABLE served (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, skill_id TEXT NOT NULL, mode TEXT NOT NULL, session INTEGER NOT NULL, served_at INTEGER NOT NULL, answered_by TEXT, item TEXT);
+        CREATE TABLE attempts (client_attempt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, item_id TEXT NOT NULL, mode TEXT NOT NULL, correct INTEGER NOT NULL, response_ms INTEGER NOT NULL, answered_at INTEGER NOT NULL, result TEXT NOT NULL);
+        CREATE TABLE mock_tests (id TEXT PRIMARY KEY, course TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL, strata TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, report TEXT);`);
+    });
+    await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => state.abort("restart with the old tables")).catch(() => {});
+    const columns = await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => ({
+      served: state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('served')").toArray().map((r) => r.name),
+      attempts: state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('attempts')").toArray().map((r) => r.name),
+      mockTests: state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('mock_tests')").toArray().map((r) => r.name),
+      applied: state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'alters_applied'").one().value,
+    }));
+    expect(columns.served).toContain("mock_test_id");
+    expect(columns.attempts).toContain("request");
+    expect(columns.mockTests).toContain("ended");
+    expect(columns.applied).toBe("3");
+  });
+
   it("loses nothing when its Durable Object restarts", async () => {
     const learner = await LearnerClient.create(uniqueLearner("restart"));
     for (let i = 0; i < 12; i++) {

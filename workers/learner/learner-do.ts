@@ -114,7 +114,7 @@ export class LearnerDO extends DurableObject<Env> {
     super(ctx, env);
     this.store = new LearnerStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      this.store.migrate();
+      this.store.open();
     });
     this.content = new LearnerContent(env.CONTENT, () => this.db(), () => this.cfg().CONTENT_CACHE_TTL_SECONDS, (work) => ctx.waitUntil(work));
     this.mock = new MockTestRunner({
@@ -539,6 +539,7 @@ export class LearnerDO extends DurableObject<Env> {
       // connection, no query (the common case under load is a brand-new learner).
       const known = (await calling("kv", () => this.env.CONTENT.get(knownLearnerKey(learnerId)))) !== null;
       if (known) {
+        this.store.ensureSchema();
         await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
         // Hydration is once per object: do not hold its connection.
         this.resetDatabase();
@@ -546,6 +547,7 @@ export class LearnerDO extends DurableObject<Env> {
         if (this.store.peekReports(1).length > 0) await this.scheduleFlush();
       } else {
         this.ctx.storage.transactionSync(() => {
+          this.store.ensureSchema();
           this.store.setMeta("learner_id", learnerId);
           this.store.setMeta("hydrated", String(this.clock()));
         });

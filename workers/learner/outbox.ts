@@ -55,18 +55,22 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
       ? [{ skillId: id, theta: s.mean, variance: s.variance, attempts: s.attempts, correct: s.correct, mastered: deps.mastered(s), updatedAt: s.lastAttemptAt ?? deps.now() }]
       : [];
   });
+  // Recorded with the hand-over's own bookkeeping below (one commit, not one more of its own).
+  let markedAt: number | null = null;
   try {
     if (store.getMeta("known_marked") === null) {
       await deps.markKnown();
-      store.setMeta("known_marked", String(Date.now()));
+      markedAt = Date.now();
     }
     await deps.handOver({ learnerId: deps.learnerId, attempts: batch, states: snapshot, reports, ...(goals ? { goals } : {}) });
   } catch (err) {
+    if (markedAt !== null) store.setMeta("known_marked", String(markedAt));
     const failures = store.getNumber("outbox_failures") + 1;
     store.setMeta("outbox_failures", String(failures));
     store.setMeta("outbox_last_error", err instanceof Error ? err.message : String(err));
     return Date.now() + backoffMs(failures);
   }
+  if (markedAt !== null) store.setMeta("known_marked", String(markedAt));
   if (last) store.deleteOutboxThrough(last.seq);
   if (reports.length > 0) store.deleteReports(reports.map((r) => r.id));
   // Set again during the hand-over: the newer goals go next time.

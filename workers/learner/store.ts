@@ -104,10 +104,29 @@ function str(v: SqlStorageValue | undefined): string {
 }
 
 export class LearnerStore {
+  /** Whether this object's tables exist (null: not looked yet). */
+  private schema: boolean | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * Brings an existing object's tables up to date; a brand-new object (no tables) is left
+   * empty until its first write (`ensureSchema`), so its tables are created in the same
+   * commit as the learner's first serve rather than in a commit of their own.
+   */
+  open(): void {
+    this.schema = this.sql.exec<Row>("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
+    if (this.schema) this.migrate();
+  }
+
+  /** Creates the tables if this object has none yet: call inside the first write's transaction. */
+  ensureSchema(): void {
+    if (this.schema !== true) this.migrate();
+  }
 
   migrate(): void {
     this.sql.exec(SCHEMA);
+    this.schema = true;
     if (this.getMeta("schema_version") === null) {
       // A new object: its tables were just created with every later column.
       this.sql.exec(
@@ -123,6 +142,7 @@ export class LearnerStore {
   }
 
   getMeta(key: string): string | null {
+    if (this.schema === false) return null; // no tables yet: nothing stored
     const row = this.sql.exec<Row>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
     return row ? str(row.value) : null;
   }
