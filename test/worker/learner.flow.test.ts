@@ -29,6 +29,34 @@ describe("the learner engine through the API", () => {
     expect(next.why?.candidates).toBeGreaterThanOrEqual(50);
   });
 
+  it("ranks the next item while the learner reads the feedback, exactly as scoring at the next request would", async () => {
+    type Internals = { preparing: { done: Promise<void> } | null; rankings: Map<string, { entries: Array<{ itemId: string; why: { score: number } }> }> };
+    const learner = await LearnerClient.create(uniqueLearner("ahead"));
+    const at = Date.now();
+    await runInDurableObject(stubOf(learner.id), (i: LearnerDO) => {
+      i.clock = () => at; // one moment for both rankings below
+    });
+    for (let k = 0; k < 3; k++) {
+      const next = await learner.next();
+      if (k > 0) expect(next.source, `next after attempt ${k}`).toBe("cache");
+      await learner.answer(next.item?.id ?? "", k % 2 === 0);
+    }
+    // The ranking computed ahead, then the same ranking scored at the request instead.
+    const ahead = await runInDurableObject(stubOf(learner.id), async (i: LearnerDO) => {
+      const internals = i as unknown as Internals;
+      await internals.preparing?.done;
+      const ranking = internals.rankings.get("practice");
+      internals.rankings.clear();
+      return ranking?.entries.map((e) => [e.itemId, e.why.score]);
+    });
+    expect(ahead?.length).toBeGreaterThan(0);
+    expect((await learner.next()).source).toBe("scored");
+    const atRequest = await runInDurableObject(stubOf(learner.id), (i: LearnerDO) =>
+      (i as unknown as Internals).rankings.get("practice")?.entries.map((e) => [e.itemId, e.why.score]),
+    );
+    expect(atRequest).toEqual(ahead);
+  });
+
   it("moves a learner from ready skills to their dependants", async () => {
     const graph = await json<SkillGraph>(await api("/v1/skills"));
     const prereqs = new Map(graph.skills.map((s) => [s.id, s.prerequisites]));

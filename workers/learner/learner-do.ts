@@ -106,6 +106,8 @@ export class LearnerDO extends DurableObject<Env> {
   private state: LiveLearnerState | null = null;
   private readying: Promise<LiveLearnerState> | null = null;
   private readonly rankings = new Map<LearnerMode, CachedRanking>();
+  /** A ranking being computed ahead, after an attempt (`prepareRanking`): a `next` for the same mode and seq waits for it. */
+  private preparing: { mode: LearnerMode; seq: number; done: Promise<void> } | null = null;
   /** Candidate predictions kept across attempts (./score-cache.ts). */
   private readonly scores = new ScoreCache();
   private predictor: Promise<CorrectnessPredictor> | null = null;
@@ -175,13 +177,41 @@ export class LearnerDO extends DurableObject<Env> {
     return { ok: false, code: "unavailable", detail: "the item bank is changing; retry shortly", retryAfterSeconds: 1 };
   }
 
+  /**
+   * Ranks the learner's next candidates for `mode` in the background, right after an attempt
+   * changed them, so the `next` that follows is answered from the cache: the scoring's CPU is
+   * spent while the learner reads the feedback instead of while they wait for the next item
+   * (moved, not saved: `npm run bench` measures it in the attempt's window). Best effort: a
+   * failure leaves the `next` to score for itself.
+   */
+  private prepareRanking(mode: LearnerMode, seq: number): void {
+    const state = this.state;
+    if (!state || state.seq !== seq) return;
+    const done = (async () => {
+      const now = this.clock();
+      const { curriculum } = await this.content.curriculum(now);
+      if (state !== this.state || state.seq !== seq || this.rankings.has(mode)) return;
+      await this.rankingFor(state, curriculum, mode, now, false);
+    })()
+      .catch(() => {})
+      .finally(() => {
+        if (this.preparing?.done === done) this.preparing = null;
+      });
+    this.preparing = { mode, seq, done };
+    this.ctx.waitUntil(done);
+  }
+
   /** This learner's ranking for `mode`: still-valid cached one, the shared starting one for a new learner, or freshly scored. */
   private async rankingFor(
     state: LiveLearnerState,
     curriculum: Curriculum,
     mode: LearnerMode,
     now: number,
+    waitForPrepared = true,
   ): Promise<{ ranking: CachedRanking; source: Exclude<NextResult["source"], "none"> }> {
+    // Being computed ahead (after the last attempt): wait for it rather than score twice.
+    const preparing = this.preparing;
+    if (waitForPrepared && preparing && preparing.mode === mode && preparing.seq === state.seq) await preparing.done;
     const cached = this.rankings.get(mode);
     if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) return { ranking: cached, source: "cache" };
     // A brand-new learner (no history, no goals): the shared starting ranking.
@@ -293,6 +323,8 @@ export class LearnerDO extends DurableObject<Env> {
     this.rankings.clear();
     this.scores.attempted(affectedSkills(curriculum, item), item.id);
     await this.scheduleFlush();
+    // The next item, ranked while the learner reads this feedback (a mock test picks its own).
+    if (!serve.mockTestId && (serve.mode === "practice" || serve.mode === "review")) this.prepareRanking(serve.mode, seq);
     // The graded result is stored (a retry after the test ends returns it); a running test's
     // answer reveals nothing yet.
     return { ok: true, value: step && !step.finished && test ? withheldAttempt(result, test.id) : result };
