@@ -57,6 +57,8 @@ export const scoreCacheHit = new Rate("score_cache_hit");
  */
 export const scoreEntriesReused = new Counter("score_cache_entries_reused");
 export const scoreEntries = new Counter("score_cache_entries");
+/** Predictions those rankings took when computed, on the request or ahead of it (`predicted=P`): what the score cache did not save. */
+export const scorePredicted = new Counter("score_cache_predicted");
 export const unanswered = new Counter("unanswered_items");
 /** Attempts the API recorded (a 200, first try or retry): Postgres must end with exactly this many for the run's learners. */
 export const attemptsRecorded = new Counter("attempts_recorded");
@@ -290,10 +292,11 @@ export function learnerStep(key) {
   if (item) {
     const sc = res.headers["X-Cache"];
     if ((sc === "HIT" || sc === "MISS") && steady()) scoreCacheHit.add(sc === "HIT");
-    const entries = /reused=(\d+); candidates=(\d+)/.exec(res.headers["X-Score-Cache"] || "");
+    const entries = /reused=(\d+); candidates=(\d+)(?:; predicted=(\d+))?/.exec(res.headers["X-Score-Cache"] || "");
     if (entries && steady()) {
       scoreEntriesReused.add(Number(entries[1]));
       scoreEntries.add(Number(entries[2]));
+      if (entries[3] !== undefined) scorePredicted.add(Number(entries[3]));
     }
     const t = answerSeconds();
     think(t);

@@ -307,6 +307,23 @@ describe("capacity report (handleSummary)", () => {
     expect(th.markdown).toMatch(/failed: `http_req_duration\{endpoint:attempt\}: p\(95\)<500`/);
   });
 
+  it("reports the score cache per request, per entry on the request path, and per prediction wherever it was made", () => {
+    const data = summary(80, 0, 0.9);
+    Object.assign(data.metrics, {
+      score_cache_hit: { values: { rate: 0.88 } },
+      score_cache_entries_reused: { values: { count: 900 } },
+      score_cache_entries: { values: { count: 1000 } },
+      score_cache_predicted: { values: { count: 750 } },
+    });
+    const rows = capacityTable("smoke", data, {}).rows;
+    const row = (start: string) => rows.find((r) => r.metric.startsWith(start));
+    expect(row("score cache: next requests")?.value).toBe(0.88);
+    expect(row("score cache hit ratio")?.value).toBeCloseTo(0.9, 9);
+    expect(row("score cache hit ratio")?.status).toBe("PASS");
+    // Ranked ahead is not saved: 750 of 1,000 entries were still predicted, ahead of the request.
+    expect(row("predictions the score cache saved")?.value).toBeCloseTo(0.25, 9);
+  });
+
   it("carries the seed-style row and the comparison with the plan's baseline", () => {
     const r = capacityTable("capacity", summary(80, 0.0002, 0.9, 3), { date: "2026-01-01T00:00:00Z", learners: 10000, label: "10,000 learners" });
     expect(r.markdown).toContain("| run | req/s | p95 next | p95 content | errors | dropped |");

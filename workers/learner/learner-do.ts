@@ -171,7 +171,11 @@ export class LearnerDO extends DurableObject<Env> {
       });
       state.served(item.id, entry.why.skillId, now);
       // Reused: every candidate of a cached or shared ranking; for fresh scoring, those the cache held.
-      const scoreCache = { reused: source === "scored" ? ranking.reused : ranking.candidates, candidates: ranking.candidates };
+      const scoreCache = {
+        reused: source === "scored" ? ranking.reused : ranking.candidates,
+        candidates: ranking.candidates,
+        predicted: source === "start-ranking" ? 0 : ranking.candidates - ranking.reused,
+      };
       return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session, scoreCache } };
     }
     return { ok: false, code: "unavailable", detail: "the item bank is changing; retry shortly", retryAfterSeconds: 1 };

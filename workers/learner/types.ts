@@ -47,10 +47,13 @@ export interface NextResult {
   message?: string;
   nextReviewAt?: number | null;
   /**
-   * Score-cache use of this choice (./score-cache.ts): candidates ranked and how many of their
-   * predictions were reused. The route turns it into the `x-score-cache` header.
+   * Score-cache use of this choice (./score-cache.ts): candidates ranked; how many of their
+   * predictions this request did not compute (a cached ranking, one ranked ahead after the last
+   * attempt, the shared starting one, or entries the score cache held); and how many predictions
+   * the ranking took when it was computed, on this request or ahead of it (0 for the shared
+   * starting ranking). The route turns it into the `x-score-cache` header.
    */
-  scoreCache?: { reused: number; candidates: number };
+  scoreCache?: { reused: number; candidates: number; predicted: number };
 }
 
 export interface AttemptInput {

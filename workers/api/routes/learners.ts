@@ -273,9 +273,10 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { scoreCache, ...value } = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
     // The learner's score cache, for metrics (workers/api/lib/metrics.ts) and load tests:
     // x-cache is per request (a cached or shared ranking is a HIT, any fresh prediction a
-    // MISS); x-score-cache counts entries, as the capacity plan's score cache did.
+    // MISS); x-score-cache counts entries, as the capacity plan's score cache did, and the
+    // predictions the ranking took wherever it was computed (ahead of the request included).
     if (value.source !== "none") c.header("x-cache", value.source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
-    if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}`);
+    if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}; predicted=${scoreCache.predicted}`);
     return c.json(value, 200);
   });
 
