@@ -305,6 +305,30 @@ describe("the learner engine through the API", () => {
     expect(columns.applied).toBe("3");
   });
 
+  it("hands the outbox over on an in-memory timer, with one standing alarm as the safety net", async () => {
+    // The routine path: the timer hands over; no alarm had to run, and one stands a safety window out.
+    const learner = await LearnerClient.create(uniqueLearner("timer"));
+    await runInDurableObject(stubOf(learner.id), (i: LearnerDO) => {
+      i.flushDelayMs = 300;
+    });
+    for (let k = 0; k < 2; k++) await learner.answer((await learner.next()).item?.id ?? "", true);
+    const alarmAt = await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => state.storage.getAlarm());
+    expect(alarmAt ?? 0).toBeGreaterThan(Date.now() + 30_000);
+    for (let t = 0; t < 50 && (await learner.progress()).outbox.pending > 0; t++) await new Promise((r) => setTimeout(r, 100));
+    expect((await learner.progress()).outbox.pending).toBe(0);
+
+    // The object reset before its timer fired: the standing alarm hands the outbox over.
+    const lost = await LearnerClient.create(uniqueLearner("timer-lost"));
+    await runInDurableObject(stubOf(lost.id), (i: LearnerDO) => {
+      i.flushDelayMs = 20_000;
+    });
+    await lost.answer((await lost.next()).item?.id ?? "", false);
+    await runInDurableObject(stubOf(lost.id), (_i: LearnerDO, state) => state.abort("evicted before its timer")).catch(() => {});
+    expect((await lost.progress()).outbox.pending).toBe(1);
+    expect(await runDurableObjectAlarm(stubOf(lost.id))).toBe(true);
+    expect((await lost.progress()).outbox.pending).toBe(0);
+  });
+
   it("loses nothing when its Durable Object restarts", async () => {
     const learner = await LearnerClient.create(uniqueLearner("restart"));
     for (let i = 0; i < 12; i++) {

@@ -72,6 +72,12 @@ const startRankingMemory = new WeakMap<Curriculum, CachedRanking>();
 export const KNOWLEDGE_PREDICTOR = "knowledge-model/1";
 /** Cached rankings are reused for this long unless an attempt invalidates them (the old plan's 15 minutes). */
 export const RANKING_TTL_MS = 15 * 60_000;
+/**
+ * The latest a durable alarm hands the outbox over after an attempt (the routine hand-over is
+ * an in-memory timer, OUTBOX_FLUSH_DELAY_MS): the bound on how long attempts wait to leave an
+ * object that was evicted or restarted before its timer fired.
+ */
+export const OUTBOX_SAFETY_MS = 60_000;
 /** Entries kept per cached ranking. */
 const RANKING_KEEP = 50;
 
@@ -97,6 +103,10 @@ export class LearnerDO extends DurableObject<Env> {
   private learnerId: string | null = null;
   /** The alarm time this object last set (null: unknown, ask storage). Saves a read per attempt. */
   private alarmAt: number | null = null;
+  /** The routine hand-over's in-memory timer (`scheduleFlush`). */
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The hand-over in progress, if any (`handOver`). */
+  private handingOver: Promise<number | null> | null = null;
 
   private readonly store: LearnerStore;
   private readonly content: LearnerContent;
@@ -391,7 +401,20 @@ export class LearnerDO extends DurableObject<Env> {
     if (!learnerId) return;
     const now = this.clock();
     this.mock.expire(now);
-    const next = await flushOutbox({
+    const next = await this.handOver(learnerId);
+    const wake = [next, this.mock.nextExpiry(now)].filter((t): t is number => t !== null);
+    if (wake.length > 0) {
+      this.alarmAt = Math.min(...wake);
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
+  }
+
+  /**
+   * One hand-over of the outbox (./outbox.ts), from the alarm or the in-memory timer; never
+   * two at once. Returns when to run again (null: the outbox is empty).
+   */
+  private handOver(learnerId: string): Promise<number | null> {
+    this.handingOver ??= flushOutbox({
       store: this.store,
       learnerId,
       handOver: async (batch) => {
@@ -406,13 +429,34 @@ export class LearnerDO extends DurableObject<Env> {
       states: () => this.state?.skills ?? this.store.loadSkillStates(),
       now: this.clock,
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
-    });
-    const outbox = this.store.outboxStats();
-    reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
-    const wake = [next, this.mock.nextExpiry(now)].filter((t): t is number => t !== null);
-    if (wake.length > 0) {
-      this.alarmAt = Math.min(...wake);
-      await this.ctx.storage.setAlarm(this.alarmAt);
+    })
+      .then((next) => {
+        const outbox = this.store.outboxStats();
+        reportOutbox(this.env, this.ctx, { pending: outbox.size, oldestAt: outbox.oldestAt, failures: this.store.getNumber("outbox_failures") });
+        return next;
+      })
+      .finally(() => {
+        this.handingOver = null;
+      });
+    return this.handingOver;
+  }
+
+  /**
+   * The routine hand-over, on the in-memory timer `scheduleFlush` set: no storage write to
+   * schedule it. While the writer is unreachable the retries go to the alarm, with backoff.
+   */
+  private async handOverOnTimer(): Promise<void> {
+    const learnerId = this.learnerId ?? this.store.getMeta("learner_id");
+    if (!learnerId) return;
+    try {
+      let next = await this.handOver(learnerId);
+      // More arrived meanwhile, or a full batch left some behind: carry on (bounded).
+      for (let round = 0; round < 5 && next !== null && next <= Date.now(); round++) next = await this.handOver(learnerId);
+      if (next === null) return;
+      if (next <= Date.now()) await this.scheduleFlush();
+      else await this.scheduleAlarmBy(next);
+    } catch {
+      // Storage failing under us: the safety alarm set with the attempt hands the outbox over.
     }
   }
 
@@ -461,6 +505,8 @@ export class LearnerDO extends DurableObject<Env> {
     return guard(async () => {
       await this.ctx.storage.deleteAlarm();
       this.alarmAt = null;
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
       this.ctx.storage.transactionSync(() => this.store.clearOutboxes());
       const { dropped } = await this.writer(learnerId).forget(learnerId);
       const deleted = await calling("postgres", () => deleteLearnerData(this.db().write, learnerId, { requestId, requestedAt: Date.now() }));
@@ -717,9 +763,23 @@ export class LearnerDO extends DurableObject<Env> {
     return { ok: true, value: running ? withheldAttempt(stored, testId) : stored };
   }
 
-  /** Alarms run on real time, whatever `clock` says. */
+  /**
+   * Has the outbox handed over OUTBOX_FLUSH_DELAY_MS from now (batching the attempts of that
+   * window) by an in-memory timer, and makes sure a durable alarm fires within
+   * OUTBOX_SAFETY_MS in case this object is evicted or restarted first. Setting an alarm is a
+   * storage write on two databases (the object's and the namespace's alarm index) and so is
+   * its deletion after it fires: on the routine path that happens once per safety window of
+   * activity, not once per flush window. Alarms and timers run on real time, whatever `clock` says.
+   */
   private async scheduleFlush(): Promise<void> {
-    await this.scheduleAlarmBy(Date.now() + (this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS));
+    const delay = this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS;
+    await this.scheduleAlarmBy(Date.now() + Math.max(delay, OUTBOX_SAFETY_MS));
+    if (this.flushTimer === null && delay < OUTBOX_SAFETY_MS) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.ctx.waitUntil(this.handOverOnTimer());
+      }, delay);
+    }
   }
 
   /** Makes sure the alarm fires no later than `at` (one alarm serves the outbox and test expiry). */

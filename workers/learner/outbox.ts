@@ -8,7 +8,9 @@
  * durable storage, and the writer ignores rows it already has (then Postgres ignores rows it
  * already has). A crash between the two re-sends rows that are then skipped. While the writer
  * is unreachable the outbox grows, attempts keep being accepted, and the hand-over retries
- * with exponential backoff (1 s, 2 s, 4 s … capped at 5 minutes). While Postgres is
+ * with exponential backoff (1 s, 2 s, 4 s … capped at 5 minutes), by alarm. The routine
+ * hand-over runs on the learner object's in-memory timer, the alarm only as a safety net
+ * (workers/learner/learner-do.ts `scheduleFlush`). While Postgres is
  * unreachable the writer holds the rows and retries on its own.
  *
  * The first hand-over of a learner also writes their "known" marker to KV (before any of
