@@ -235,6 +235,8 @@ async function main(): Promise<void> {
     quiet: true,
     wranglerLogLevel: "error",
     runtime: RUNTIME,
+    // Short hand-over and writer delays, so an attempt's background work lands in its window.
+    vars: { OUTBOX_FLUSH_DELAY_MS: "1000", OUTBOX_WRITER_FLUSH_MS: "1000" },
     // Miniflare serves workerd's inspector only when asked; the profile reads workerd's own port.
     ...(RUNTIME === "miniflare" ? { inspectorPort: Number(values.port) + 1000 } : {}),
   });
@@ -317,8 +319,10 @@ async function main(): Promise<void> {
         for (const route of plan) {
           const a = cpuNow(procs, driver.pid);
           const res = await driver.run({ type: "batch", route, concurrency: ROUTE_CONCURRENCY });
-          // An attempt schedules its outbox flush to Postgres FLUSH_DELAY_MS (2 s) later: wait
-          // for it, so the flush is counted with the attempt and not in the next window.
+          // An attempt ranks the learner's next item at once (in its background) and hands its
+          // outbox over OUTBOX_FLUSH_DELAY_MS later (1 s here, see startPlatform below); the
+          // writer commits to Postgres OUTBOX_WRITER_FLUSH_MS (1 s here) after that: wait for
+          // both, so they are counted with the attempt and not in the next window.
           await (route.endsWith("attempt") ? new Promise((r) => setTimeout(r, 2_300)) : settle());
           const b = cpuNow(procs, driver.pid);
           if (route === pick) {
@@ -460,7 +464,7 @@ function renderReport(s: Summary): string {
     "",
     "## CPU per request, per route",
     "",
-    `Each route alone, ${ROUTE_CONCURRENCY} requests in flight. "loop": closed loop for a few seconds; "N/batch × R": one request for each of N pooled learners, R times, each batch measured on its own (an attempt needs a served item, a fresh \`next\` needs the last one answered, so these alternate and only the named step's windows count; after every attempt batch the window stays open 2.3 s so the outbox flush the attempts scheduled lands in it). CPU from /proc (10 ms ticks) over the window, profilers off. "relay + db" is this Node process: the relay${s.database === "pglite" ? " and PGlite" : ""}.`,
+    `Each route alone, ${ROUTE_CONCURRENCY} requests in flight. "loop": closed loop for a few seconds; "N/batch × R": one request for each of N pooled learners, R times, each batch measured on its own (an attempt needs a served item, a fresh \`next\` needs the last one answered, so these alternate and only the named step's windows count; after every attempt batch the window stays open 2.3 s so the ranking ahead, the outbox hand-over (1 s later in this run) and the writer's Postgres commit (1 s after that) land in it). CPU from /proc (10 ms ticks) over the window, profilers off. "relay + db" is this Node process: the relay${s.database === "pglite" ? " and PGlite" : ""}.`,
     "",
     table(
       ["route", "how", "requests", "req/s", "p50 ms", "worker CPU ms/req", "dev proxy ms/req", "relay + db ms/req", "driver ms/req", "errors"],
