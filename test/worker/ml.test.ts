@@ -28,7 +28,7 @@ const tsModel: CorrectnessModel = {
 
 function randomRows(n: number, seed: number): Float32Array {
   const rng = mulberry32(seed);
-  return Float32Array.from({ length: n * FEATURE_COUNT }, () => 1.5 * normalDraw(rng));
+  return Float32Array.from({ length: n * tsModel.inputs }, () => 1.5 * normalDraw(rng));
 }
 
 describe("correctness model in workerd", () => {
@@ -41,7 +41,7 @@ describe("correctness model in workerd", () => {
     const bundled = BUNDLED_MODELS[DEFAULT_MODEL_VERSION];
     if (!bundled) throw new Error("no bundled model");
     const mid = sessionCreations();
-    const probes = await Promise.all(Array.from({ length: 8 }, () => createOnnxPredictor({ version: "concurrency-probe", bytes: () => bundled.bytes, featureVersion: FEATURE_VERSION })));
+    const probes = await Promise.all(Array.from({ length: 8 }, () => createOnnxPredictor({ version: "concurrency-probe", bytes: () => bundled.bytes, featureVersion: bundled.featureVersion })));
     expect(probes.every((p) => p.ok)).toBe(true);
     expect(sessionCreations() - mid).toBe(1);
   });
@@ -63,8 +63,9 @@ describe("correctness model in workerd", () => {
     const items: ItemParams[] = Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, skillIds: [`s${i % 4}`], difficulty: (i % 9) / 3 - 1.5, discrimination: 1, guessing: 0 }));
     const states = new Map<string, SkillState>([["s0", { skillId: "s0", mean: 0.8, variance: 0.3, attempts: 6, correct: 5, lastAttemptAt: 0 }]]);
     const history = emptyHistory();
-    for (let k = 0; k < 6; k++) recordOutcome(history, { id: `i${k * 4}`, skillIds: ["s0"] }, k !== 2);
-    const rows = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    for (let k = 0; k < 6; k++) recordOutcome(history, items[k * 4] ?? { id: "x", skillIds: ["s0"], difficulty: 0 }, k !== 2);
+    // Rows of the bundled model's layout (tsModel.inputs columns: features/1 is a prefix of the newest).
+    const rows = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * tsModel.inputs), DEFAULT_KNOWLEDGE_CONFIG, tsModel.inputs);
     const scored = await predictOrFallback(await getCorrectnessPredictor({}), rows, items.length, () => new Float64Array(items.length));
     expect(scored).toMatchObject({ predictor: DEFAULT_MODEL_VERSION, fallback: false });
     const want = evaluate(tsModel, rows, items.length);
