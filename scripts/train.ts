@@ -1,7 +1,8 @@
 /**
- * `npm run train [-- --from-postgres] [--quick]`: fits the correctness model and writes
- * models/correctness-v1.onnx, models/correctness-v1.json (the same weights, for the
- * TypeScript evaluation and the tests) and models/correctness-v1.card.md.
+ * `npm run train [-- --from-postgres] [--quick]`: fits the shipped recipe (CURRENT in
+ * src/ml/recipes.ts, e.g. correctness-v2) and writes models/<version>.onnx,
+ * models/<version>.json (the same weights, for the TypeScript evaluation and the tests) and
+ * models/<version>.card.md.
  *
  * Public data (default): ASSISTments 2009 and Statics 2011 from KT_DATA_DIR (default
  * ../shared/data/kt from the project root). For every test fold k of each dataset the
@@ -10,7 +11,7 @@
  * and scored on fold k next to the knowledge model alone. The shipped model is then fitted
  * by the same recipe on every student of both datasets together.
  *
- * --check-card: only re-measures the bundled models/correctness-v1.onnx on the fixed check
+ * --check-card: only re-measures the bundled models/<version>.onnx on the fixed check
  * fold (src/eval/shipped.ts) and rewrites that section of the card; nothing is retrained.
  *
  * --from-postgres: the platform's own attempts table instead (DATABASE_URL, NEON_WS_PROXY

@@ -79,7 +79,7 @@ export function concatTables(parts: readonly FeatureTable[]): FeatureTable {
  * Parts for cross-fitting: the students' test folds when there are at least two (fold-0
  * students dealt round-robin over them), otherwise four parts by position.
  */
-function partsOf(train: readonly StudentSequence[]): StudentSequence[][] {
+export function partsOf(train: readonly StudentSequence[]): StudentSequence[][] {
   const folds = [...new Set(train.map((s) => s.fold).filter((f) => f > 0))].sort((a, b) => a - b);
   const byFold = folds.length >= 2;
   const keys = byFold ? folds : [0, 1, 2, 3];

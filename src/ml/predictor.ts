@@ -31,13 +31,14 @@
  *   const { predictions, predictor: used, fallback } = await predictOrFallback(predictor, rows, items.length, () => knowledgePredictions);
  */
 import correctnessV1 from "../../models/correctness-v1.onnx";
+import correctnessV2 from "../../models/correctness-v2.onnx";
 import { featureWidth } from "../core/features";
 import { getSession, ort } from "./ort-session";
 
 export const INPUT_NAME = "features";
 export const OUTPUT_NAME = "p_correct";
 /** Used when CORRECTNESS_MODEL is not set. */
-export const DEFAULT_MODEL_VERSION = "correctness-v1";
+export const DEFAULT_MODEL_VERSION = "correctness-v2";
 /** CORRECTNESS_MODEL value that turns the model off (knowledge model only). */
 export const MODEL_OFF = "off";
 
@@ -47,9 +48,14 @@ export interface BundledModel {
   readonly featureVersion: string;
 }
 
-/** Models bundled with this worker, by version. Add a line (and a models/ file) per version. */
+/**
+ * Models bundled with this worker, by version. Add a line (and a models/ file) per version.
+ * correctness-v1 stays bundled after v2 shipped: `CORRECTNESS_MODEL=correctness-v1` rolls
+ * back by a vars change (its features/1 rows are the prefix v2's code still writes).
+ */
 export const BUNDLED_MODELS: Readonly<Record<string, BundledModel>> = {
   "correctness-v1": { bytes: correctnessV1, featureVersion: "features/1" },
+  "correctness-v2": { bytes: correctnessV2, featureVersion: "features/2" },
 };
 
 export type CorrectnessPredictor = { readonly version: string } & (

@@ -31,6 +31,6 @@ export const V2: Recipe = {
 };
 
 /** The recipe `npm run train` fits and ships (models/<CURRENT.version>.*). */
-export const CURRENT: Recipe = V1;
+export const CURRENT: Recipe = V2;
 
 export const RECIPES: readonly Recipe[] = [V1, LOGISTIC, V2];

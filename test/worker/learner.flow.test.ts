@@ -22,7 +22,7 @@ describe("the learner engine through the API", () => {
     expect(next.item?.id).toBeTruthy();
     expect(next.item).not.toHaveProperty("answer");
     // The bundled correctness model scores the candidates (the knowledge model is its fallback).
-    expect(next.why?.predictor).toBe("correctness-v1");
+    expect(next.why?.predictor).toBe("correctness-v2");
     expect(next.why?.fallbackReason).toBeUndefined();
     const sum = next.why ? Object.values(next.why.terms).reduce((a, b) => a + b, 0) : Number.NaN;
     expect(sum).toBeCloseTo(next.why?.score ?? Number.NaN, 6);

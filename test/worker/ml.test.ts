@@ -13,7 +13,7 @@ import { evaluate } from "../../src/ml/model";
 import type { CorrectnessModel } from "../../src/ml/model";
 import { sessionCreations } from "../../src/ml/ort-session";
 import { BUNDLED_MODELS, DEFAULT_MODEL_VERSION, createOnnxPredictor, getCorrectnessPredictor, predictOrFallback, predictorMetrics } from "../../src/ml/predictor";
-import weights from "../../models/correctness-v1.json";
+import weights from "../../models/correctness-v2.json";
 
 const tsModel: CorrectnessModel = {
   version: weights.version,
@@ -47,9 +47,10 @@ describe("correctness model in workerd", () => {
   });
 
   it("the shipped ONNX model through onnxruntime-web equals the TypeScript evaluation (500 rows, 1e-5)", async () => {
-    const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v1" });
+    const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v2" });
     if (!predictor.ok) throw new Error(predictor.reason);
     expect(predictor.version).toBe(weights.version);
+    expect(predictor.width).toBe(FEATURE_COUNT);
     const n = 500;
     const rows = randomRows(n, 5);
     const got = await predictor.predict(rows, n);
@@ -57,6 +58,14 @@ describe("correctness model in workerd", () => {
     let worst = 0;
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs((got[i] ?? Number.NaN) - (want[i] ?? 0)));
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  it("the previous model (features/1) still loads and reads the 18-column prefix: rollback is a vars change", async () => {
+    const v1 = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v1" });
+    if (!v1.ok) throw new Error(v1.reason);
+    expect(v1.width).toBe(18);
+    const scored = await v1.predict(new Float32Array(3 * v1.width), 3);
+    expect(scored.length).toBe(3);
   });
 
   it("scores real feature rows of a learner and reports the model version", async () => {
