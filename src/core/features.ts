@@ -53,18 +53,23 @@
  *  21 recent_b       exponentially weighted difficulty b of the learner's recent items
  *                    (λ = 0.3; 0 before the first answer): what the residuals were earned on.
  *   Each EWMA starts at 0 and moves e ← e + λ (x − e) per answer (recent_b starts at the first
- *   b), so every one is O(1) per attempt and a plain number in LearnerHistory.
- *   Measured on the prediction study's folds (reports/eval.md, recipe correctness-v2 vs v1).
+ *   b), so every one is O(1) per attempt and a plain number in LearnerHistory. b is the
+ *   item's difficulty when the answer is recorded: a history rebuilt from the attempts table
+ *   (workers/learner/hydrate.ts) uses the bank's current b, so after a recalibration its
+ *   residuals can differ slightly from the live history's.
+ *   Measured on the prediction study's folds: reports/eval.md, recipe correctness-v2 beside v1.
  *
- * Tried on the same folds and left out because they did not move held-out AUC (scratch runs,
- * MLP as correctness-v1, 5 folds each; see reports/eval.md's prediction section):
+ * Tried on the same folds and left out because they did not move held-out AUC beyond fold
+ * noise (scripts/ml/screen-features.ts, MLP as correctness-v1, reports/feature-screening.md):
  *   - Best-LR+-style success/failure counts decayed per answer at λ = 0.5, 0.8, 0.95, over all
  *     answers or on the primary skill (windows of ≈ 2, 5 and 20 answers);
  *   - the item's own earlier right and wrong counts (item_seen and item_last already carry it);
  *   - an online Elo/Kalman ability over all answers (slow and fast drift) and a fast per-skill
  *     one, as θ − b;
  *   - residuals against the knowledge model's own prediction instead of σ(−b);
- *   - residuals with λ = 0.6 and 1 (the last answer's).
+ *   - residuals with λ = 0.6 and 1 (the last answer's);
+ *   - practice blocks (answers in a row on the primary skill, visits to it, accuracy in the
+ *     current block), a long-memory and a mean residual per skill, b's change from the last item.
  *
  * Deliberately left out, with the reason:
  *   - wall-clock gaps, FSRS retrievability and response times: neither training dataset has
