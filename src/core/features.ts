@@ -112,6 +112,8 @@ export const FEATURE_NAMES = [
   "recent_b",
 ] as const;
 
+/** Columns of features/1 (km_logit … skill_rate): the prefix every later layout keeps. */
+const V1_WIDTH = 18;
 /** Columns of the newest layout; rows written with no explicit width have this many. */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 /**
@@ -126,7 +128,7 @@ export const FEATURE_VERSION = "features/2";
  * appending columns, so an older layout is a prefix of the newest: one row writer serves
  * every bundled model, and a model of an older layout keeps working until it is retired.
  */
-export const FEATURE_WIDTHS: Readonly<Record<string, number>> = { "features/1": 18, "features/2": FEATURE_COUNT };
+export const FEATURE_WIDTHS: Readonly<Record<string, number>> = { "features/1": V1_WIDTH, "features/2": FEATURE_COUNT };
 
 /** Width of a feature layout, or undefined when this code cannot write it. */
 export function featureWidth(version: string): number | undefined {
@@ -375,7 +377,7 @@ export function writeFeatureRow(
   out[offset + 15] = streakFeature(primary ? primary.streak : 0);
   out[offset + 16] = learner[4];
   out[offset + 17] = logit((correct + 1) / (attempts + 2));
-  if (width <= 18) return;
+  if (width <= V1_WIDTH) return;
   out[offset + 18] = learner[5];
   out[offset + 19] = learner[6];
   out[offset + 20] = primary ? (primary.residual ?? 0) : 0;
