@@ -118,6 +118,7 @@ const report = renderReport({
   ...(families ? { families } : {}),
   ...(cat ? { cat } : {}),
   timings,
+  modelVersion: CURRENT.version,
 });
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "eval.md"), report.markdown);

@@ -1,7 +1,8 @@
 /**
- * `npm run train [-- --from-postgres] [--quick]`: fits the correctness model and writes
- * models/correctness-v1.onnx, models/correctness-v1.json (the same weights, for the
- * TypeScript evaluation and the tests) and models/correctness-v1.card.md.
+ * `npm run train [-- --from-postgres] [--quick]`: fits the shipped recipe (CURRENT in
+ * src/ml/recipes.ts, e.g. correctness-v2) and writes models/<version>.onnx,
+ * models/<version>.json (the same weights, for the TypeScript evaluation and the tests) and
+ * models/<version>.card.md.
  *
  * Public data (default): ASSISTments 2009 and Statics 2011 from KT_DATA_DIR (default
  * ../shared/data/kt from the project root). For every test fold k of each dataset the
@@ -10,7 +11,7 @@
  * and scored on fold k next to the knowledge model alone. The shipped model is then fitted
  * by the same recipe on every student of both datasets together.
  *
- * --check-card: only re-measures the bundled models/correctness-v1.onnx on the fixed check
+ * --check-card: only re-measures the bundled models/<version>.onnx on the fixed check
  * fold (src/eval/shipped.ts) and rewrites that section of the card; nothing is retrained.
  *
  * --from-postgres: the platform's own attempts table instead (DATABASE_URL, NEON_WS_PROXY
@@ -22,7 +23,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { asc } from "drizzle-orm";
 import { DEFAULT_ENGINE_CONFIG } from "../src/core/engine";
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION } from "../src/core/features";
+import { FEATURE_NAMES } from "../src/core/features";
 import { seedFromString } from "../src/core/random";
 import { attempts } from "../src/db/schema";
 import { loadDataset } from "../src/ml/dataset";
@@ -35,13 +36,16 @@ import { openShippedModel } from "../src/ml/onnx-node";
 import { checkShippedModel, renderShippedChecks, withShippedChecks } from "../src/eval/shipped";
 import { MLP_FIT } from "../src/ml/fit";
 import { modelToJson } from "../src/ml/model";
-import { concatTables, predictTable, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
+import { concatTables, predictTable, recipeWidth, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
 import type { TrainingSet } from "../src/ml/pipeline";
 import { CURRENT as RECIPE, LOGISTIC } from "../src/ml/recipes";
 import { exportOnnx } from "../src/ml/export";
 import { openNodeDatabase } from "./lib/db";
 
 const VERSION = RECIPE.version;
+/** The shipped recipe's feature layout: its width and column names (a prefix of FEATURE_NAMES). */
+const WIDTH = recipeWidth(RECIPE);
+const NAMES = FEATURE_NAMES.slice(0, WIDTH);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -120,7 +124,7 @@ function evaluateFolds(src: Source, folds: readonly number[]): { rows: FoldRow[]
     sets.set(fold, set);
     const table = testTable(train, test, src.mapping, config, DEFAULT_FIT);
     const model = trainRecipe(set, RECIPE);
-    const lr = trainRecipe(set, LOGISTIC);
+    const lr = trainRecipe(set, { ...LOGISTIC, features: RECIPE.features }); // "same features" as the shipped recipe
     const p = predictTable(model, table);
     const row = {
       fold,
@@ -151,15 +155,15 @@ function card(results: ReadonlyArray<{ src: Source; rows: FoldRow[] }>, pooled: 
   md.push(
     `- **Predicts** P(correct) of a learner's next answer to an item, for the scorer's desirable-difficulty term (src/core/scoring.ts via \`rankItems(…, predictions)\`).`,
     `- **Model**: ${RECIPE.description}; L2 ${MLP_FIT.l2}, batch ${MLP_FIT.batchSize}, learning rate ${MLP_FIT.learningRate}, up to ${MLP_FIT.epochs} epochs, seed ${MLP_FIT.seed} (src/ml/fit.ts). Input standardisation folded into the first layer.`,
-    `- **File**: models/${VERSION}.onnx (IR 8, opset 13, input \`features\` float32 [N, ${FEATURE_COUNT}], output \`p_correct\` float32 [N, 1]); weights also in models/${VERSION}.json.`,
-    `- **Feature version**: \`${FEATURE_VERSION}\` (src/core/features.ts, shared by training, evaluation and serving). A model whose feature version differs is refused by the predictor.`,
+    `- **File**: models/${VERSION}.onnx (IR 8, opset 13, input \`features\` float32 [N, ${WIDTH}], output \`p_correct\` float32 [N, 1]); weights also in models/${VERSION}.json.`,
+    `- **Feature version**: \`${RECIPE.features}\` (src/core/features.ts, shared by training, evaluation and serving): the first ${WIDTH} columns of the newest layout. A model whose feature layout the worker cannot write, or whose width differs, is refused by the predictor.`,
     `- **Trained on**: ${trainedOn}; ${rowsUsed} answer rows (cross-fitted item difficulties; every 5th student held out for early stopping). ${quick ? "**QUICK run (subset): not the reportable model.**" : ""}`,
     `- **Knowledge model inside the features**: DEFAULT_KNOWLEDGE_CONFIG (the production configuration), replayed online.`,
     `- Generated by \`npm run train${args.length > 0 ? ` -- ${args.join(" ")}` : ""}\` in ${seconds.toFixed(0)} s.`,
     "",
   );
   md.push("## Features", "", "| # | name |", "|---|---|");
-  FEATURE_NAMES.forEach((n, i) => md.push(`| ${i} | \`${n}\` |`));
+  NAMES.forEach((n, i) => md.push(`| ${i} | \`${n}\` |`));
   md.push("", "Definitions and the reasons for each (and for what is left out: wall-clock gaps, retrievability and response times, absent from the training data) are in the doc comment of src/core/features.ts.", "");
   md.push("## Held-out evaluation", "");
   md.push(
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
   const model = trainRecipe(all, RECIPE, log);
   const dir = join(root, "models");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${VERSION}.onnx`), exportOnnx(model, FEATURE_NAMES));
+  writeFileSync(join(dir, `${VERSION}.onnx`), exportOnnx(model, NAMES));
   writeFileSync(join(dir, `${VERSION}.json`), `${JSON.stringify(modelToJson(model))}\n`);
   const seconds = (performance.now() - started) / 1000;
   const text = card(results, pooled, sources.map((s) => s.description).join("; "), all.fit.n + all.validation.n, seconds);

@@ -40,6 +40,37 @@
  *  17 skill_rate     logit of the smoothed accuracy on the item's skills ((k + 1)/(n + 2),
  *                    skill-weighted counts): the ratio the two PFA counts only imply.
  *
+ * features/2 appends four columns (0–17 keep their meaning, so a features/1 row is the first
+ * 18 columns of a features/2 row). They measure how the learner did against the difficulty of
+ * what they answered: the residual r = y − σ(−b) of an answer (outcome minus the success
+ * chance of an average learner on that item, b as known when the answer was recorded).
+ * Accuracy alone (total_rate, recent_rate) cannot tell "80 % right on easy items" from
+ * "80 % right on hard ones"; the knowledge model's μ can, but moves slowly and per skill.
+ *  18 resid_long     exponentially weighted residual over all answers, λ = 0.1 (≈ last 10):
+ *                    recent ability net of item difficulty.
+ *  19 resid_short    the same with λ = 0.3 (≈ last 3): a run of answers above or below par.
+ *  20 skill_resid    the same on the primary skill, λ = 0.3 (0 when unseen).
+ *  21 recent_b       exponentially weighted difficulty b of the learner's recent items
+ *                    (λ = 0.3; 0 before the first answer): what the residuals were earned on.
+ *   Each EWMA starts at 0 and moves e ← e + λ (x − e) per answer (recent_b starts at the first
+ *   b), so every one is O(1) per attempt and a plain number in LearnerHistory. b is the
+ *   item's difficulty when the answer is recorded: a history rebuilt from the attempts table
+ *   (workers/learner/hydrate.ts) uses the bank's current b, so after a recalibration its
+ *   residuals can differ slightly from the live history's.
+ *   Measured on the prediction study's folds: reports/eval.md, recipe correctness-v2 beside v1.
+ *
+ * Tried on the same folds and left out because they did not move held-out AUC beyond fold
+ * noise (scripts/ml/screen-features.ts, MLP as correctness-v1, reports/feature-screening.md):
+ *   - Best-LR+-style success/failure counts decayed per answer at λ = 0.5, 0.8, 0.95, over all
+ *     answers or on the primary skill (windows of ≈ 2, 5 and 20 answers);
+ *   - the item's own earlier right and wrong counts (item_seen and item_last already carry it);
+ *   - an online Elo/Kalman ability over all answers (slow and fast drift) and a fast per-skill
+ *     one, as θ − b;
+ *   - residuals against the knowledge model's own prediction instead of σ(−b);
+ *   - residuals with λ = 0.6 and 1 (the last answer's);
+ *   - practice blocks (answers in a row on the primary skill, visits to it, accuracy in the
+ *     current block), a long-memory and a mean residual per skill, b's change from the last item.
+ *
  * Deliberately left out, with the reason:
  *   - wall-clock gaps, FSRS retrievability and response times: neither training dataset has
  *     timestamps or response times (the replay's clock is one minute per answer), so a model
@@ -75,24 +106,46 @@ export const FEATURE_NAMES = [
   "skill_streak",
   "total_streak",
   "skill_rate",
+  "resid_long",
+  "resid_short",
+  "skill_resid",
+  "recent_b",
 ] as const;
 
+/** Columns of features/1 (km_logit … skill_rate): the prefix every later layout keeps. */
+const V1_WIDTH = 18;
+/** Columns of the newest layout; rows written with no explicit width have this many. */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 /**
- * Version of the feature vector. A model records the version it was trained on; the predictor
- * refuses a model whose version differs (falls back to the knowledge model) instead of
- * silently scoring misaligned columns.
+ * Version of the newest feature layout. A model records the version it was trained on and
+ * reads the first FEATURE_WIDTHS[version] columns of it; the predictor refuses a model whose
+ * version is unknown or whose input width differs (falls back to the knowledge model) instead
+ * of silently scoring misaligned columns.
  */
-export const FEATURE_VERSION = "features/1";
+export const FEATURE_VERSION = "features/2";
+/**
+ * Every layout this code can write, by version → its width. Layouts only ever grow by
+ * appending columns, so an older layout is a prefix of the newest: one row writer serves
+ * every bundled model, and a model of an older layout keeps working until it is retired.
+ */
+export const FEATURE_WIDTHS: Readonly<Record<string, number>> = { "features/1": V1_WIDTH, "features/2": FEATURE_COUNT };
+
+/** Width of a feature layout, or undefined when this code cannot write it. */
+export function featureWidth(version: string): number | undefined {
+  return Object.hasOwn(FEATURE_WIDTHS, version) ? FEATURE_WIDTHS[version] : undefined;
+}
 /** Answers in the recent-accuracy window. */
 export const RECENT_WINDOW = 10;
 /** Weight of the newest answer in the per-skill exponentially weighted accuracy. */
 export const SKILL_EWMA = 0.3;
+/** Weights of the newest answer in resid_long and in resid_short, skill_resid and recent_b. */
+export const RESIDUAL_LONG = 0.1;
+export const RESIDUAL_SHORT = 0.3;
 /** |km_logit| cap: beyond ±8 (P < 0.0003) the difference carries no usable information. */
 const LOGIT_CAP = 8;
 
 /** The learner-level features, computed once per batch. */
-export type LearnerPart = readonly [number, number, number, number, number];
+export type LearnerPart = readonly [number, number, number, number, number, number, number, number];
 
 export interface SkillHistory {
   /** Exponentially weighted accuracy (λ = SKILL_EWMA), starting from the first outcome. */
@@ -102,6 +155,8 @@ export interface SkillHistory {
   streak: number;
   /** `LearnerHistory.attempts` when the skill was last practised (answers since = difference). */
   lastIndex: number;
+  /** EWMA (λ = RESIDUAL_SHORT) of y − σ(−b) on the skill (features/2; absent in older stored entries = 0). */
+  residual?: number;
 }
 
 export interface ItemHistory {
@@ -124,18 +179,52 @@ export interface LearnerHistory {
   recent: number[];
   skills: Record<string, SkillHistory>;
   items: Record<string, ItemHistory>;
+  /**
+   * features/2: EWMAs of the residual y − σ(−b) (λ = RESIDUAL_LONG, RESIDUAL_SHORT) and of
+   * the answered items' b (λ = RESIDUAL_SHORT). Optional so that histories stored before
+   * they existed still load (read as 0, as `withHistoryDefaults` fills them); they then
+   * catch up within a few answers, which is what an EWMA does anyway.
+   */
+  residualLong?: number;
+  residualShort?: number;
+  recentDifficulty?: number;
 }
 
 export function emptyHistory(): LearnerHistory {
-  return { attempts: 0, correct: 0, streak: 0, recent: [], skills: {}, items: {} };
+  return { attempts: 0, correct: 0, streak: 0, recent: [], skills: {}, items: {}, residualLong: 0, residualShort: 0, recentDifficulty: 0 };
+}
+
+/** The learner-level counts as stored (one JSON value): everything but the skill and item entries. */
+export type HistoryCounts = Omit<LearnerHistory, "skills" | "items">;
+
+/**
+ * Learner-level counts from a stored JSON value, written by any version of this module:
+ * fields added later (features/2's residuals) default to 0.
+ */
+export function historyCounts(stored: Partial<HistoryCounts>): HistoryCounts {
+  return {
+    attempts: stored.attempts ?? 0,
+    correct: stored.correct ?? 0,
+    streak: stored.streak ?? 0,
+    recent: [...(stored.recent ?? [])],
+    residualLong: stored.residualLong ?? 0,
+    residualShort: stored.residualShort ?? 0,
+    recentDifficulty: stored.recentDifficulty ?? 0,
+  };
+}
+
+/** Success chance of an average learner (θ = 0) on an item of difficulty b: the residuals' baseline. */
+function parChance(difficulty: number): number {
+  return 1 / (1 + Math.exp(difficulty));
 }
 
 /**
  * Adds one graded answer to `history` (mutates it; call after the features of that answer
  * were computed, which is what keeps them causal). Every skill of the item is updated.
  */
-export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "id" | "skillIds">, correct: boolean): void {
+export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "id" | "skillIds" | "difficulty">, correct: boolean): void {
   const y = correct ? 1 : 0;
+  const r = y - parChance(item.difficulty);
   for (const id of item.skillIds) {
     const s = history.skills[id];
     if (s) {
@@ -143,10 +232,17 @@ export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "i
       s.last = correct;
       s.streak = nextStreak(s.streak, correct);
       s.lastIndex = history.attempts;
+      s.residual = (s.residual ?? 0) + RESIDUAL_SHORT * (r - (s.residual ?? 0));
     } else {
-      history.skills[id] = { ewma: y, last: correct, streak: correct ? 1 : -1, lastIndex: history.attempts };
+      history.skills[id] = { ewma: y, last: correct, streak: correct ? 1 : -1, lastIndex: history.attempts, residual: RESIDUAL_SHORT * r };
     }
   }
+  const long = history.residualLong ?? 0;
+  const short = history.residualShort ?? 0;
+  history.residualLong = long + RESIDUAL_LONG * (r - long);
+  history.residualShort = short + RESIDUAL_SHORT * (r - short);
+  const b = history.recentDifficulty ?? 0;
+  history.recentDifficulty = history.attempts === 0 ? item.difficulty : b + RESIDUAL_SHORT * (item.difficulty - b);
   const it = history.items[item.id];
   if (it) {
     it.attempts += 1;
@@ -176,10 +272,7 @@ export function historySlice(history: LearnerHistory, item: Pick<ItemParams, "id
   }
   const it = history.items[item.id];
   return {
-    attempts: history.attempts,
-    correct: history.correct,
-    streak: history.streak,
-    recent: [...history.recent],
+    ...historyCounts(history),
     skills,
     items: it ? { [item.id]: { ...it } } : {},
   };
@@ -191,6 +284,9 @@ export function mergeHistorySlice(history: LearnerHistory, slice: LearnerHistory
   history.correct = slice.correct;
   history.streak = slice.streak;
   history.recent = slice.recent;
+  history.residualLong = slice.residualLong ?? 0;
+  history.residualShort = slice.residualShort ?? 0;
+  history.recentDifficulty = slice.recentDifficulty ?? 0;
   Object.assign(history.skills, slice.skills);
   Object.assign(history.items, slice.items);
 }
@@ -212,7 +308,7 @@ function logit(p: number): number {
 
 const sign = (b: boolean | undefined): number => (b === undefined ? 0 : b ? 1 : -1);
 
-/** Learner-level features (8–11, 16), the same for every candidate: computed once per batch. */
+/** Learner-level features (8–11, 16, 18, 19, 21), the same for every candidate: computed once per batch. */
 function learnerFeatures(h: LearnerHistory): LearnerPart {
   let recentSum = 0;
   for (const v of h.recent) recentSum += v;
@@ -222,12 +318,16 @@ function learnerFeatures(h: LearnerHistory): LearnerPart {
     h.recent.length > 0 ? recentSum / h.recent.length - 0.5 : 0,
     h.recent.length > 0 ? ((h.recent[h.recent.length - 1] ?? 0) > 0 ? 1 : -1) : 0,
     streakFeature(h.streak),
+    h.residualLong ?? 0,
+    h.residualShort ?? 0,
+    h.attempts > 0 ? (h.recentDifficulty ?? 0) : 0,
   ];
 }
 
 /**
- * Writes the features of `item` into `out[offset … offset + FEATURE_COUNT)`. `lookup` must
- * never return undefined for a skill the knowledge model would give a prior to: pass a
+ * Writes the features of `item` into `out[offset … offset + width)`: the first `width` columns
+ * of the newest layout (18 = features/1, FEATURE_COUNT = features/2). `lookup` must never
+ * return undefined for a skill the knowledge model would give a prior to: pass a
  * `resolveSkills` lookup (as `buildFeatures` does), so km_logit equals what `rankItems`
  * predicts.
  */
@@ -239,6 +339,7 @@ export function writeFeatureRow(
   config: KnowledgeConfig,
   out: Float32Array,
   offset: number,
+  width: number = FEATURE_COUNT,
 ): void {
   const ids = item.skillIds;
   const count = ids.length;
@@ -276,16 +377,22 @@ export function writeFeatureRow(
   out[offset + 15] = streakFeature(primary ? primary.streak : 0);
   out[offset + 16] = learner[4];
   out[offset + 17] = logit((correct + 1) / (attempts + 2));
+  if (width <= V1_WIDTH) return;
+  out[offset + 18] = learner[5];
+  out[offset + 19] = learner[6];
+  out[offset + 20] = primary ? (primary.residual ?? 0) : 0;
+  out[offset + 21] = learner[7];
 }
 
 /**
- * Features of every candidate, row-major: row i (item i) occupies
- * `out[i·FEATURE_COUNT … (i + 1)·FEATURE_COUNT)`. Allocation-light (one lookup closure per
- * call); `out` must hold at least items.length × FEATURE_COUNT values. Returns `out`.
+ * Features of every candidate, row-major, `width` columns a row (the model's layout width,
+ * FEATURE_WIDTHS): row i (item i) occupies `out[i·width … (i + 1)·width)`. Allocation-light
+ * (one lookup closure per call); `out` must hold at least items.length × width values.
+ * Returns `out`.
  *
  * @example
- *   const rows = new Float32Array(items.length * FEATURE_COUNT);
- *   buildFeatures(state.skill, curriculum.neighbours, history, items, rows, DEFAULT_ENGINE_CONFIG.knowledge);
+ *   const rows = new Float32Array(items.length * predictor.width);
+ *   buildFeatures(state.skill, curriculum.neighbours, history, items, rows, DEFAULT_ENGINE_CONFIG.knowledge, predictor.width);
  *   const p = await predictor.predict(rows, items.length);
  */
 export function buildFeatures(
@@ -295,13 +402,15 @@ export function buildFeatures(
   items: readonly ItemParams[],
   out: Float32Array,
   config: KnowledgeConfig,
+  width: number = FEATURE_COUNT,
 ): Float32Array {
-  if (out.length < items.length * FEATURE_COUNT) throw new RangeError(`out has ${out.length} slots for ${items.length} × ${FEATURE_COUNT} features`);
+  if (!Object.values(FEATURE_WIDTHS).includes(width)) throw new RangeError(`no feature layout is ${width} wide`);
+  if (out.length < items.length * width) throw new RangeError(`out has ${out.length} slots for ${items.length} × ${width} features`);
   const lookup = resolveSkills(skill, neighbours, config);
   const learner = learnerFeatures(history);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (item) writeFeatureRow(item, lookup, history, learner, config, out, i * FEATURE_COUNT);
+    if (item) writeFeatureRow(item, lookup, history, learner, config, out, i * width, width);
   }
   return out;
 }

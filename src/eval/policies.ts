@@ -26,7 +26,7 @@
  */
 import { candidateSkills, chooseNext, dueSkills, rankItems, stretchSkills } from "../core/engine";
 import type { Curriculum, EngineConfig } from "../core/engine";
-import { FEATURE_COUNT, buildFeatures } from "../core/features";
+import { buildFeatures } from "../core/features";
 import { isMastered } from "../core/knowledge";
 import type { Random } from "../core/random";
 import type { ItemParams, ReviewMemory } from "../core/types";
@@ -149,7 +149,7 @@ function enginePolicy(withModel: boolean): Policy {
     let predictions: Float64Array | undefined;
     if (withModel) {
       if (!ctx.model) throw new Error("engine-model needs the correctness model");
-      const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * FEATURE_COUNT), ctx.config.knowledge);
+      const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * ctx.model.inputs), ctx.config.knowledge, ctx.model.inputs);
       predictions = evaluate(ctx.model, rows, items.length);
     }
     const { ranked } = rankItems(ctx.view, ctx.curriculum, items, m, now, ctx.config, predictions);

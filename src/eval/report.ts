@@ -37,6 +37,8 @@ export interface EvalReport {
   readonly families?: readonly FamilyTeachResult[];
   readonly cat?: StudyResult;
   readonly timings: ReadonlyArray<readonly [string, number]>;
+  /** Version of the shipped correctness model (src/ml/recipes.ts CURRENT): models/<version>.*. */
+  readonly modelVersion: string;
 }
 
 export interface RenderedReport {
@@ -163,7 +165,8 @@ export function renderReport(r: EvalReport): RenderedReport {
     for (const d of r.prediction) {
       const by = (key: string) => d.predictors.find((p) => p.key === key);
       const [g, it, e, t] = ["global", "item", "engine", "tuned"].map(by);
-      const ml = d.predictors[4];
+      // The shipped recipe's row (refitted per fold) beside its bundled file.
+      const ml = by(r.modelVersion) ?? d.predictors[4];
       const file = d.predictors.find((p) => p.key.endsWith(".onnx"));
       const auc = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.auc)).mean : Number.NaN);
       const ll = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
@@ -176,7 +179,8 @@ export function renderReport(r: EvalReport): RenderedReport {
       "",
       "The recipe columns refit the model on each fold's training students (held-out). The shipped file is the bundled model itself, scored as it runs in production " +
         "(float32 graph, onnxruntime) on the same test rows; it was fitted on every student of both datasets, so on these folds its weights have seen the test students " +
-        "(its item difficulties have not): read it as a check that the file behaves like its recipe, not as a held-out score. Its held-out counterpart is the card's pooled-recipe column (models/correctness-v1.card.md).",
+        `(its item difficulties have not): read it as a check that the file behaves like its recipe, not as a held-out score. Its held-out counterpart is the card's pooled-recipe column (models/${r.modelVersion}.card.md). ` +
+        "Feature candidates screened for the recipes (and left out) are in reports/feature-screening.md.",
     );
     md.push("");
   }
@@ -277,7 +281,7 @@ export function renderReport(r: EvalReport): RenderedReport {
       "Each family is a different idea of how people learn (src/eval/families.ts); every policy teaches the same populations. " +
         "Every answer goes through the learner Durable Object's own decision (`decideAttempt`: grading a response, the knowledge model's update, FSRS review memory, the correctness model's history); " +
         "the engine policies rank with `candidateSkills` → `rankItems` → `chooseNext` (→ `stretchSkills`), the DO's next-item path, with or without the shipped correctness model's predictions " +
-        "(feature rows from `buildFeatures`, scored by models/correctness-v1.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts). " +
+        `(feature rows from \`buildFeatures\`, scored by models/${r.modelVersion}.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts). ` +
         "Intervals: mean ± 95 % Student-t half-width over replicate populations (seeds base + r); engine-vs-baseline differences are paired by replicate.",
       "",
       "Measures: *attempts per skill mastered* = every attempt served (practice, review, wasted) divided by the skills truly mastered at the end that were not at the start, over the population — the headline's *attempts to mastery*, comparable across policies; " +

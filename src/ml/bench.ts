@@ -15,10 +15,12 @@ export async function runMlBench(predictor: CorrectnessPredictor, candidates: nu
   const f = benchFixture(candidates);
   const history = emptyHistory();
   f.items.slice(0, 30).forEach((item, i) => recordOutcome(history, item, i % 3 !== 0));
-  const rows = new Float32Array(candidates * FEATURE_COUNT);
+  // The rows the model reads (its layout's width); the newest layout when it is not loaded.
+  const width = predictor.ok ? predictor.width : FEATURE_COUNT;
+  const rows = new Float32Array(candidates * width);
   let checksum = 0;
   for (let r = 0; r < reps; r++) {
-    buildFeatures(f.view.skill, f.curriculum.neighbours, history, f.items, rows, DEFAULT_KNOWLEDGE_CONFIG);
+    buildFeatures(f.view.skill, f.curriculum.neighbours, history, f.items, rows, DEFAULT_KNOWLEDGE_CONFIG, width);
     if (stage === "model" && predictor.ok) checksum += (await predictor.predict(rows, candidates))[r % candidates] ?? 0;
     else checksum += rows[r % rows.length] ?? 0;
   }

@@ -15,7 +15,7 @@
  * would lose on new students (whose rows, like production's, use b fitted on everyone else).
  * Test rows use difficulties fitted on all training students — the engine row's fit.
  */
-import { FEATURE_COUNT, FEATURE_VERSION, emptyHistory, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
+import { FEATURE_COUNT, emptyHistory, featureWidth, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { StudentSequence } from "./dataset";
 import { fitItemDifficulties, itemMapper } from "./difficulty";
@@ -36,7 +36,10 @@ function count(students: readonly StudentSequence[]): number {
   return students.reduce((a, s) => a + s.interactions.length, 0);
 }
 
-/** Feature rows of every interaction of `students`, in order, through the replay. */
+/**
+ * Feature rows of every interaction of `students`, in order, through the replay: rows of the
+ * newest layout (FEATURE_COUNT columns); a recipe of an older layout reads their prefix.
+ */
 export function featureTable(students: readonly StudentSequence[], toItem: ItemMapper, config: KnowledgeConfig): FeatureTable {
   const n = count(students);
   const x = new Float32Array(n * FEATURE_COUNT);
@@ -76,7 +79,7 @@ export function concatTables(parts: readonly FeatureTable[]): FeatureTable {
  * Parts for cross-fitting: the students' test folds when there are at least two (fold-0
  * students dealt round-robin over them), otherwise four parts by position.
  */
-function partsOf(train: readonly StudentSequence[]): StudentSequence[][] {
+export function partsOf(train: readonly StudentSequence[]): StudentSequence[][] {
   const folds = [...new Set(train.map((s) => s.fold).filter((f) => f > 0))].sort((a, b) => a - b);
   const byFold = folds.length >= 2;
   const keys = byFold ? folds : [0, 1, 2, 3];
@@ -93,7 +96,28 @@ export interface Recipe {
   /** Model version, e.g. "correctness-v1". */
   readonly version: string;
   readonly description: string;
+  /** Feature layout the model reads (a key of FEATURE_WIDTHS, src/core/features.ts). */
+  readonly features: string;
   readonly fit: FitConfig;
+}
+
+/** Width of a recipe's layout; throws for a layout src/core/features.ts cannot write. */
+export function recipeWidth(recipe: Pick<Recipe, "version" | "features">): number {
+  const width = featureWidth(recipe.features);
+  if (width === undefined) throw new Error(`${recipe.version}: unknown feature layout ${recipe.features}`);
+  return width;
+}
+
+/**
+ * The first `width` columns of every row of `table` (a features/1 model reads the first 18
+ * columns of a features/2 row). The table itself when it already has that width.
+ */
+export function tableColumns<T extends FitData>(table: T, width: number): FitData {
+  if (width === FEATURE_COUNT) return table;
+  if (width > FEATURE_COUNT) throw new RangeError(`rows have ${FEATURE_COUNT} columns, ${width} asked`);
+  const x = new Float32Array(table.n * width);
+  for (let i = 0; i < table.n; i++) x.set(table.x.subarray(i * FEATURE_COUNT, i * FEATURE_COUNT + width), i * width);
+  return { x, y: table.y, n: table.n };
 }
 
 export interface TrainingSet {
@@ -129,7 +153,8 @@ export function trainingSet(
 }
 
 export function trainRecipe(set: TrainingSet, recipe: Recipe, log: (msg: string) => void = () => undefined): CorrectnessModel {
-  return fitModel(set.fit, set.validation, FEATURE_COUNT, recipe.fit, recipe.version, FEATURE_VERSION, log).model;
+  const width = recipeWidth(recipe);
+  return fitModel(tableColumns(set.fit, width), tableColumns(set.validation, width), width, recipe.fit, recipe.version, recipe.features, log).model;
 }
 
 /** Test rows of `test` with difficulties fitted on all of `train`. */
@@ -138,6 +163,7 @@ export function testTable(train: readonly StudentSequence[], test: readonly Stud
   return featureTable(test, toItem, config);
 }
 
+/** P(correct) of every row of `table` by `model`, which reads the first `model.inputs` columns. */
 export function predictTable(model: CorrectnessModel, table: FeatureTable): Float64Array {
-  return evaluate(model, table.x, table.n);
+  return evaluate(model, tableColumns(table, model.inputs).x, table.n);
 }

@@ -26,17 +26,19 @@
  *
  * @example
  *   const predictor = await getCorrectnessPredictor(env);
- *   const rows = buildFeatures(state.skill, curriculum.neighbours, history, items, new Float32Array(items.length * FEATURE_COUNT), cfg.knowledge);
+ *   const width = predictor.ok ? predictor.width : FEATURE_COUNT;
+ *   const rows = buildFeatures(state.skill, curriculum.neighbours, history, items, new Float32Array(items.length * width), cfg.knowledge, width);
  *   const { predictions, predictor: used, fallback } = await predictOrFallback(predictor, rows, items.length, () => knowledgePredictions);
  */
 import correctnessV1 from "../../models/correctness-v1.onnx";
-import { FEATURE_COUNT, FEATURE_VERSION } from "../core/features";
+import correctnessV2 from "../../models/correctness-v2.onnx";
+import { featureWidth } from "../core/features";
 import { getSession, ort } from "./ort-session";
 
 export const INPUT_NAME = "features";
 export const OUTPUT_NAME = "p_correct";
 /** Used when CORRECTNESS_MODEL is not set. */
-export const DEFAULT_MODEL_VERSION = "correctness-v1";
+export const DEFAULT_MODEL_VERSION = "correctness-v2";
 /** CORRECTNESS_MODEL value that turns the model off (knowledge model only). */
 export const MODEL_OFF = "off";
 
@@ -46,13 +48,23 @@ export interface BundledModel {
   readonly featureVersion: string;
 }
 
-/** Models bundled with this worker, by version. Add a line (and a models/ file) per version. */
+/**
+ * Models bundled with this worker, by version. Add a line (and a models/ file) per version.
+ * correctness-v1 stays bundled after v2 shipped: `CORRECTNESS_MODEL=correctness-v1` rolls
+ * back by a vars change (its features/1 rows are the prefix v2's code still writes).
+ */
 export const BUNDLED_MODELS: Readonly<Record<string, BundledModel>> = {
   "correctness-v1": { bytes: correctnessV1, featureVersion: "features/1" },
+  "correctness-v2": { bytes: correctnessV2, featureVersion: "features/2" },
 };
 
 export type CorrectnessPredictor = { readonly version: string } & (
-  | { readonly ok: true; predict(rows: Float32Array, n: number): Promise<Float64Array> }
+  | {
+      readonly ok: true;
+      /** Columns of a feature row this model reads (its layout's width: pass it to `buildFeatures`). */
+      readonly width: number;
+      predict(rows: Float32Array, n: number): Promise<Float64Array>;
+    }
   | { readonly ok: false; readonly reason: string }
 );
 
@@ -81,8 +93,8 @@ function failed(version: string, reason: string): CorrectnessPredictor {
 
 /**
  * A predictor over an ONNX model given as bytes. The session is created once per isolate
- * per `version` (concurrent first calls share it); a model that does not load, or whose
- * feature version or input width does not match this worker's features, gives `ok: false`.
+ * per `version` (concurrent first calls share it); a model that does not load, whose feature
+ * version this worker cannot write, or whose input width is not that layout's, gives `ok: false`.
  */
 export async function createOnnxPredictor(options: {
   version: string;
@@ -91,7 +103,8 @@ export async function createOnnxPredictor(options: {
   wasm?: object;
 }): Promise<CorrectnessPredictor> {
   const { version } = options;
-  if (options.featureVersion !== FEATURE_VERSION) return failed(version, `trained on ${options.featureVersion}, this worker computes ${FEATURE_VERSION}`);
+  const expected = featureWidth(options.featureVersion);
+  if (expected === undefined) return failed(version, `trained on ${options.featureVersion}, a feature layout this worker cannot compute`);
   let session: ort.InferenceSession;
   try {
     // The 14 MB runtime is imported on first use, not with this module (./ort-wasm.ts).
@@ -101,15 +114,16 @@ export async function createOnnxPredictor(options: {
   }
   const input = session.inputMetadata[0];
   const width = input && input.isTensor ? input.shape[1] : undefined;
-  if (session.inputNames[0] !== INPUT_NAME || width !== FEATURE_COUNT) {
-    return failed(version, `model input is ${session.inputNames[0]} [N, ${String(width)}], expected ${INPUT_NAME} [N, ${FEATURE_COUNT}]`);
+  if (session.inputNames[0] !== INPUT_NAME || width !== expected) {
+    return failed(version, `model input is ${session.inputNames[0]} [N, ${String(width)}], expected ${INPUT_NAME} [N, ${expected}] (${options.featureVersion})`);
   }
   return {
     version,
     ok: true,
+    width: expected,
     async predict(rows: Float32Array, n: number): Promise<Float64Array> {
-      if (rows.length < n * FEATURE_COUNT) throw new RangeError(`rows has ${rows.length} values for ${n} × ${FEATURE_COUNT}`);
-      const tensor = new ort.Tensor("float32", rows.subarray(0, n * FEATURE_COUNT), [n, FEATURE_COUNT]);
+      if (rows.length < n * expected) throw new RangeError(`rows has ${rows.length} values for ${n} × ${expected}`);
+      const tensor = new ort.Tensor("float32", rows.subarray(0, n * expected), [n, expected]);
       const out = await session.run({ [INPUT_NAME]: tensor });
       const p = out[OUTPUT_NAME];
       if (!p) throw new Error(`model has no output ${OUTPUT_NAME}`);

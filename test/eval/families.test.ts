@@ -19,6 +19,7 @@ import { meanCi } from "../../src/eval/stats";
 import { DEFAULT_TEACH, engineAdvantage, intervalSummaries, responseFor, runTeachingStudy } from "../../src/eval/teach";
 import type { StudentSequence } from "../../src/ml/dataset";
 import { modelFromJson } from "../../src/ml/model";
+import { CURRENT } from "../../src/ml/recipes";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 6, 17);
@@ -164,7 +165,7 @@ describe("study plumbing", () => {
 
   it("runs every family and policy, the model in the loop, reproducibly", () => {
     const bank = generateDemoBank(1);
-    const model = modelFromJson(JSON.parse(readFileSync(resolve(__dirname, "../../models/correctness-v1.json"), "utf8")));
+    const model = modelFromJson(JSON.parse(readFileSync(resolve(__dirname, `../../models/${CURRENT.version}.json`), "utf8")));
     const fams = learnerFamilies({ bkt: FIT, pfa: { correct: 0.1, wrong: 0.02, logLik: 0, answers: 0 }, source: "test" });
     const options = { ...DEFAULT_TEACH, replicates: 2, learners: 2, attempts: 60, checkpoints: [60], policies: POLICY_NAMES, config: DEFAULT_ENGINE_CONFIG, model };
     const one = runTeachingStudy(bank, fams, options);

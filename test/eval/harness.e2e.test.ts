@@ -63,7 +63,7 @@ describe("evaluation harness, end to end on subsets", () => {
     expect(tp.usPer500).toBeGreaterThan(0);
 
     const teaching = runTeaching(generateDemoBank(1), { ...DEFAULT_TEACH, learners: 3, attempts: 100, checkpoints: [50, 100] });
-    const report = renderReport({ quick: true, seed: 7, command: "test", dataDir, prediction: results, throughput: tp, teaching, timings: [["total", 1]] });
+    const report = renderReport({ quick: true, seed: 7, command: "test", dataDir, prediction: results, throughput: tp, teaching, timings: [["total", 1]], modelVersion: "correctness-v2" });
     expect(report.markdown.indexOf("## Headline")).toBeLessThan(report.markdown.indexOf("## 1."));
     expect(report.markdown).toContain("Published DKT");
     expect([...report.svgs.keys()].sort()).toEqual([

@@ -6,8 +6,12 @@ import { describe, expect, it } from "vitest";
 import {
   FEATURE_COUNT,
   FEATURE_NAMES,
+  FEATURE_VERSION,
+  FEATURE_WIDTHS,
   buildFeatures,
   emptyHistory,
+  featureWidth,
+  historyCounts,
   historySlice,
   learnerPart,
   mergeHistorySlice,
@@ -16,6 +20,7 @@ import {
 } from "../../src/core/features";
 import { DEFAULT_KNOWLEDGE_CONFIG, predictCorrect, resolveSkills } from "../../src/core/knowledge";
 import { mulberry32 } from "../../src/core/random";
+import type { LearnerHistory } from "../../src/core/features";
 import type { ItemParams, SkillState } from "../../src/core/types";
 import type { Interaction, StudentSequence } from "../../src/ml/dataset";
 import { featureTable } from "../../src/ml/pipeline";
@@ -56,7 +61,7 @@ describe("features", () => {
     const t = featureTable([student(sequence(4, 3))], toItem, DEFAULT_KNOWLEDGE_CONFIG);
     const row = t.x.subarray(0, FEATURE_COUNT);
     const get = (name: (typeof FEATURE_NAMES)[number]) => row[FEATURE_NAMES.indexOf(name)];
-    for (const name of ["skill_success", "skill_failure", "skill_recent", "skill_last", "total_log", "recent_rate", "last_correct", "item_seen", "item_last", "skill_streak", "total_streak"] as const) {
+    for (const name of ["skill_success", "skill_failure", "skill_recent", "skill_last", "total_log", "recent_rate", "last_correct", "item_seen", "item_last", "skill_streak", "total_streak", "resid_long", "resid_short", "skill_resid", "recent_b"] as const) {
       expect(get(name)).toBe(0);
     }
   });
@@ -65,8 +70,8 @@ describe("features", () => {
     const items = sequence(5, 20).map(toItem);
     const states = new Map<string, SkillState>([["s1", { skillId: "s1", mean: 0.9, variance: 0.2, attempts: 9, correct: 7, lastAttemptAt: 0 }]]);
     const history = emptyHistory();
-    recordOutcome(history, items[0] ?? { id: "x", skillIds: [] }, true);
-    recordOutcome(history, items[1] ?? { id: "x", skillIds: [] }, false);
+    recordOutcome(history, items[0] ?? { id: "x", skillIds: [], difficulty: 0 }, true);
+    recordOutcome(history, items[1] ?? { id: "x", skillIds: [], difficulty: 0 }, false);
     const batch = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
     const lookup = resolveSkills((id) => states.get(id), new Map(), DEFAULT_KNOWLEDGE_CONFIG);
     const one = new Float32Array(FEATURE_COUNT);
@@ -76,6 +81,55 @@ describe("features", () => {
       const p = predictCorrect(item, lookup, DEFAULT_KNOWLEDGE_CONFIG);
       expect(batch[i * FEATURE_COUNT]).toBeCloseTo(Math.log(p / (1 - p)), 5);
     });
+  });
+
+  it("features/1 rows are the first 18 columns of features/2 rows (one writer serves both layouts)", () => {
+    expect(FEATURE_WIDTHS).toEqual({ "features/1": 18, "features/2": 22 });
+    expect(featureWidth(FEATURE_VERSION)).toBe(FEATURE_COUNT);
+    expect(featureWidth("features/0")).toBeUndefined();
+    expect(FEATURE_NAMES.slice(0, 18)).toEqual([
+      "km_logit", "km_sd", "item_b", "skill_success", "skill_failure", "skill_recent", "skill_last", "skill_gap", "total_log",
+      "total_rate", "recent_rate", "last_correct", "item_seen", "item_last", "item_skills", "skill_streak", "total_streak", "skill_rate",
+    ]);
+    const items = sequence(8, 30).map(toItem);
+    const history = emptyHistory();
+    items.slice(0, 12).forEach((item, k) => recordOutcome(history, item, k % 3 !== 0));
+    const lookup = (id: string) => (id === "s1" ? { skillId: "s1", mean: 0.4, variance: 0.5, attempts: 4, correct: 3, lastAttemptAt: 0 } : undefined);
+    const wide = buildFeatures(lookup, new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    const narrow = buildFeatures(lookup, new Map(), history, items, new Float32Array(items.length * 18), DEFAULT_KNOWLEDGE_CONFIG, 18);
+    items.forEach((_, i) => expect([...narrow.subarray(i * 18, (i + 1) * 18)]).toEqual([...wide.subarray(i * FEATURE_COUNT, i * FEATURE_COUNT + 18)]));
+    expect(() => buildFeatures(lookup, new Map(), history, items, new Float32Array(items.length * 20), DEFAULT_KNOWLEDGE_CONFIG, 20)).toThrow(RangeError);
+  });
+
+  it("the residual features follow their definition: EWMAs of y − σ(−b) and of b", () => {
+    const a = { id: "a", skillIds: ["s"], difficulty: 1, discrimination: 1, guessing: 0 };
+    const b = { id: "b", skillIds: ["t"], difficulty: -2, discrimination: 1, guessing: 0 };
+    const h = emptyHistory();
+    recordOutcome(h, a, true); // r1 = 1 − σ(−1)
+    recordOutcome(h, b, false); // r2 = 0 − σ(2)
+    const r1 = 1 - 1 / (1 + Math.exp(1));
+    const r2 = 0 - 1 / (1 + Math.exp(-2));
+    const long = 0.1 * r1 + 0.1 * (r2 - 0.1 * r1);
+    const short = 0.3 * r1 + 0.3 * (r2 - 0.3 * r1);
+    const row = buildFeatures(() => undefined, new Map(), h, [a], new Float32Array(FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    const get = (name: (typeof FEATURE_NAMES)[number]) => row[FEATURE_NAMES.indexOf(name)] ?? Number.NaN;
+    expect(get("resid_long")).toBeCloseTo(long, 6);
+    expect(get("resid_short")).toBeCloseTo(short, 6);
+    expect(get("skill_resid")).toBeCloseTo(0.3 * r1, 6); // skill s saw only answer 1
+    expect(get("recent_b")).toBeCloseTo(1 + 0.3 * (-2 - 1), 6); // starts at the first b
+  });
+
+  it("a history stored before features/2 (no residual fields) loads with them at 0", () => {
+    const stored = JSON.parse(JSON.stringify({ attempts: 7, correct: 5, streak: 2, recent: [1, 0, 1] })) as Partial<LearnerHistory>;
+    expect(historyCounts(stored)).toEqual({ attempts: 7, correct: 5, streak: 2, recent: [1, 0, 1], residualLong: 0, residualShort: 0, recentDifficulty: 0 });
+    const h: LearnerHistory = { ...historyCounts(stored), skills: { s: { ewma: 0.8, last: true, streak: 2, lastIndex: 6 } }, items: {} };
+    const item = { id: "q", skillIds: ["s"], difficulty: 0, discrimination: 1, guessing: 0 };
+    const row = buildFeatures(() => undefined, new Map(), h, [item], new Float32Array(FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    for (const v of row) expect(Number.isFinite(v)).toBe(true);
+    expect(row[FEATURE_NAMES.indexOf("skill_resid")]).toBe(0);
+    recordOutcome(h, item, true); // and it keeps learning from there
+    expect(h.skills.s?.residual).toBeCloseTo(0.3 * 0.5, 12);
+    expect(h.residualLong).toBeCloseTo(0.1 * 0.5, 12);
   });
 
   it("history survives a JSON round trip (the Durable Object stores it as text)", () => {
@@ -89,9 +143,9 @@ describe("features", () => {
 describe("history slices", () => {
   it("recording into a slice and merging it back equals recording into the whole history", () => {
     const items = [
-      { id: "i1", skillIds: ["a"] },
-      { id: "i2", skillIds: ["a", "b"] },
-      { id: "i3", skillIds: ["c"] },
+      { id: "i1", skillIds: ["a"], difficulty: -0.5 },
+      { id: "i2", skillIds: ["a", "b"], difficulty: 0.7 },
+      { id: "i3", skillIds: ["c"], difficulty: 0 },
     ];
     const direct = emptyHistory();
     const sliced = emptyHistory();

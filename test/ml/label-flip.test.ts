@@ -6,7 +6,8 @@
  * same item parameters, and compare with the unflipped load:
  *   - the sequence (items and skills of every interaction) is identical: no label moves a cut;
  *   - at most one interaction's label changes (the one whose first row was flipped), and
- *     every feature row up to and including it is bit-identical.
+ *     every feature row up to and including it is bit-identical — every column of the newest
+ *     layout (FEATURE_COUNT, features/2's residual columns included; older layouts are its prefix).
  * Runs on the real ASSISTments 2009 and Statics 2011 files when present, and always on a
  * synthetic file with multi-skill runs and retries.
  */
@@ -20,7 +21,7 @@ import type { DatasetName, StudentSequence } from "../../src/ml/dataset";
 import { fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
 import { mappingsFor } from "../../src/ml/mappings";
 import { featureTable } from "../../src/ml/pipeline";
-import { FEATURE_COUNT } from "../../src/core/features";
+import { FEATURE_COUNT, FEATURE_VERSION, FEATURE_WIDTHS } from "../../src/core/features";
 
 const dataDir = resolve(process.env.KT_DATA_DIR ?? resolve(__dirname, "../../../shared/data/kt"));
 const ASSIST_HEADER = "student_idx,user_id_raw,seq_pos,problem_id,skill_id,correct,test_fold";
@@ -117,6 +118,11 @@ function syntheticAssist(students: number, seed: number): string {
 }
 
 describe("a label never reaches its own or an earlier interaction's features (raw rows flipped)", () => {
+  it("the check covers every column of the newest layout", () => {
+    expect(FEATURE_COUNT).toBe(FEATURE_WIDTHS[FEATURE_VERSION]);
+    expect(FEATURE_COUNT).toBe(Math.max(...Object.values(FEATURE_WIDTHS)));
+  });
+
   it("synthetic ASSISTments-style file with multi-skill runs and retries", () => {
     const { flips, violations } = flipCheck("assist2009", syntheticAssist(30, 3), 30, 12, 5);
     expect(flips).toBe(360);

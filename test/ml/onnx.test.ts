@@ -11,6 +11,9 @@ import { mulberry32, normalDraw } from "../../src/core/random";
 import { evaluate } from "../../src/ml/model";
 import type { CorrectnessModel } from "../../src/ml/model";
 import { INPUT_NAME, OUTPUT_NAME, exportOnnx } from "../../src/ml/export";
+import onnxProto from "onnx-proto";
+import { recipeWidth } from "../../src/ml/pipeline";
+import { CURRENT } from "../../src/ml/recipes";
 
 function randomModel(seed: number, hidden: number): CorrectnessModel {
   const rng = mulberry32(seed);
@@ -54,7 +57,6 @@ describe("ONNX export", () => {
 
   it("records IR 8, opset 13, version and feature version", async () => {
     const bytes = exportOnnx(randomModel(1, 4), FEATURE_NAMES);
-    const { default: onnxProto } = await import("onnx-proto");
     const m = onnxProto.onnx.ModelProto.decode(bytes);
     expect(Number(m.irVersion)).toBe(8);
     expect(m.opsetImport.map((o) => Number(o.version))).toEqual([13]);
@@ -62,12 +64,14 @@ describe("ONNX export", () => {
     expect(meta).toMatchObject({ version: "random-1", feature_version: FEATURE_VERSION, features: FEATURE_NAMES.join(",") });
   });
 
-  it.skipIf(!existsSync("models/correctness-v1.onnx"))("the shipped model loads in onnxruntime-node and matches the card", async () => {
-    const bytes = readFileSync("models/correctness-v1.onnx");
+  it.skipIf(!existsSync(`models/${CURRENT.version}.onnx`))("the shipped model loads in onnxruntime-node and matches the card", async () => {
+    const bytes = readFileSync(`models/${CURRENT.version}.onnx`);
     const session = await ort.InferenceSession.create(bytes);
     expect(session.inputNames).toEqual([INPUT_NAME]);
-    const card = readFileSync("models/correctness-v1.card.md", "utf8");
-    expect(card).toContain(FEATURE_VERSION);
-    for (const name of FEATURE_NAMES) expect(card).toContain(name);
+    const card = readFileSync(`models/${CURRENT.version}.card.md`, "utf8");
+    expect(card).toContain(CURRENT.features);
+    for (const name of FEATURE_NAMES.slice(0, recipeWidth(CURRENT))) expect(card).toContain(name);
+    const meta = Object.fromEntries(onnxProto.onnx.ModelProto.decode(bytes).metadataProps.map((p) => [p.key, p.value]));
+    expect(meta).toMatchObject({ version: CURRENT.version, feature_version: CURRENT.features, features: FEATURE_NAMES.slice(0, recipeWidth(CURRENT)).join(",") });
   });
 });

@@ -12,9 +12,9 @@ import { loadDataset } from "../../src/ml/dataset";
 import type { DatasetName } from "../../src/ml/dataset";
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
 import { mulberry32 } from "../../src/core/random";
-import { evaluate, modelFromJson } from "../../src/ml/model";
+import { modelFromJson } from "../../src/ml/model";
 import { openShippedModel, scoreRows } from "../../src/ml/onnx-node";
-import { featureTable } from "../../src/ml/pipeline";
+import { featureTable, predictTable } from "../../src/ml/pipeline";
 import { CURRENT } from "../../src/ml/recipes";
 
 const root = resolve(__dirname, "../..");
@@ -42,7 +42,8 @@ describe("the shipped model against its card", () => {
     const table = featureTable(students, (x) => ({ id: x.itemId, skillIds: x.skillIds, difficulty: (Number(x.itemId.slice(1)) % 9) / 3 - 1.5, discrimination: 1, guessing: 0 }), DEFAULT_KNOWLEDGE_CONFIG);
     const json = modelFromJson(JSON.parse(readFileSync(resolve(root, "models", `${CURRENT.version}.json`), "utf8")));
     const onnx = await scoreRows(await openShippedModel(root, CURRENT.version), table);
-    const ts = evaluate(json, table.x, table.n);
+    expect(json.featureVersion).toBe(CURRENT.features);
+    const ts = predictTable(json, table); // the model's columns of the pipeline rows
     let worst = 0;
     for (let i = 0; i < table.n; i++) worst = Math.max(worst, Math.abs((ts[i] ?? 0) - (onnx[i] ?? 0)));
     expect(table.n).toBe(2000);

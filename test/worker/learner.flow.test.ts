@@ -22,7 +22,7 @@ describe("the learner engine through the API", () => {
     expect(next.item?.id).toBeTruthy();
     expect(next.item).not.toHaveProperty("answer");
     // The bundled correctness model scores the candidates (the knowledge model is its fallback).
-    expect(next.why?.predictor).toBe("correctness-v1");
+    expect(next.why?.predictor).toBe("correctness-v2");
     expect(next.why?.fallbackReason).toBeUndefined();
     const sum = next.why ? Object.values(next.why.terms).reduce((a, b) => a + b, 0) : Number.NaN;
     expect(sum).toBeCloseTo(next.why?.score ?? Number.NaN, 6);
@@ -352,6 +352,37 @@ describe("the learner engine through the API", () => {
     // The item served before the restart can still be answered, once.
     const answered = await learner.answer(pending.item?.id ?? "", true);
     expect(answered.seq).toBe(13);
+  });
+
+  it("loads a feature history stored before features/2 (no residual fields) and keeps scoring with the model", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("legacy-history"));
+    for (let i = 0; i < 6; i++) {
+      const next = await learner.next();
+      await learner.answer(next.item?.id ?? "", i % 2 === 0);
+    }
+    // Rewrite the stored history into its features/1 shape, then restart the object so it reloads it.
+    await runInDurableObject(stubOf(learner.id), (_instance: LearnerDO, state) => {
+      const sql = state.storage.sql;
+      const counts = JSON.parse(String(sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'feature_counts'").one().value)) as Record<string, unknown>;
+      expect(counts.residualLong).toEqual(expect.any(Number));
+      const { attempts, correct, streak, recent } = counts;
+      sql.exec("UPDATE meta SET value = ? WHERE key = 'feature_counts'", JSON.stringify({ attempts, correct, streak, recent }));
+      for (const row of [...sql.exec<{ skill_id: string; state: string }>("SELECT skill_id, state FROM feature_skills")]) {
+        const { residual: _dropped, ...old } = JSON.parse(row.state) as Record<string, unknown>;
+        sql.exec("UPDATE feature_skills SET state = ? WHERE skill_id = ?", JSON.stringify(old), row.skill_id);
+      }
+    });
+    await runInDurableObject(stubOf(learner.id), (_instance: LearnerDO, state) => state.abort("test restart")).catch(() => {});
+    const next = await learner.next();
+    expect(next.item).not.toBeNull();
+    expect(next.why?.predictor).toBe("correctness-v2");
+    expect(next.why?.fallbackReason).toBeUndefined();
+    await learner.answer(next.item?.id ?? "", true);
+    await runInDurableObject(stubOf(learner.id), (_instance: LearnerDO, state) => {
+      const counts = JSON.parse(String(state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'feature_counts'").one().value)) as Record<string, unknown>;
+      expect(counts.attempts).toBe(7);
+      expect(counts.residualLong).toEqual(expect.any(Number)); // written back in the features/2 shape
+    });
   });
 
   it("rebuilds the same progress in a fresh object from Postgres", async () => {

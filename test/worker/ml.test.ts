@@ -13,7 +13,7 @@ import { evaluate } from "../../src/ml/model";
 import type { CorrectnessModel } from "../../src/ml/model";
 import { sessionCreations } from "../../src/ml/ort-session";
 import { BUNDLED_MODELS, DEFAULT_MODEL_VERSION, createOnnxPredictor, getCorrectnessPredictor, predictOrFallback, predictorMetrics } from "../../src/ml/predictor";
-import weights from "../../models/correctness-v1.json";
+import weights from "../../models/correctness-v2.json";
 
 const tsModel: CorrectnessModel = {
   version: weights.version,
@@ -28,7 +28,7 @@ const tsModel: CorrectnessModel = {
 
 function randomRows(n: number, seed: number): Float32Array {
   const rng = mulberry32(seed);
-  return Float32Array.from({ length: n * FEATURE_COUNT }, () => 1.5 * normalDraw(rng));
+  return Float32Array.from({ length: n * tsModel.inputs }, () => 1.5 * normalDraw(rng));
 }
 
 describe("correctness model in workerd", () => {
@@ -41,15 +41,16 @@ describe("correctness model in workerd", () => {
     const bundled = BUNDLED_MODELS[DEFAULT_MODEL_VERSION];
     if (!bundled) throw new Error("no bundled model");
     const mid = sessionCreations();
-    const probes = await Promise.all(Array.from({ length: 8 }, () => createOnnxPredictor({ version: "concurrency-probe", bytes: () => bundled.bytes, featureVersion: FEATURE_VERSION })));
+    const probes = await Promise.all(Array.from({ length: 8 }, () => createOnnxPredictor({ version: "concurrency-probe", bytes: () => bundled.bytes, featureVersion: bundled.featureVersion })));
     expect(probes.every((p) => p.ok)).toBe(true);
     expect(sessionCreations() - mid).toBe(1);
   });
 
   it("the shipped ONNX model through onnxruntime-web equals the TypeScript evaluation (500 rows, 1e-5)", async () => {
-    const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v1" });
+    const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v2" });
     if (!predictor.ok) throw new Error(predictor.reason);
     expect(predictor.version).toBe(weights.version);
+    expect(predictor.width).toBe(FEATURE_COUNT);
     const n = 500;
     const rows = randomRows(n, 5);
     const got = await predictor.predict(rows, n);
@@ -59,12 +60,21 @@ describe("correctness model in workerd", () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
+  it("the previous model (features/1) still loads and reads the 18-column prefix: rollback is a vars change", async () => {
+    const v1 = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v1" });
+    if (!v1.ok) throw new Error(v1.reason);
+    expect(v1.width).toBe(18);
+    const scored = await v1.predict(new Float32Array(3 * v1.width), 3);
+    expect(scored.length).toBe(3);
+  });
+
   it("scores real feature rows of a learner and reports the model version", async () => {
     const items: ItemParams[] = Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, skillIds: [`s${i % 4}`], difficulty: (i % 9) / 3 - 1.5, discrimination: 1, guessing: 0 }));
     const states = new Map<string, SkillState>([["s0", { skillId: "s0", mean: 0.8, variance: 0.3, attempts: 6, correct: 5, lastAttemptAt: 0 }]]);
     const history = emptyHistory();
-    for (let k = 0; k < 6; k++) recordOutcome(history, { id: `i${k * 4}`, skillIds: ["s0"] }, k !== 2);
-    const rows = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG);
+    for (let k = 0; k < 6; k++) recordOutcome(history, items[k * 4] ?? { id: "x", skillIds: ["s0"], difficulty: 0 }, k !== 2);
+    // Rows of the bundled model's layout (tsModel.inputs columns: features/1 is a prefix of the newest).
+    const rows = buildFeatures((id) => states.get(id), new Map(), history, items, new Float32Array(items.length * tsModel.inputs), DEFAULT_KNOWLEDGE_CONFIG, tsModel.inputs);
     const scored = await predictOrFallback(await getCorrectnessPredictor({}), rows, items.length, () => new Float64Array(items.length));
     expect(scored).toMatchObject({ predictor: DEFAULT_MODEL_VERSION, fallback: false });
     const want = evaluate(tsModel, rows, items.length);

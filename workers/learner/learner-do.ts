@@ -17,7 +17,7 @@ import { mulberry32, seedFromString } from "../../src/core/random";
 import { spreadNearEqual } from "../../src/core/scoring";
 import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
-import { FEATURE_COUNT, buildFeatures, mergeHistorySlice } from "../../src/core/features";
+import { buildFeatures, mergeHistorySlice } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, resolveSkills } from "../../src/core/knowledge";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
@@ -669,7 +669,7 @@ export class LearnerDO extends DurableObject<Env> {
     const scorer = `${predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR}@calibration-${calibration?.version ?? 0}`;
     const missing = cache ? cache.lookup(items, scorer, now, predictions) : items.map((_, i) => i);
     const fresh = missing.length === items.length ? items : missing.map((i) => items[i] as Item);
-    const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * FEATURE_COUNT), cfg.knowledge) : new Float32Array(0);
+    const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * predictor.width), cfg.knowledge, predictor.width) : new Float32Array(0);
     const scored =
       fresh.length > 0
         ? await predictOrFallback(predictor, rows, fresh.length, () => predictBatch(fresh, lookup, cfg.knowledge, new Float64Array(fresh.length)), KNOWLEDGE_PREDICTOR)

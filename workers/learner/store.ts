@@ -10,8 +10,8 @@
  *   attempts      every attempt with its result: idempotency on client_attempt_id
  *   outbox        attempts not yet in Postgres, flushed by the alarm in batches
  */
-import { emptyHistory } from "../../src/core/features";
-import type { ItemHistory, LearnerHistory, SkillHistory } from "../../src/core/features";
+import { historyCounts } from "../../src/core/features";
+import type { HistoryCounts, ItemHistory, LearnerHistory, SkillHistory } from "../../src/core/features";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
@@ -326,10 +326,11 @@ export class LearnerStore {
   // the correctness model's learner history (src/core/features.ts) -------------------------
   // Stored entry by entry, so an attempt writes the few entries it changed, not the whole history.
 
+  // Rows written before features/2 lack its residual fields: `historyCounts` defaults them to 0
+  // (and a SkillHistory's optional `residual` reads as 0), so old objects load unchanged.
   loadFeatureHistory(): LearnerHistory {
     const counts = this.getMeta("feature_counts");
-    const base = counts ? (JSON.parse(counts) as Pick<LearnerHistory, "attempts" | "correct" | "streak" | "recent">) : emptyHistory();
-    const history: LearnerHistory = { attempts: base.attempts, correct: base.correct, streak: base.streak, recent: [...base.recent], skills: {}, items: {} };
+    const history: LearnerHistory = { ...historyCounts(counts ? (JSON.parse(counts) as Partial<HistoryCounts>) : {}), skills: {}, items: {} };
     for (const r of this.sql.exec<Row>("SELECT skill_id, state FROM feature_skills")) history.skills[str(r.skill_id)] = JSON.parse(str(r.state)) as SkillHistory;
     for (const r of this.sql.exec<Row>("SELECT item_id, state FROM feature_items")) history.items[str(r.item_id)] = JSON.parse(str(r.state)) as ItemHistory;
     return history;
@@ -337,7 +338,7 @@ export class LearnerStore {
 
   /** Writes the counts and every entry present in `history` (a slice, or a whole history). */
   saveFeatureHistory(history: LearnerHistory): void {
-    this.setMeta("feature_counts", JSON.stringify({ attempts: history.attempts, correct: history.correct, streak: history.streak, recent: history.recent }));
+    this.setMeta("feature_counts", JSON.stringify(historyCounts(history)));
     for (const [id, s] of Object.entries(history.skills)) {
       this.sql.exec("INSERT INTO feature_skills (skill_id, state) VALUES (?, ?) ON CONFLICT (skill_id) DO UPDATE SET state = excluded.state", id, JSON.stringify(s));
     }

@@ -31,7 +31,7 @@ export const configSchema = z
      */
     ITEM_STATS_SEND_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Bundled correctness model version scoring candidates ("off": the knowledge model alone). */
-    CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v1"),
+    CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v2"),
     CONTENT_CACHE_TTL_SECONDS: seconds(300),
     SEARCH_CACHE_TTL_SECONDS: seconds(30),
     /**
