@@ -57,6 +57,40 @@ describe("the learner engine through the API", () => {
     expect(atRequest).toEqual(ahead);
   });
 
+  it("answers the first next after an eviction from the ranking saved with the hand-over, until goals change it", async () => {
+    type Internals = {
+      preparing: { done: Promise<void> } | null;
+      rankings: Map<string, { seq: number; entries: Array<{ itemId: string; why: { score: number } }> }>;
+      handOverOnTimer(): Promise<void>;
+    };
+    const learner = await LearnerClient.create(uniqueLearner("saved-ranking"));
+    const restart = () => runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => state.abort("evicted")).catch(() => {});
+    await runInDurableObject(stubOf(learner.id), (i: LearnerDO) => {
+      i.flushDelayMs = 600_000; // the hand-over below is run by hand
+    });
+    await learner.answer((await learner.next()).item?.id ?? "", true);
+    const ahead = await runInDurableObject(stubOf(learner.id), async (i: LearnerDO) => {
+      const internals = i as unknown as Internals;
+      await internals.preparing?.done;
+      await internals.handOverOnTimer();
+      return new Map(internals.rankings.get("practice")?.entries.map((e) => [e.itemId, e.why.score]));
+    });
+    expect(ahead.size).toBeGreaterThan(0);
+    expect((await learner.progress()).outbox.pending).toBe(0);
+    await restart();
+    // A new instance: nothing in memory, yet no candidate is scored again.
+    const next = await learner.next();
+    expect(next.source).toBe("cache");
+    expect(next.why?.score).toBe(ahead.get(next.item?.id ?? ""));
+
+    // New goals change the ranking: the saved one is forgotten with them.
+    const goal = next.why?.skillId ?? "";
+    const set = await api(`/v1/learners/${learner.id}/goals`, { method: "PUT", token: await tokenFor(learner.id), json: { skillIds: [goal] } });
+    expect(set.status).toBe(200);
+    await restart();
+    expect((await learner.next()).source).toBe("scored");
+  });
+
   it("moves a learner from ready skills to their dependants", async () => {
     const graph = await json<SkillGraph>(await api("/v1/skills"));
     const prereqs = new Map(graph.skills.map((s) => [s.id, s.prerequisites]));
@@ -305,7 +339,7 @@ describe("the learner engine through the API", () => {
     expect(columns.applied).toBe("3");
   });
 
-  it("hands the outbox over on an in-memory timer, with one standing alarm as the safety net", async () => {
+  it("hands the outbox over on an in-memory timer, with one standing alarm as the safety net, dropped once the learner is quiet", async () => {
     // The routine path: the timer hands over; no alarm had to run, and one stands a safety window out.
     const learner = await LearnerClient.create(uniqueLearner("timer"));
     await runInDurableObject(stubOf(learner.id), (i: LearnerDO) => {
@@ -316,6 +350,21 @@ describe("the learner engine through the API", () => {
     expect(alarmAt ?? 0).toBeGreaterThan(Date.now() + 30_000);
     for (let t = 0; t < 50 && (await learner.progress()).outbox.pending > 0; t++) await new Promise((r) => setTimeout(r, 100));
     expect((await learner.progress()).outbox.pending).toBe(0);
+
+    // Quiet once the timer has emptied the outbox: the safety alarm is dropped (no wake-up a
+    // safety window later), and the next attempt sets it again.
+    const idle = await LearnerClient.create(uniqueLearner("timer-idle"));
+    await runInDurableObject(stubOf(idle.id), (i: LearnerDO) => {
+      i.flushDelayMs = 200;
+    });
+    const alarmOf = () => runInDurableObject(stubOf(idle.id), (_i: LearnerDO, state) => state.storage.getAlarm());
+    await idle.answer((await idle.next()).item?.id ?? "", true);
+    expect((await alarmOf()) ?? 0).toBeGreaterThan(Date.now() + 30_000);
+    for (let t = 0; t < 50 && (await alarmOf()) !== null; t++) await new Promise((r) => setTimeout(r, 100));
+    expect(await alarmOf()).toBeNull();
+    expect((await idle.progress()).outbox.pending).toBe(0);
+    await idle.answer((await idle.next()).item?.id ?? "", false);
+    expect((await alarmOf()) ?? 0).toBeGreaterThan(Date.now() + 30_000);
 
     // The object reset before its timer fired: the standing alarm hands the outbox over.
     const lost = await LearnerClient.create(uniqueLearner("timer-lost"));

@@ -80,6 +80,8 @@ export const RANKING_TTL_MS = 15 * 60_000;
 export const OUTBOX_SAFETY_MS = 60_000;
 /** Entries kept per cached ranking. */
 const RANKING_KEEP = 50;
+/** Entries kept when a ranking is saved with the learner's state (`saveRankings`): a smaller write. */
+const SAVED_RANKING_KEEP = 20;
 
 interface CachedRanking {
   seq: number;
@@ -105,6 +107,8 @@ export class LearnerDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
   /** The routine hand-over's in-memory timer (`scheduleFlush`). */
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When `scheduleFlush` last ran (real time): the learner's latest write bound for Postgres. */
+  private lastScheduledAt = 0;
   /** The hand-over in progress, if any (`handOver`). */
   private handingOver: Promise<number | null> | null = null;
 
@@ -118,6 +122,10 @@ export class LearnerDO extends DurableObject<Env> {
   private readonly rankings = new Map<LearnerMode, CachedRanking>();
   /** A ranking being computed ahead, after an attempt (`prepareRanking`): a `next` for the same mode and seq waits for it. */
   private preparing: { mode: LearnerMode; seq: number; done: Promise<void> } | null = null;
+  /** Per mode, the seq of the ranking last saved with the learner's state (`saveRankings`). */
+  private readonly savedRankingSeq = new Map<LearnerMode, number>();
+  /** Modes whose saved ranking this object has looked for (once per object life). */
+  private readonly savedRankingChecked = new Set<LearnerMode>();
   /** Candidate predictions kept across attempts (./score-cache.ts). */
   private readonly scores = new ScoreCache();
   private predictor: Promise<CorrectnessPredictor> | null = null;
@@ -226,8 +234,11 @@ export class LearnerDO extends DurableObject<Env> {
     // Being computed ahead (after the last attempt): wait for it rather than score twice.
     const preparing = this.preparing;
     if (waitForPrepared && preparing && preparing.mode === mode && preparing.seq === state.seq) await preparing.done;
-    const cached = this.rankings.get(mode);
-    if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) return { ranking: cached, source: "cache" };
+    const cached = this.rankings.get(mode) ?? this.savedRanking(mode);
+    if (cached && cached.seq === state.seq && now - cached.computedAt <= RANKING_TTL_MS && this.hasUnserved(cached, state)) {
+      this.rankings.set(mode, cached);
+      return { ranking: cached, source: "cache" };
+    }
     // A brand-new learner (no history, no goals): the shared starting ranking.
     if (mode === "practice" && state.seq === 0 && state.goalSkillIds.size === 0) {
       const shared = await this.startRanking(curriculum, now);
@@ -429,6 +440,7 @@ export class LearnerDO extends DurableObject<Env> {
       states: () => this.state?.skills ?? this.store.loadSkillStates(),
       now: this.clock,
       mastered: (s) => isMastered(s, DEFAULT_ENGINE_CONFIG.knowledge),
+      alsoCommit: () => this.saveRankings(),
     })
       .then((next) => {
         const outbox = this.store.outboxStats();
@@ -452,12 +464,31 @@ export class LearnerDO extends DurableObject<Env> {
       let next = await this.handOver(learnerId);
       // More arrived meanwhile, or a full batch left some behind: carry on (bounded).
       for (let round = 0; round < 5 && next !== null && next <= Date.now(); round++) next = await this.handOver(learnerId);
-      if (next === null) return;
+      if (next === null) return await this.dropIdleAlarm();
       if (next <= Date.now()) await this.scheduleFlush();
       else await this.scheduleAlarmBy(next);
     } catch {
       // Storage failing under us: the safety alarm set with the attempt hands the outbox over.
     }
+  }
+
+  /**
+   * The timer emptied the outbox and no mock test runs against the clock: the safety alarm has
+   * nothing left to guard. Deleting it costs the write its firing would have cost anyway, and
+   * spares the object a wake-up a safety window later: with 10,000 learners on one process,
+   * those wake-ups kept a third more objects (and their SQLite memory) alive
+   * (reports/capacity/README.md). An attempt arriving meanwhile sets a new one: `alarmAt` is
+   * cleared before the delete, so its `scheduleAlarmBy` asks storage, which answers after it.
+   */
+  private async dropIdleAlarm(): Promise<void> {
+    if (this.alarmAt === null) return;
+    // Still answering (a write within half a flush window): the alarm will likely be wanted
+    // again soon, and setting it anew costs a write; a learner who keeps going needs only one.
+    if (Date.now() - this.lastScheduledAt < (this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS) / 2) return;
+    if (this.store.outboxStats().size > 0 || this.store.peekReports(1).length > 0) return;
+    if (this.mock.nextExpiry(this.clock()) !== null) return;
+    this.alarmAt = null;
+    await this.ctx.storage.deleteAlarm();
   }
 
   /** Sets the learner's goal skills (scoring favours them; practice reaches them first when ready). */
@@ -473,9 +504,11 @@ export class LearnerDO extends DurableObject<Env> {
         this.store.setMeta("goal_skill_ids", JSON.stringify(goals));
         // Postgres gets them with the next hand-over (workers/learner/outbox.ts).
         this.store.setMeta("goals_changed_at", String(Date.now()));
+        this.store.forgetSavedRankings();
       });
       ready.value.goalSkillIds = new Set(goals);
       this.rankings.clear();
+      this.savedRankingSeq.clear();
       await this.scheduleFlush();
       return { ok: true, value: { goalSkillIds: goals } };
     });
@@ -516,6 +549,7 @@ export class LearnerDO extends DurableObject<Env> {
       this.state = null;
       this.learnerId = null;
       this.rankings.clear();
+      this.savedRankingSeq.clear();
       this.scores.clear();
       this.store.migrate();
       return { ok: true, value: { deleted: { ...deleted, queued: dropped } } };
@@ -640,6 +674,42 @@ export class LearnerDO extends DurableObject<Env> {
     }
     this.state = new LiveLearnerState(this.store);
     return this.state;
+  }
+
+  /**
+   * Keeps this learner's current rankings with its state, in the hand-over's commit (no commit
+   * of their own): an object evicted while the learner reads the feedback (workerd evicts an
+   * idle object after about ten seconds) then answers the learner's next `next` from the
+   * ranking prepared after the attempt instead of loading and scoring every candidate again.
+   */
+  private saveRankings(): void {
+    const state = this.state;
+    if (!state) return;
+    for (const [mode, ranking] of this.rankings) {
+      if (ranking.seq !== state.seq || this.savedRankingSeq.get(mode) === ranking.seq) continue;
+      const saved = { model: this.cfg().CORRECTNESS_MODEL, ...ranking, entries: ranking.entries.slice(0, SAVED_RANKING_KEEP) };
+      this.store.setMeta(`ranking:${mode}`, JSON.stringify(saved));
+      this.savedRankingSeq.set(mode, ranking.seq);
+    }
+  }
+
+  /**
+   * The ranking saved for `mode` (`saveRankings`), looked for once per object life: later the
+   * in-memory one is at least as new. Null when none, or when it was scored by another model.
+   */
+  private savedRanking(mode: LearnerMode): CachedRanking | null {
+    if (this.savedRankingChecked.has(mode)) return null;
+    this.savedRankingChecked.add(mode);
+    const raw = this.store.getMeta(`ranking:${mode}`);
+    if (!raw) return null;
+    try {
+      const { model, ...ranking } = JSON.parse(raw) as CachedRanking & { model: string };
+      if (model !== this.cfg().CORRECTNESS_MODEL) return null;
+      this.savedRankingSeq.set(mode, ranking.seq);
+      return ranking;
+    } catch {
+      return null;
+    }
   }
 
   private hasUnserved(ranking: CachedRanking, state: LiveLearnerState): boolean {
@@ -768,11 +838,13 @@ export class LearnerDO extends DurableObject<Env> {
    * window) by an in-memory timer, and makes sure a durable alarm fires within
    * OUTBOX_SAFETY_MS in case this object is evicted or restarted first. Setting an alarm is a
    * storage write on two databases (the object's and the namespace's alarm index) and so is
-   * its deletion after it fires: on the routine path that happens once per safety window of
-   * activity, not once per flush window. Alarms and timers run on real time, whatever `clock` says.
+   * its deletion after it fires or once the timer has emptied the outbox (`dropIdleAlarm`): on
+   * the routine path once per stretch of activity, not once per flush window. Alarms and timers
+   * run on real time, whatever `clock` says.
    */
   private async scheduleFlush(): Promise<void> {
     const delay = this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS;
+    this.lastScheduledAt = Date.now();
     await this.scheduleAlarmBy(Date.now() + Math.max(delay, OUTBOX_SAFETY_MS));
     if (this.flushTimer === null && delay < OUTBOX_SAFETY_MS) {
       this.flushTimer = setTimeout(() => {

@@ -37,6 +37,8 @@ export interface FlushDeps {
   states: () => ReadonlyMap<string, SkillState>;
   now: () => number;
   mastered: (s: SkillState) => boolean;
+  /** Runs in the hand-over's own commit, after its bookkeeping: more state that may ride along. */
+  alsoCommit?: () => void;
 }
 
 /** Hands one batch over. Returns when to run again (epoch ms, real time), or null when the outbox is empty. */
@@ -79,6 +81,7 @@ export async function flushOutbox(deps: FlushDeps): Promise<number | null> {
   if (goalsChanged && store.getMeta("goals_changed_at") === goalsChanged) store.setMeta("goals_changed_at", "");
   if (store.getNumber("outbox_failures") !== 0) store.setMeta("outbox_failures", "0");
   store.setMeta("last_flush_at", String(Date.now()));
+  deps.alsoCommit?.();
   // More may be waiting: a full batch left some behind, or attempts arrived during the hand-over.
   return store.outboxStats().size > 0 || store.peekReports(1).length > 0 ? Date.now() : null;
 }

@@ -147,6 +147,11 @@ export class LearnerStore {
     return row ? str(row.value) : null;
   }
 
+  /** Forgets the rankings saved with the learner's state (learner-do.ts `saveRankings`). */
+  forgetSavedRankings(): void {
+    this.sql.exec("DELETE FROM meta WHERE key LIKE 'ranking:%'");
+  }
+
   setMeta(key: string, value: string): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
