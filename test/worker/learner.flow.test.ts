@@ -366,6 +366,19 @@ describe("the learner engine through the API", () => {
     await idle.answer((await idle.next()).item?.id ?? "", false);
     expect((await alarmOf()) ?? 0).toBeGreaterThan(Date.now() + 30_000);
 
+    // Still at it (a request after the answer, within the window): the alarm stays for the
+    // stretch of activity, one write instead of a delete and a set per flush window.
+    const busy = await LearnerClient.create(uniqueLearner("timer-busy"));
+    await runInDurableObject(stubOf(busy.id), (i: LearnerDO) => {
+      i.flushDelayMs = 2_000;
+    });
+    await busy.answer((await busy.next()).item?.id ?? "", true);
+    await busy.next();
+    for (let t = 0; t < 50 && (await busy.progress()).outbox.pending > 0; t++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    const kept = await runInDurableObject(stubOf(busy.id), (_i: LearnerDO, state) => state.storage.getAlarm());
+    expect(kept ?? 0).toBeGreaterThan(Date.now());
+
     // The object reset before its timer fired: the standing alarm hands the outbox over.
     const lost = await LearnerClient.create(uniqueLearner("timer-lost"));
     await runInDurableObject(stubOf(lost.id), (i: LearnerDO) => {

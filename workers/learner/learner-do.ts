@@ -107,8 +107,8 @@ export class LearnerDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
   /** The routine hand-over's in-memory timer (`scheduleFlush`). */
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** When `scheduleFlush` last ran (real time): the learner's latest write bound for Postgres. */
-  private lastScheduledAt = 0;
+  /** Requests this object has served since the flush timer was armed (`dropIdleAlarm`). */
+  private requestsSinceArmed = 0;
   /** The hand-over in progress, if any (`handOver`). */
   private handingOver: Promise<number | null> | null = null;
 
@@ -474,17 +474,18 @@ export class LearnerDO extends DurableObject<Env> {
 
   /**
    * The timer emptied the outbox and no mock test runs against the clock: the safety alarm has
-   * nothing left to guard. Deleting it costs the write its firing would have cost anyway, and
-   * spares the object a wake-up a safety window later: with 10,000 learners on one process,
-   * those wake-ups kept a third more objects (and their SQLite memory) alive
-   * (reports/capacity/README.md). An attempt arriving meanwhile sets a new one: `alarmAt` is
-   * cleared before the delete, so its `scheduleAlarmBy` asks storage, which answers after it.
+   * nothing left to guard for a learner who has gone quiet. Deleting it costs the write its
+   * firing would have cost anyway, and spares an object workerd has evicted meanwhile a wake-up
+   * (a reopened database, ~2–3 ms of CPU) a safety window later: with 10,000 learners who come
+   * back every minute or so, that is one wake-up per step. A learner still at it (any request
+   * since the timer was armed: after an answer comes the next item within seconds) keeps the
+   * alarm, which then serves their whole stretch of activity with one write. An attempt
+   * arriving meanwhile sets a new one: `alarmAt` is cleared before the delete, so its
+   * `scheduleAlarmBy` asks storage, which answers after it.
    */
   private async dropIdleAlarm(): Promise<void> {
     if (this.alarmAt === null) return;
-    // Still answering (a write within half a flush window): the alarm will likely be wanted
-    // again soon, and setting it anew costs a write; a learner who keeps going needs only one.
-    if (Date.now() - this.lastScheduledAt < (this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS) / 2) return;
+    if (this.requestsSinceArmed > 0) return;
     if (this.store.outboxStats().size > 0 || this.store.peekReports(1).length > 0) return;
     if (this.mock.nextExpiry(this.clock()) !== null) return;
     this.alarmAt = null;
@@ -631,6 +632,7 @@ export class LearnerDO extends DurableObject<Env> {
 
   /** Loads the in-memory state, rebuilding it from Postgres first when this object is new. */
   private async ready(learnerId: string): Promise<RpcResult<LiveLearnerState>> {
+    this.requestsSinceArmed += 1;
     this.learnerId ??= this.store.getMeta("learner_id");
     const known = this.learnerId;
     if (known !== null && known !== learnerId) {
@@ -844,9 +846,9 @@ export class LearnerDO extends DurableObject<Env> {
    */
   private async scheduleFlush(): Promise<void> {
     const delay = this.flushDelayMs ?? this.cfg().OUTBOX_FLUSH_DELAY_MS;
-    this.lastScheduledAt = Date.now();
     await this.scheduleAlarmBy(Date.now() + Math.max(delay, OUTBOX_SAFETY_MS));
     if (this.flushTimer === null && delay < OUTBOX_SAFETY_MS) {
+      this.requestsSinceArmed = 0;
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
         this.ctx.waitUntil(this.handOverOnTimer());
