@@ -343,6 +343,7 @@ async function main(): Promise<void> {
       let errors = 0;
       const rounds = 4;
       const BACKGROUND_MS = 12_500;
+      const EVICTED_AFTER_MS = 28_000;
       const SETTLE_MS = 500;
       const add = (into: { workerd: number; node: number }, c: { workerd: number; node: number }) => {
         into.workerd += c.workerd;
@@ -417,12 +418,20 @@ async function main(): Promise<void> {
         add(cpu.outbox, { workerd: Math.max(0, background.workerd - idle.workerd), node: Math.max(0, background.node - idle.node) });
         progress(`  round ${round + 1}: background after ${2 * practice.length} attempts: ${f2(background.workerd / (2 * practice.length))} ms workerd CPU per attempt (${f2((background.workerd - idle.workerd) / (2 * practice.length))} net of idle)`);
       }
+      // Idle long enough for workerd to evict every object (about 10 s after its last work, the
+      // hand-over included): the next `next` wakes it — a new instance, its SQLite reopened, its
+      // state loaded, its ranking the one saved with the hand-over. Learners who come back
+      // after a minute pay this on every step.
+      await new Promise((r) => setTimeout(r, EVICTED_AFTER_MS - BACKGROUND_MS));
+      const evictedSamples: number[] = [];
+      const woken = await askAll(evictedSamples);
       record("learner: attempt", "learner", "driver", samples.attempt, errors, seconds.attempt, cpu.attempt);
       // Background work: no latency of its own, CPU per attempt that caused it.
       const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", samples.attempt, 0, seconds.attempt, cpu.outbox);
       Object.assign(handOver, { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, rps: Number.NaN });
       record("learner: next right after an attempt (ranked ahead, warm object)", "learner", "driver", samples.warm, 0, seconds.warm, cpu.warm);
       record("learner: next after ~13 s idle (object may have been evicted)", "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
+      record(`learner: next after ${EVICTED_AFTER_MS / 1000} s idle (object evicted, woken by this request)`, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
       // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs.
       const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, seconds.attempt + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
       Object.assign(step, { cpuMs: (cpu.attempt.workerd / samples.attempt.length + cpu.warm.workerd / samples.warm.length) / 2, nodeCpuMs: (cpu.attempt.node / samples.attempt.length + cpu.warm.node / samples.warm.length) / 2, derived: true });
@@ -534,6 +543,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
   const firstNext = by("learner: first next (brand-new learner)");
   const freshDo = by("baseline: bare DO route, first request to a new object");
   const warm = by("learner: warm next");
+  const woken = rows.find((r) => r.name.includes("(object evicted, woken by this request)"));
   const report = {
     date: new Date().toISOString(),
     machine: `local stack: ${RUNTIME === "miniflare" ? "the built bundle on Miniflare (npm run serve)" : "wrangler dev"} + ${process.env.DATABASE_URL ? "Postgres" : "PGlite"} via the Neon relay; load generator on the same 2 cores`,
@@ -543,6 +553,9 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     newLearnerOverWarmNextCpu: firstNext && warm ? firstNext.cpuMs / warm.cpuMs : null,
     // What the runtime charges for any new object (its SQLite file), taken out of both sides.
     newLearnerOverWarmNextCpuBeyondNewObject: firstNext && warm && freshDo && bareDo ? (firstNext.cpuMs - freshDo.cpuMs + bareDo.cpuMs) / warm.cpuMs : null,
+    // A learner coming back to an evicted object: against a warm next, and against the runtime's own first request to a new bare object.
+    wokenOverWarmNextCpu: woken && warm ? woken.cpuMs / warm.cpuMs : null,
+    wokenOverNewBareObjectCpu: woken && freshDo ? woken.cpuMs / freshDo.cpuMs : null,
     ratios,
     endpoints: rows,
   };
@@ -571,6 +584,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     "",
     `A brand-new learner's first \`next\` costs ${f(report.newLearnerOverWarmNextCpu ?? Number.NaN, 1)}× the CPU of a warm \`next\` (target ≤ 2×); ` +
       `with the runtime's own cost of a new object (first request to a new bare object minus a warm one) taken out, ${f(report.newLearnerOverWarmNextCpuBeyondNewObject ?? Number.NaN, 1)}×.`,
+    `A learner whose object workerd evicted (idle about 10 s after its last work) wakes it with their \`next\`: ${f(report.wokenOverWarmNextCpu ?? Number.NaN, 1)}× a warm \`next\`, ${f(report.wokenOverNewBareObjectCpu ?? Number.NaN, 2)}× the runtime's first request to a new bare object (which reopens nothing and loads nothing). Its ranking comes from the one saved with the last hand-over; with thousands of learners who come back after a minute or more, every step pays this.`,
     "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers, asks again at once (\"warm object\", as within a practice session) and answers again. Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the two together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. A mock-test next is derived: its next → answer pairs' CPU minus the practice attempt's.",
     "",
     `Scoring 500 candidates inside workerd (knowledge-model predictions + unified scoring): **${f(extra.scoreUs, 0)} µs** per ranking`,
