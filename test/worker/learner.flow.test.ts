@@ -414,6 +414,13 @@ describe("the learner engine through the API", () => {
     // The item served before the restart can still be answered, once.
     const answered = await learner.answer(pending.item?.id ?? "", true);
     expect(answered.seq).toBe(13);
+    // A new instance loads some state on first use: answered straight after a restart, with
+    // nothing read before, the answer is still counted once.
+    const pending2 = await learner.next();
+    const count = (await learner.progress()).attempts;
+    await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => state.abort("test restart")).catch(() => {});
+    await learner.answer(pending2.item?.id ?? "", false);
+    expect((await learner.progress()).attempts).toBe(count + 1);
   });
 
   it("loads a feature history stored before features/2 (no residual fields) and keeps scoring with the model", async () => {

@@ -271,6 +271,8 @@ export class LearnerDO extends DurableObject<Env> {
     const ready = await this.ready(input.learnerId);
     if (!ready.ok) return ready;
     const state = ready.value;
+    // The commit below is then followed in memory: nothing may load after it (./view.ts).
+    state.loadAll();
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
     // From here on: synchronous. A concurrent retry of the same attempt waits for this one.

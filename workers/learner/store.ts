@@ -245,6 +245,11 @@ export class LearnerStore {
     return new Set(this.sql.exec<Row>("SELECT item_id FROM served WHERE session = ?", session).toArray().map((r) => str(r.item_id)));
   }
 
+  /** When the latest serve happened (0: never): the learner's last activity. */
+  lastServedAt(): number {
+    return num(this.sql.exec<Row>("SELECT coalesce(max(served_at), 0) AS at FROM served").one().at);
+  }
+
   /** Last time each item was served: the exposure history the scorer penalises. */
   lastServedMap(): Map<string, number> {
     const out = new Map<string, number>();

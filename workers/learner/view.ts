@@ -18,7 +18,10 @@ const RECENT = 5;
 export class LiveLearnerState implements LearnerView {
   readonly skills: Map<string, SkillState>;
   readonly memories: Map<string, ReviewMemory>;
-  private readonly lastServed: Map<string, number>;
+  /** Loaded on first use (`loadAll`): a `next` answered from a saved ranking needs none of them. */
+  private lastServedLoaded: Map<string, number> | null;
+  private historyLoaded: LearnerHistory | null;
+  private totalsLoaded: AttemptTotals | null;
   session: number;
   private sessionChanged = false;
   lastActivityAt: number;
@@ -27,10 +30,6 @@ export class LiveLearnerState implements LearnerView {
   goalSkillIds: Set<string>;
   /** Highest attempt sequence number; also the version of every cached ranking. */
   seq: number;
-  /** The counts the correctness model's features need (src/core/features.ts). */
-  history: LearnerHistory;
-  /** Attempt totals for progress, kept in step with every attempt (no scan of the attempts table). */
-  readonly totals: AttemptTotals;
 
   /**
    * Loads the state from SQLite; `fresh` (an object just created for a learner with no
@@ -42,19 +41,42 @@ export class LiveLearnerState implements LearnerView {
   ) {
     this.skills = fresh ? new Map() : store.loadSkillStates();
     this.memories = fresh ? new Map() : store.loadMemories();
-    this.lastServed = fresh ? new Map() : store.lastServedMap();
+    this.lastServedLoaded = fresh ? new Map() : null;
     this.session = fresh ? 0 : store.getNumber("session", 0);
     // The last serve is the last activity (not stored separately: one write less per `next`).
-    let last = 0;
-    for (const at of this.lastServed.values()) if (at > last) last = at;
-    this.lastActivityAt = last;
+    this.lastActivityAt = fresh ? 0 : store.lastServedAt();
     this.seq = fresh ? 0 : store.lastSeq();
     this.sessionItemIds = fresh ? new Set() : store.sessionItemIds(this.session);
     this.recentSkillIds = fresh ? [] : store.recentServed(RECENT).map((r) => r.skillId);
     const goals = fresh ? null : store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
-    this.history = fresh ? emptyHistory() : store.loadFeatureHistory();
-    this.totals = fresh ? { total: 0, correct: 0, totalResponseMs: 0, minutes: new Set() } : store.attemptTotals();
+    this.historyLoaded = fresh ? emptyHistory() : null;
+    this.totalsLoaded = fresh ? { total: 0, correct: 0, totalResponseMs: 0, minutes: new Set() } : null;
+  }
+
+  /** The counts the correctness model's features need (src/core/features.ts). */
+  get history(): LearnerHistory {
+    return (this.historyLoaded ??= this.store.loadFeatureHistory());
+  }
+
+  /** Attempt totals for progress, kept in step with every attempt (no scan of the attempts table after the first). */
+  get totals(): AttemptTotals {
+    return (this.totalsLoaded ??= this.store.attemptTotals());
+  }
+
+  /** When each item was last served: the exposure history the scorer penalises. */
+  private get lastServed(): Map<string, number> {
+    return (this.lastServedLoaded ??= this.store.lastServedMap());
+  }
+
+  /**
+   * Loads everything read on first use. Call it before a commit the in-memory state then
+   * follows (an attempt): loaded after that commit, the state would count it twice.
+   */
+  loadAll(): void {
+    void this.lastServed;
+    void this.history;
+    void this.totals;
   }
 
   /** Records an attempt in the progress totals. */
