@@ -1,7 +1,8 @@
 /**
  * The learner's live state in memory, loaded from SQLite when the object starts (the parts
- * only scoring and progress read, on first use) and kept in step with every write. Implements the engine's LearnerView, so scoring reads
- * plain maps instead of querying SQLite per candidate.
+ * only scoring and progress read, on first use) and kept in step with every write.
+ * Implements the engine's LearnerView, so scoring reads plain maps instead of querying
+ * SQLite per candidate.
  */
 import type { LearnerView } from "../../src/core/engine";
 import { emptyHistory } from "../../src/core/features";
