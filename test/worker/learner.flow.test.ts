@@ -305,7 +305,7 @@ describe("the learner engine through the API", () => {
     expect((await learner.progress()).attempts).toBe(1);
   });
 
-  it("creates a new learner's tables with its first serve, and upgrades an older object's tables at start", async () => {
+  it("creates a new learner's tables with its first serve, upgrades an older object's tables at start, and runs no DDL when they are current", async () => {
     const tables = (state: DurableObjectState) =>
       state.storage.sql
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'sqlite_sequence' ORDER BY name")
@@ -337,6 +337,17 @@ describe("the learner engine through the API", () => {
     expect(columns.attempts).toContain("request");
     expect(columns.mockTests).toContain("ended");
     expect(columns.applied).toBe("3");
+
+    // Up to date (its schema signature matches): a restart runs no DDL at all, so a table
+    // dropped behind its back stays dropped; under another signature (tables from an older
+    // DDL) the start brings every table back.
+    const restart = () => runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => state.abort("restart")).catch(() => {});
+    await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => state.storage.sql.exec("DROP TABLE report_outbox"));
+    await restart();
+    expect(await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => tables(state))).not.toContain("report_outbox");
+    await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => state.storage.sql.exec("UPDATE meta SET value = 'older' WHERE key = 'schema_signature'"));
+    await restart();
+    expect(await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => tables(state))).toContain("report_outbox");
   });
 
   it("hands the outbox over on an in-memory timer, with one standing alarm as the safety net, dropped once the learner is quiet", async () => {

@@ -59,6 +59,17 @@ const ALTERS = [
 /** The whole schema as one statement batch: a new learner's object costs one call to create it. */
 const SCHEMA = DDL.join(";\n");
 
+/**
+ * Which tables and alterations an object's schema was last brought up to (FNV-1a of the DDL
+ * and the alterations): `open` skips the whole `CREATE TABLE IF NOT EXISTS` batch when it
+ * matches, instead of parsing eleven statements every time an evicted object wakes.
+ */
+const SCHEMA_SIGNATURE = (() => {
+  let h = 0x811c9dc5;
+  for (const ch of [SCHEMA, ...ALTERS].join("\u0000")) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16);
+})();
+
 export interface ServedRow {
   id: number;
   itemId: string;
@@ -116,7 +127,7 @@ export class LearnerStore {
    */
   open(): void {
     this.schema = this.sql.exec<Row>("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'meta'").toArray().length > 0;
-    if (this.schema) this.migrate();
+    if (this.schema && this.getMeta("schema_signature") !== SCHEMA_SIGNATURE) this.migrate();
   }
 
   /** Creates the tables if this object has none yet: call inside the first write's transaction. */
@@ -130,15 +141,17 @@ export class LearnerStore {
     if (this.getMeta("schema_version") === null) {
       // A new object: its tables were just created with every later column.
       this.sql.exec(
-        "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('alters_applied', ?)",
+        "INSERT INTO meta (key, value) VALUES ('schema_version', ?), ('alters_applied', ?), ('schema_signature', ?)",
         String(SCHEMA_VERSION),
         String(ALTERS.length),
+        SCHEMA_SIGNATURE,
       );
       return;
     }
     const applied = this.getNumber("alters_applied", 0);
     for (let i = applied; i < ALTERS.length; i++) this.sql.exec(ALTERS[i] ?? "");
     if (applied < ALTERS.length) this.setMeta("alters_applied", String(ALTERS.length));
+    this.setMeta("schema_signature", SCHEMA_SIGNATURE);
   }
 
   getMeta(key: string): string | null {
