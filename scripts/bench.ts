@@ -161,6 +161,11 @@ async function cannon(opts: { name: string; group: Row["group"]; base: string; n
 }
 
 /** A closed-loop fetch driver: `clients` loops, each running `step` until the phase ends. */
+/** Idle long enough for workerd to evict a learner's object (about 10 s after its last work). */
+const EVICTED_AFTER_MS = 28_000;
+/** The bench row of the `next` that wakes such an object. */
+const WOKEN_NEXT = `learner: next after ${EVICTED_AFTER_MS / 1000} s idle (object evicted, woken by this request)`;
+
 async function drive(opts: { clients: number; seconds?: number; until?: () => boolean; step: (client: number) => Promise<boolean> }): Promise<{ seconds: number; cpu: { workerd: number; node: number } }> {
   const meter = cpuMeter();
   const t0 = performance.now();
@@ -343,7 +348,6 @@ async function main(): Promise<void> {
       let errors = 0;
       const rounds = 4;
       const BACKGROUND_MS = 12_500;
-      const EVICTED_AFTER_MS = 28_000;
       const SETTLE_MS = 500;
       const add = (into: { workerd: number; node: number }, c: { workerd: number; node: number }) => {
         into.workerd += c.workerd;
@@ -431,7 +435,7 @@ async function main(): Promise<void> {
       Object.assign(handOver, { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, rps: Number.NaN });
       record("learner: next right after an attempt (ranked ahead, warm object)", "learner", "driver", samples.warm, 0, seconds.warm, cpu.warm);
       record("learner: next after ~13 s idle (object may have been evicted)", "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
-      record(`learner: next after ${EVICTED_AFTER_MS / 1000} s idle (object evicted, woken by this request)`, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
+      record(WOKEN_NEXT, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
       // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs.
       const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, seconds.attempt + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
       Object.assign(step, { cpuMs: (cpu.attempt.workerd / samples.attempt.length + cpu.warm.workerd / samples.warm.length) / 2, nodeCpuMs: (cpu.attempt.node / samples.attempt.length + cpu.warm.node / samples.warm.length) / 2, derived: true });
@@ -543,7 +547,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
   const firstNext = by("learner: first next (brand-new learner)");
   const freshDo = by("baseline: bare DO route, first request to a new object");
   const warm = by("learner: warm next");
-  const woken = rows.find((r) => r.name.includes("(object evicted, woken by this request)"));
+  const woken = by(WOKEN_NEXT);
   const report = {
     date: new Date().toISOString(),
     machine: `local stack: ${RUNTIME === "miniflare" ? "the built bundle on Miniflare (npm run serve)" : "wrangler dev"} + ${process.env.DATABASE_URL ? "Postgres" : "PGlite"} via the Neon relay; load generator on the same 2 cores`,
