@@ -116,4 +116,25 @@ describe("HTTP hygiene", () => {
     expect(allowed.headers.get("access-control-allow-headers")).toContain("authorization");
     expect(allowed.headers.get("access-control-allow-credentials")).toBeNull();
   });
+
+  it("gives an allowed origin's request the CORS headers, and varies every answer on Origin", async () => {
+    const cors = { CORS_ORIGINS: "https://app.example" };
+    const from = (origin?: string) => fetchWith(new Request("https://api.test/v1/skills", origin ? { headers: { origin } } : {}), cors);
+    const allowed = await from("https://app.example");
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(allowed.headers.get("access-control-expose-headers")).toContain("etag");
+    expect(allowed.headers.get("vary")).toContain("Origin");
+    const foreign = await from("https://evil.example");
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect(foreign.headers.get("vary")).toContain("Origin");
+    // No Origin (same-origin GETs, servers): no CORS headers, but a cache must not reuse this
+    // answer for a cross-origin request, which needs its own.
+    const plain = await from();
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    expect(plain.headers.get("access-control-expose-headers")).toBeNull();
+    expect(plain.headers.get("vary")).toContain("Origin");
+    expect(plain.headers.get("x-content-type-options")).toBe("nosniff");
+  });
 });

@@ -46,8 +46,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
     try {
       await next();
     } finally {
-      // The pools belong to this request; end them after the response is on its way.
-      c.executionCtx.waitUntil(services.close());
+      // The pools belong to this request; end them after the response is on its way (most
+      // requests opened none: no background task to keep the request alive for).
+      const closing = services.close();
+      if (closing) c.executionCtx.waitUntil(closing);
     }
     c.header("x-request-id", requestId);
     c.header("server-timing", timing.header());

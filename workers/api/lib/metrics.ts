@@ -60,7 +60,7 @@ export const collectMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   const status = c.res.status;
   const phases = timing.totals((name) => PHASES_KEPT.test(name));
   const cacheName = cacheNameOf(route);
-  const xCache = c.res.headers.get("x-cache")?.toUpperCase();
+  const xCache = cacheName ? c.res.headers.get("x-cache")?.toUpperCase() : undefined;
   const cache = cacheName && (xCache === "HIT" || xCache === "MISS") ? { name: cacheName, hit: xCache === "HIT" } : undefined;
   const rec: RequestRecord = { route, status, latencyMs: timing.elapsed(), phases, cache };
   isolateMetrics.request(Date.now(), rec);

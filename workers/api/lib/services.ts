@@ -19,8 +19,8 @@ export interface Services {
   readonly cache: KvContentCache;
   /** Search results: memory, then the Cache API (never KV: queries are unbounded). */
   searchCache(): Promise<KvContentCache>;
-  /** Ends whatever was opened; the request middleware hands this to `waitUntil`. */
-  close(): Promise<void>;
+  /** Ends whatever was opened (null: nothing was, so nothing to wait for); the request middleware hands it to `waitUntil`. */
+  close(): Promise<void> | null;
 }
 
 /**
@@ -56,8 +56,8 @@ export function createServices(env: Env, config: Config, timing: Timing, defer: 
     async searchCache() {
       return new KvContentCache(cacheApiStore(await caches.open("search:v1")), timing, defer, { memory: hotContentCache(env.CONTENT) });
     },
-    async close() {
-      await database?.end();
+    close() {
+      return database ? database.end() : null;
     },
   };
 }
