@@ -165,7 +165,7 @@ export class LearnerDO extends DurableObject<Env> {
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
     const session = state.touch(now);
-    const { ranking, source } = await this.rankingFor(state, curriculum, mode, now);
+    let { ranking, source } = await this.rankingFor(state, curriculum, mode, now);
     // The chosen item must be in memory before deciding, so decide-and-commit has no await
     // in between: a concurrent `next` cannot serve the same item twice.
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -178,9 +178,17 @@ export class LearnerDO extends DurableObject<Env> {
       const item = this.content.cachedItem(entry.itemId);
       if (!item) {
         if (!(await this.content.itemOfSkill(entry.why.skillId, entry.itemId, now))) {
-          return { ok: false, code: "unavailable", detail: `item ${entry.itemId} is no longer in the bank`, retryAfterSeconds: 1 };
+          // Retired from the bank after this ranking was made (a cached, saved or shared one):
+          // decide again without it, and keep the cached ranking without it too.
+          ranking = { ...ranking, entries: ranking.entries.filter((e) => e.itemId !== entry.itemId) };
+          if (this.rankings.get(mode)?.seq === ranking.seq) this.rankings.set(mode, ranking);
+          if (!this.hasUnserved(ranking, state)) {
+            // Nothing left in it: rank afresh (the bank as read now no longer holds the item).
+            this.rankings.delete(mode);
+            ({ ranking, source } = await this.rankingFor(state, curriculum, mode, now));
+          }
         }
-        continue; // loaded: decide again, synchronously this time
+        continue; // loaded, or dropped: decide again, synchronously this time
       }
       // --- commit
       this.ctx.storage.transactionSync(() => {
