@@ -15,7 +15,7 @@
  *              first.
  */
 import type { Answer } from "./grading";
-import { historySlice, recordOutcome } from "./features";
+import { FEATURE_COUNT, buildFeatures, historySlice, recordOutcome } from "./features";
 import type { LearnerHistory } from "./features";
 import { gradeResponse } from "./grading";
 import { neighbourMap } from "./graph";
@@ -277,6 +277,13 @@ export type AttemptDecision =
       readonly outcome: AttemptOutcome;
       /** The feature-history entries this answer changed, already updated (persist, then merge). */
       readonly history: LearnerHistory;
+      /**
+       * The correctness model's input row for this item before the answer (newest layout,
+       * FEATURE_COUNT columns): what scoring fed the model when it ranked the item. Logged with
+       * the attempt, so training on the platform's own history can check it rebuilds the same
+       * rows (src/ml/platform-replay.ts).
+       */
+      readonly features: Float32Array;
     };
 
 /**
@@ -299,10 +306,12 @@ export function decideAttempt(
   const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
   const expected = predictCorrect(item, lookup, config.knowledge);
   const ability = itemAbility(item, lookup, config.knowledge);
+  // As scoring builds them (learner-do scoreRanking): before this answer enters anything.
+  const features = buildFeatures(view.skill, curriculum.neighbours, view.history, [item], new Float32Array(FEATURE_COUNT), config.knowledge);
   const outcome = applyLearnerAttempt(view, curriculum, item, graded.correct, responseMs, now, config);
   const history = historySlice(view.history, item);
   recordOutcome(history, item, graded.correct);
-  return { ok: true, correct: graded.correct, expected, ability, outcome, history };
+  return { ok: true, correct: graded.correct, expected, ability, outcome, history, features };
 }
 
 export type NextChoice<E> =

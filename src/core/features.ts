@@ -415,6 +415,15 @@ export function buildFeatures(
   return out;
 }
 
+/**
+ * A feature row as logged with an attempt (Postgres `attempts.features`, real[]): nine
+ * significant digits, which give every float32 back exactly (Math.fround(logged[i]) === row[i])
+ * in less than half the JSON of the full double.
+ */
+export function loggedFeatureRow(row: Float32Array): number[] {
+  return Array.from(row, (x) => Number(x.toPrecision(9)));
+}
+
 /** Learner-level part of a row, exported for callers that write rows one at a time (the replay). */
 export function learnerPart(history: LearnerHistory): LearnerPart {
   return learnerFeatures(history);

@@ -26,6 +26,9 @@ export interface AttemptRow {
   /** The learner's combined ability for the item before this answer, mean and variance (item calibration's anchor; not stored). */
   theta?: number;
   thetaVariance?: number;
+  /** The correctness model's input row before this answer, and its layout (stored; absent in rows queued before they were logged). */
+  features?: number[];
+  featureVersion?: string;
 }
 
 export interface SkillStateRow {
@@ -143,6 +146,8 @@ export async function writeBatchWithStats(
             responseMs: r.responseMs,
             servedAt: r.servedAt === null ? null : new Date(r.servedAt),
             answeredAt: new Date(r.answeredAt),
+            features: r.features ?? null,
+            featureVersion: r.featureVersion ?? null,
           })),
         )
         .onConflictDoNothing({ target: [attempts.learnerId, attempts.clientAttemptId] })

@@ -25,6 +25,18 @@ import type { Answer } from "../content/schema";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
+/**
+ * jsonb that reads back exactly what was written. drizzle's own `jsonb` JSON.parses any string
+ * it reads, for drivers that return jsonb as text; ours (the Neon driver, PGlite) already parse
+ * it, so a stored JSON string was parsed twice: a text answer "1" came back as the number 1,
+ * "true" as true, "007" stayed "007" only because it is not JSON. Used where a value can be a
+ * bare string (a learner's response).
+ */
+const jsonValue = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+});
+
 export const skills = pgTable("skills", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -112,11 +124,19 @@ export const attempts = pgTable(
     mode: text("mode").notNull(),
     mockTestId: text("mock_test_id"),
     correct: boolean("correct").notNull(),
-    response: jsonb("response").notNull(),
+    response: jsonValue("response").notNull(),
     responseMs: integer("response_ms").notNull(),
     servedAt: timestamp("served_at", { withTimezone: true }),
     answeredAt: timestamp("answered_at", { withTimezone: true }).notNull(),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The correctness model's input row for the item just before this answer, as the learner's
+     * object built it (src/core/engine.ts decideAttempt), and its layout (FEATURE_VERSION).
+     * Null for attempts recorded before the platform logged them. `npm run train --
+     * --from-postgres` rebuilds every row by replaying the history and compares.
+     */
+    features: real("features").array(),
+    featureVersion: text("feature_version"),
   },
   (t) => [
     uniqueIndex("attempts_learner_client_idx").on(t.learnerId, t.clientAttemptId),

@@ -17,7 +17,7 @@ import { mulberry32, seedFromString } from "../../src/core/random";
 import { spreadNearEqual } from "../../src/core/scoring";
 import { DEFAULT_ENGINE_CONFIG, affectedSkills, candidateSkills, chooseNext, decideAttempt, rankItems, stretchSkills } from "../../src/core/engine";
 import type { Curriculum, LearnerView } from "../../src/core/engine";
-import { buildFeatures, mergeHistorySlice } from "../../src/core/features";
+import { FEATURE_VERSION, buildFeatures, loggedFeatureRow, mergeHistorySlice } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, resolveSkills } from "../../src/core/knowledge";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
@@ -342,6 +342,8 @@ export class LearnerDO extends DurableObject<Env> {
           expected: decision.expected,
           theta: decision.ability.mean,
           thetaVariance: decision.ability.variance,
+          features: loggedFeatureRow(decision.features),
+          featureVersion: FEATURE_VERSION,
         },
         now,
       );
