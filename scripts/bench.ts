@@ -21,8 +21,8 @@
  * Load generators: autocannon for single-request routes; a small fetch driver where a step
  * needs the previous answer (next → attempt, mock tests, a brand-new learner's first next).
  * Attempts, the `next` after an attempt and the background hand-over they cause are measured
- * in windows of their own; a mock-test next is derived from next → answer pairs minus the
- * practice attempt's CPU (labelled "derived").
+ * in windows of their own; mock-test steps as next → answer pairs. Driver requests ask for
+ * no compression, as autocannon's do (see makeLearners).
  *
  * Writes reports/bench.md and reports/bench.json. Options: --duration N (s per phase, 8),
  * --connections N (closed-loop clients, 16), --learners N (warm practice learners, 64),
@@ -127,6 +127,7 @@ interface CannonRequest {
 async function cannon(opts: { name: string; group: Row["group"]; base: string; next: () => CannonRequest; amount?: number; connections?: number; seconds?: number; keep?: boolean }): Promise<Row> {
   const samples: number[] = [];
   let errors = 0;
+  const statuses = new Map<number, number>();
   const meter = cpuMeter();
   const t0 = performance.now();
   await new Promise<void>((resolvePhase, reject) => {
@@ -148,13 +149,17 @@ async function cannon(opts: { name: string; group: Row["group"]; base: string; n
     );
     instance.on("response", (_client, status, _bytes, ms) => {
       samples.push(ms);
-      if (status >= 400) errors += 1;
+      if (status >= 400) {
+        errors += 1;
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
     });
     instance.on("reqError", () => {
       errors += 1;
     });
   });
   const seconds = (performance.now() - t0) / 1000;
+  if (statuses.size > 0) progress(`  ${opts.name}: error statuses ${[...statuses].map(([k, v]) => `${k} ×${v}`).join(", ")}`);
   const row = record(opts.name, opts.group, "autocannon", samples, errors, seconds, meter());
   if (opts.keep === false) rows.pop();
   return row;
@@ -294,7 +299,11 @@ async function main(): Promise<void> {
         Array.from({ length: count }, async (_, l) => {
           const id = `${prefix}-${run}-${l}`;
           const token = await mintLearnerToken(id, platform?.secrets.JWT_SECRET ?? "");
-          return { id, l, rounds: 0, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } };
+          // identity: as autocannon's requests (the baselines among them), which ask for no
+          // compression. Node's fetch asks for gzip, and Miniflare's entry worker then compresses
+          // inside workerd what Cloudflare's edge compresses outside the worker in production
+          // (deflate set-up and all: 0.1-0.3 ms of workerd CPU per attempt and next on this machine).
+          return { id, l, rounds: 0, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "accept-encoding": "identity" } };
         }),
       );
     const practice = await makeLearners("bench", LEARNERS);
@@ -308,6 +317,33 @@ async function main(): Promise<void> {
       }
       return item;
     };
+
+    // Warm-up of the learner routes, as the baselines get one: a few throwaway learners ask,
+    // answer, ask again, read progress and start a mock test, and their hand-overs and writer
+    // flushes run. What an isolate does once (the learner class's first object, the model's
+    // session, content held in memory, the writer shards' warm connections) is then not
+    // charged to the first learner phase (it was: about 0.5 s of workerd CPU spread over the
+    // 112 brand-new learners, half that row's CPU).
+    {
+      const warm = await makeLearners("warm", 4);
+      for (const L of warm) {
+        const next = await fetch(`${base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+        const itemId = ((await next.json()) as { item?: { id: string } | null }).item?.id;
+        const item = itemId ? await itemOf(itemId) : undefined;
+        if (!item) throw new Error(`warm-up: no item for ${L.id} (${next.status})`);
+        const body = JSON.stringify({ clientAttemptId: `${L.id}-0`, itemId: item.id, response: answerFor(item, true), responseMs: 9000 });
+        await (await fetch(`${base}/v1/learners/${L.id}/attempts`, { method: "POST", headers: L.headers, body })).arrayBuffer();
+        await (await fetch(`${base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' })).arrayBuffer();
+        await (await fetch(`${base}/v1/learners/${L.id}/progress`, { headers: { authorization: L.headers.authorization } })).arrayBuffer();
+      }
+      const M = warm[0];
+      if (M) {
+        const start = await fetch(`${base}/v1/learners/${M.id}/mock-tests`, { method: "POST", headers: M.headers, body: '{"course":"all","maxItems":80}' });
+        const testId = ((await start.json()) as { testId?: string }).testId;
+        if (testId) await (await fetch(`${base}/v1/learners/${M.id}/mock-tests/${testId}/next`, { method: "POST", headers: M.headers })).arrayBuffer();
+      }
+      await new Promise((r) => setTimeout(r, 12_500));
+    }
 
     // A brand-new learner's first next: a new Durable Object (schema, history check, content).
     {
@@ -500,11 +536,10 @@ async function main(): Promise<void> {
         },
       });
       if (finished) progress(`  (${finished} mock tests finished during the phase)`);
-      const pairs = record("mock: next → answer pairs (per request)", "mock", "driver", [...nextS, ...attemptS], errors, phase.seconds, phase.cpu);
-      const att = rows.find((r) => r.name === "learner: attempt");
-      const mockNextCpu = (pairs.cpuMs * pairs.n - (att?.cpuMs ?? Number.NaN) * attemptS.length) / Math.max(1, nextS.length);
-      const m = record("mock: next (in pairs)", "mock", "driver", nextS, 0, phase.seconds, { workerd: mockNextCpu * nextS.length, node: Number.NaN });
-      m.derived = true;
+      // Not split into next and answer: a mock-test answer ranks nothing ahead (a practice
+      // attempt does), so the practice attempt's CPU is no stand-in for it (subtracting it gave
+      // a mock next below zero on a quiet machine).
+      record("mock: next → answer pairs (per request)", "mock", "driver", [...nextS, ...attemptS], errors, phase.seconds, phase.cpu);
     }
 
     // Scoring inside workerd: its clock stands still while code runs, so measure from outside.
@@ -573,6 +608,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     `Closed loop: ${CONNECTIONS} clients per phase, ${DURATION} s per phase (misses and new learners: one pass over fresh keys); ${LEARNERS} practice learners, ${MOCK_LEARNERS} mock-test learners.`,
     "CPU per request = the workerd process's user + system time across the phase (from /proc) ÷ requests answered; node = this process (load generator, PGlite, relay).",
     "Compare rows within this run: the machine is shared, the baselines run in the same workerd process at the same time of day.",
+    "Every phase follows a warm-up: the baselines' routes, and a few throwaway learners who ask, answer, read progress and start a mock test (what an isolate does once is not charged to the first learner phase). No request asks for compression (`accept-encoding: identity` on the driver's, none on autocannon's): Miniflare's entry worker would otherwise gzip responses inside workerd, which Cloudflare's edge does outside the worker.",
     "",
     "| route | generator | n | req/s | p50 ms | p95 ms | p99 ms | workerd CPU ms/req | node CPU ms/req | errors |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -589,7 +625,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     `A brand-new learner's first \`next\` costs ${f(report.newLearnerOverWarmNextCpu ?? Number.NaN, 1)}× the CPU of a warm \`next\` (target ≤ 2×); ` +
       `with the runtime's own cost of a new object (first request to a new bare object minus a warm one) taken out, ${f(report.newLearnerOverWarmNextCpuBeyondNewObject ?? Number.NaN, 1)}×.`,
     `A learner whose object workerd evicted (idle about 10 s after its last work) wakes it with their \`next\`: ${f(report.wokenOverWarmNextCpu ?? Number.NaN, 1)}× a warm \`next\`, ${f(report.wokenOverNewBareObjectCpu ?? Number.NaN, 2)}× the runtime's first request to a new bare object (which reopens nothing and loads nothing). Its ranking comes from the one saved with the last hand-over; with thousands of learners who come back after a minute or more, every step pays this.`,
-    "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers, asks again at once (\"warm object\", as within a practice session) and answers again. Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the two together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. A mock-test next is derived: its next → answer pairs' CPU minus the practice attempt's.",
+    "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers, asks again at once (\"warm object\", as within a practice session) and answers again. Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the two together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. Mock-test steps are measured as next → answer pairs.",
     "",
     `Scoring 500 candidates inside workerd (knowledge-model predictions + unified scoring): **${f(extra.scoreUs, 0)} µs** per ranking`,
     `(median of 7 requests with ${extra.reps} rankings minus the same with none, divided by ${extra.reps}: workerd's clock stands still while code runs, so it is measured from outside).`,
