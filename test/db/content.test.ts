@@ -1,22 +1,17 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";
 import { countItems, getItem, getItems, importContent, itemsOfSkill, listSkills, searchItems } from "../../src/db/content";
 import { connectionUtilisation } from "../../src/db/health";
 import { skills } from "../../src/db/schema";
-import { backends, fixtureItems, fixtureSkills } from "./support";
+import { backends, fixtureItems, fixtureSkills, openWithFixtures } from "./support";
 
 for (const backend of backends) {
   describe.skipIf(!backend.enabled)(`content store on ${backend.name}`, () => {
+    const open = openWithFixtures(backend);
     let db: Database;
-    let close: () => Promise<void>;
-
-    beforeAll(async () => {
-      ({ db, close } = await backend.open());
-      await importContent(db.write, { skills: fixtureSkills, items: fixtureItems });
-    });
-    afterAll(async () => {
-      await close();
+    beforeAll(() => {
+      db = open();
     });
 
     it("round-trips an item with its answer key and parameters", async () => {

@@ -1,26 +1,16 @@
 import { asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/client";
-import { importContent } from "../../src/db/content";
+import { describe, expect, it } from "vitest";
 import { learnerHistory, writeBatch } from "../../src/db/learners";
 import type { AttemptRow } from "../../src/db/learners";
 import { attempts as attemptsTable } from "../../src/db/schema";
-import { backends, fixtureItems, fixtureSkills } from "./support";
+import { backends, openWithFixtures } from "./support";
 
 for (const backend of backends) {
   describe.skipIf(!backend.enabled)(`learner history on ${backend.name}`, () => {
-    let db: Database;
-    let close: () => Promise<void>;
-
-    beforeAll(async () => {
-      ({ db, close } = await backend.open());
-      await importContent(db.write, { skills: fixtureSkills, items: fixtureItems });
-    });
-    afterAll(async () => {
-      await close();
-    });
+    const open = openWithFixtures(backend);
 
     it("gives every response back exactly as answered, text that looks like JSON included, with the logged features", async () => {
+      const db = open();
       const learnerId = `history-${Date.now().toString(36)}`;
       // Text answers are strings even when they read as numbers, booleans or JSON.
       const responses: unknown[] = ["1", "007", "true", "null", '{"a":1}', "3.5", 2, 0, { choice: 1 }, "fifteen"];

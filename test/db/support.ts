@@ -3,7 +3,9 @@
  * when TEST_DATABASE_URL is set (a scratch database per run). Both are reached the way the
  * worker reaches Neon: the Neon driver through the WebSocket relay.
  */
+import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../../src/db/client";
+import { importContent } from "../../src/db/content";
 import type { Item, Skill } from "../../src/content/schema";
 import { migrateDatabase, openNodeDatabase } from "../../scripts/lib/db";
 import { createScratchDatabase } from "../../scripts/lib/scratch";
@@ -54,6 +56,29 @@ export const backends: Backend[] = [
     },
   },
 ];
+
+/**
+ * Opens `backend` before the enclosing suite's tests, with the fixture content imported, and
+ * closes it after them; the returned function gives the open database.
+ *
+ * @example
+ *   for (const backend of backends) describe.skipIf(!backend.enabled)(backend.name, () => { const db = openWithFixtures(backend); … });
+ */
+export function openWithFixtures(backend: Backend): () => Database {
+  let db: Database | undefined;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ db, close } = await backend.open());
+    await importContent(db.write, { skills: fixtureSkills, items: fixtureItems });
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+  return () => {
+    if (!db) throw new Error(`${backend.name} is not open`);
+    return db;
+  };
+}
 
 export const fixtureSkills: Skill[] = [
   { id: "arith.add", name: "Addition", description: "Adding whole numbers", strand: "arithmetic", position: 0, prerequisites: [] },
