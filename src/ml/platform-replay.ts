@@ -26,7 +26,18 @@ import type { Curriculum, EngineConfig, LearnerView } from "../core/engine";
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION, emptyHistory, mergeHistorySlice } from "../core/features";
 import type { LearnerHistory } from "../core/features";
 import type { ReviewMemory, SkillState } from "../core/types";
-import type { FeatureTable } from "./pipeline";
+
+/**
+ * Rows, outcomes and the knowledge model's P(correct), as ./pipeline.ts's FeatureTable (the same
+ * shape, declared here: this module also runs inside workerd, where the public datasets' loader
+ * behind ./pipeline.ts, which reads files, cannot be type-checked).
+ */
+export interface ReplayTable {
+  readonly x: Float32Array;
+  readonly y: Uint8Array;
+  readonly n: number;
+  readonly knowledge: Float64Array;
+}
 
 /** One stored attempt, as the replay needs it. */
 export interface PlatformAttempt {
@@ -87,7 +98,7 @@ export interface ParityExample {
 
 export interface ReplayResult {
   /** Every replayed answer's row, outcome and the knowledge model's P(correct). */
-  readonly table: FeatureTable;
+  readonly table: ReplayTable;
   /** Learner of each row (`table` order), for folds. */
   readonly rowLearner: readonly number[];
   readonly learners: number;
