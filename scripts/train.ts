@@ -19,9 +19,10 @@
  *
  * --from-postgres: the platform's own attempts table instead (a running `npm start`'s
  * database, else DATABASE_URL or the embedded PGlite in .data; NEON_WS_PROXY with
- * DATABASE_URL to go through a given relay). Each learner's attempts are replayed in `seq` order as their Durable
- * Object lived them (src/ml/platform-replay.ts: `decideAttempt` on the stored responses, the
- * bank's parameters with the published calibration, the skill graph, the real answer times),
+ * DATABASE_URL to go through a given relay). Each learner's attempts are replayed in `seq`
+ * order as their Durable Object lived them (src/ml/platform-replay.ts: `decideAttempt` on the
+ * stored responses, the bank's parameters with the published calibration, the skill graph,
+ * the real answer times),
  * and every rebuilt row is compared with the row the object logged when the answer arrived
  * (`attempts.features`): reports/feature-parity.md. The model is fitted on those rows
  * (learners in 5 folds by a hash of their id) and written to --out (default .data/models),
