@@ -134,7 +134,10 @@ class Driver {
     try {
       const res = await fetch(`${this.cfg.base}${path}`, {
         method,
-        headers: L ? L.auth : undefined,
+        // No compression, as k6's and the bench's requests: Node's fetch would ask for gzip, and
+        // Miniflare's entry worker would then compress inside workerd what Cloudflare's edge
+        // compresses outside the worker (reports/attempt-cpu.md).
+        headers: { "accept-encoding": "identity", ...(L ? L.auth : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       status = res.status;
