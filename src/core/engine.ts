@@ -15,7 +15,7 @@
  *              first.
  */
 import type { Answer } from "./grading";
-import { FEATURE_COUNT, buildFeatures, historySlice, recordOutcome } from "./features";
+import { FEATURE_COUNT, historySlice, learnerPart, recordOutcome, writeFeatureRow } from "./features";
 import type { LearnerHistory } from "./features";
 import { gradeResponse } from "./grading";
 import { neighbourMap } from "./graph";
@@ -306,8 +306,10 @@ export function decideAttempt(
   const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
   const expected = predictCorrect(item, lookup, config.knowledge);
   const ability = itemAbility(item, lookup, config.knowledge);
-  // As scoring builds them (learner-do scoreRanking): before this answer enters anything.
-  const features = buildFeatures(view.skill, curriculum.neighbours, view.history, [item], new Float32Array(FEATURE_COUNT), config.knowledge);
+  // The row scoring built for this item (buildFeatures writes each row the same way, on the
+  // same resolveSkills lookup): before this answer enters anything.
+  const features = new Float32Array(FEATURE_COUNT);
+  writeFeatureRow(item, lookup, view.history, learnerPart(view.history), config.knowledge, features, 0);
   const outcome = applyLearnerAttempt(view, curriculum, item, graded.correct, responseMs, now, config);
   const history = historySlice(view.history, item);
   recordOutcome(history, item, graded.correct);

@@ -32,7 +32,7 @@ import type { Random } from "../core/random";
 import type { ItemParams, ReviewMemory } from "../core/types";
 import { evaluate } from "../ml/model";
 import type { CorrectnessModel } from "../ml/model";
-import type { SimLearnerView } from "./sim-view";
+import type { SimLearnerView } from "../core/sim-view";
 
 export interface PolicyContext {
   readonly view: SimLearnerView;

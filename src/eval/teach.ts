@@ -24,7 +24,7 @@ import { mean, meanCi } from "./stats";
 import { median } from "./metrics";
 import { BASELINES, makePolicy, POLICY_NAMES } from "./policies";
 import type { PolicyName } from "./policies";
-import { SimLearnerView } from "./sim-view";
+import { SimLearnerView } from "../core/sim-view";
 import { SimLearner, buildWorld, drawTraits } from "./simulator";
 import type { LearnerTraits, SimWorld, TrueLearner } from "./simulator";
 

@@ -22,10 +22,9 @@
  */
 import type { Item } from "../content/schema";
 import { DEFAULT_ENGINE_CONFIG, decideAttempt } from "../core/engine";
-import type { Curriculum, EngineConfig, LearnerView } from "../core/engine";
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION, emptyHistory, mergeHistorySlice } from "../core/features";
-import type { LearnerHistory } from "../core/features";
-import type { ReviewMemory, SkillState } from "../core/types";
+import type { Curriculum, EngineConfig } from "../core/engine";
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION, mergeHistorySlice } from "../core/features";
+import { SimLearnerView } from "../core/sim-view";
 
 /**
  * Rows, outcomes and the knowledge model's P(correct), as ./pipeline.ts's FeatureTable (the same
@@ -58,26 +57,6 @@ export interface PlatformLearner {
   readonly fold: number;
   /** In `seq` order. */
   readonly attempts: readonly PlatformAttempt[];
-}
-
-/** The object's view of a learner, as much of it as `decideAttempt` reads. */
-class ReplayLearner implements LearnerView {
-  readonly skills = new Map<string, SkillState>();
-  readonly memories = new Map<string, ReviewMemory>();
-  readonly history: LearnerHistory = emptyHistory();
-  readonly sessionItemIds = new Set<string>();
-  readonly recentSkillIds: readonly string[] = [];
-  readonly goalSkillIds = new Set<string>();
-  readonly skill = (skillId: string): SkillState | undefined => this.skills.get(skillId);
-  memory(skillId: string): ReviewMemory | undefined {
-    return this.memories.get(skillId);
-  }
-  lastSeen(): number | null {
-    return null;
-  }
-  get reviewedSkillIds(): Iterable<string> {
-    return this.memories.keys();
-  }
 }
 
 export interface ColumnParity {
@@ -144,7 +123,7 @@ export function replayPlatformHistory(
   let otherLayout = 0;
   let unlogged = 0;
   learners.forEach((learner, li) => {
-    const view = new ReplayLearner();
+    const view = new SimLearnerView();
     learner.attempts.forEach((a, index) => {
       const item = items.get(a.itemId);
       const decision = item ? decideAttempt(view, curriculum, item, a.response, a.responseMs, a.answeredAt, config) : null;
@@ -175,9 +154,9 @@ export function replayPlatformHistory(
         }
         if (same) identical++;
       }
-      // What the object does with the decision (workers/learner/learner-do.ts attemptInner).
-      for (const s of decision.outcome.skills) view.skills.set(s.skillId, s);
-      view.memories.set(item.skillIds[0] ?? "", decision.outcome.memory);
+      // What the object keeps of the decision (workers/learner/learner-do.ts attemptInner): the
+      // skill beliefs and the feature history are what the next row is built from.
+      view.apply(decision.outcome);
       mergeHistorySlice(view.history, decision.history);
     });
   });

@@ -3,10 +3,10 @@
  * same interface with SQLite). It stores exactly what the engine returns: skill beliefs and
  * review memory from `applyLearnerAttempt`, plus serving history.
  */
-import type { AttemptOutcome, LearnerView } from "../core/engine";
-import { emptyHistory } from "../core/features";
-import type { LearnerHistory } from "../core/features";
-import type { ItemParams, ReviewMemory, SkillState } from "../core/types";
+import type { AttemptOutcome, LearnerView } from "./engine";
+import { emptyHistory } from "./features";
+import type { LearnerHistory } from "./features";
+import type { ItemParams, ReviewMemory, SkillState } from "./types";
 
 /** How many recent primary skills are kept (scoring reads the last `siblingWindow`). */
 const RECENT = 8;
