@@ -6,6 +6,7 @@ import { countLearnerAttempts } from "../../src/db/learners";
 import { parseConfig } from "../../workers/api/lib/env";
 import worker from "../../workers/api/index";
 import { writerName } from "../../workers/writer/writer-do";
+import type { JsonText, RpcResult } from "../../workers/learner/types";
 
 /** The bindings vitest.workers.config.ts adds on top of wrangler.toml's (local-only ones are not in Env). */
 export const testEnv = env as typeof env & {
@@ -90,4 +91,9 @@ export async function postgresAttempts(learnerId: string): Promise<number> {
   } finally {
     await db.end();
   }
+}
+
+/** A learner object's answer as the route reads it: its JSON text parsed (workers/learner/types.ts `JsonText`). */
+export function parsed<T>(result: RpcResult<JsonText<T>>): RpcResult<T> {
+  return result.ok ? { ok: true, value: JSON.parse(result.value) as T } : result;
 }

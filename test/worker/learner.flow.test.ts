@@ -4,7 +4,7 @@ import { createDatabase } from "../../src/db/client";
 import { learnerHistory } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
-import { api, drainOutbox, json, learnerStub, postgresAttempts, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
+import { api, drainOutbox, json, learnerStub, parsed, postgresAttempts, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient, fullItem, rightResponse, wrongResponse } from "./learner-support";
 
 interface SkillGraph {
@@ -524,7 +524,7 @@ describe("the learner engine through the API", () => {
     await drainOutbox(learner.id);
     const original = await learner.progress();
     const fresh = env.LEARNER.get(env.LEARNER.newUniqueId());
-    const rebuilt = await fresh.progress(learner.id, 0);
+    const rebuilt = parsed(await fresh.progress(learner.id, 0));
     expect(rebuilt.ok).toBe(true);
     if (!rebuilt.ok) return;
     // Every progress field, goals included (the outbox's own bookkeeping aside).
@@ -534,13 +534,13 @@ describe("the learner engine through the API", () => {
     // attempt (answered wrongly) resent is replayed, not counted again …
     const first = await fullItem(firstItem);
     const retry = { learnerId: learner.id, clientAttemptId: `${learner.id}-a1`, itemId: firstItem, response: wrongResponse(first), responseMs: 12_000 };
-    const retried = await fresh.attempt(retry);
+    const retried = parsed(await fresh.attempt(retry));
     expect(retried.ok && retried.value.replayed).toBe(true);
     expect(retried.ok && (retried.value.withheld ? "withheld" : retried.value.correct)).toBe(false);
     // … and the same id for another item is a conflict, never a second count.
     const other = await fresh.attempt({ ...retry, itemId: "another-item" });
     expect(!other.ok && other.code).toBe("conflict");
-    const after = await fresh.progress(learner.id, 0);
+    const after = parsed(await fresh.progress(learner.id, 0));
     expect(after.ok && after.value.attempts).toBe(40);
   });
 });

@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
 import type { MockNextResult } from "../../workers/learner/types";
-import { api, drainOutbox, json, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
+import { api, drainOutbox, json, parsed, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
 import { fullItem, rightResponse, wrongResponse } from "./learner-support";
 
 type LearnerObject = ReturnType<typeof env.LEARNER.get>;
@@ -61,7 +61,7 @@ describe("a mock test running when the learner's object is rebuilt from Postgres
     expect(report.value.correct).toBe(2);
     expect(report.value.skills.reduce((a, s) => a + s.items, 0)).toBe(3);
     expect(report.value.uncalibratedItemIds).toEqual(answered); // the demo bank is uncalibrated
-    const next = await fresh.mockNext(id, testId);
+    const next = parsed(await fresh.mockNext(id, testId));
     expect(next.ok && next.value).toMatchObject({ done: true, answered: 3, item: null });
     // Nothing left running: a new test can start.
     const another = await fresh.startMockTest(id, { course: "fractions" });

@@ -54,6 +54,33 @@ export async function publishContent(kv: KVNamespace, db: Database, ttlSeconds: 
   return { skills: skills.length, items };
 }
 
+/**
+ * An item's JSON as `next` serves it (public: no answer key) and as the serve log stores it
+ * (whole), each serialised once per item object this isolate holds rather than on every serve.
+ * Items are never mutated (a calibration or a reload makes new objects), so an object's JSON
+ * cannot go stale; the maps hold nothing the content cache has dropped.
+ */
+const publicJson = new WeakMap<Item, string>();
+const storedJson = new WeakMap<Item, string>();
+
+export function publicItemJson(item: Item): string {
+  let json = publicJson.get(item);
+  if (json === undefined) {
+    json = JSON.stringify(toPublicItem(item));
+    publicJson.set(item, json);
+  }
+  return json;
+}
+
+export function storedItemJson(item: Item): string {
+  let json = storedJson.get(item);
+  if (json === undefined) {
+    json = JSON.stringify(item);
+    storedJson.set(item, json);
+  }
+  return json;
+}
+
 interface Timed<T> {
   value: T;
   loadedAt: number;

@@ -10,7 +10,7 @@
  * request can observe or change the state half-way.
  */
 import { DurableObject } from "cloudflare:workers";
-import { displayAnswer, toPublicItem } from "../../src/content/schema";
+import { displayAnswer } from "../../src/content/schema";
 import type { Item } from "../../src/content/schema";
 import { itemParameterSource } from "../../src/core/calibration";
 import { mulberry32, seedFromString } from "../../src/core/random";
@@ -28,7 +28,7 @@ import type { Database } from "../../src/db/client";
 import { parseConfig } from "../api/lib/env";
 import type { Config } from "../api/lib/env";
 import { reportGauge, reportOutbox } from "../metrics/client";
-import { LearnerContent } from "./content";
+import { LearnerContent, publicItemJson } from "./content";
 import { MockTestRunner } from "./mock-runner";
 import { answerStep, finish, withheldAttempt } from "./mock-tests";
 import type { MockReport, MockTestRequest, MockTestSummary } from "./mock-tests";
@@ -40,7 +40,8 @@ import { hydrateFromHistory } from "./hydrate";
 import { deleteLearnerData } from "../../src/db/learners";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore, type StoredAttempt } from "./store";
-import type { AttemptInput, AttemptResult, GradedAttemptResult, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import { asJsonText } from "./types";
+import type { AttemptInput, AttemptResult, GradedAttemptResult, JsonText, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextReply, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -149,7 +150,7 @@ export class LearnerDO extends DurableObject<Env> {
 
   // --- RPC -------------------------------------------------------------------------------
 
-  async next(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextResult>> {
+  async next(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextReply>> {
     return guard(() => this.nextInner(learnerId, mode));
   }
 
@@ -157,7 +158,7 @@ export class LearnerDO extends DurableObject<Env> {
    * Load (state, curriculum, a ranking: cached, the shared starting one, or freshly scored —
    * and the chosen item's bank), decide (`chooseNext`), commit (the serve, one transaction).
    */
-  private async nextInner(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextResult>> {
+  private async nextInner(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextReply>> {
     // --- load
     const ready = await this.ready(learnerId);
     if (!ready.ok) return ready;
@@ -172,7 +173,8 @@ export class LearnerDO extends DurableObject<Env> {
       // --- decide
       const choice = chooseNext(ranking.entries, state.sessionItemIds, state.memories.values(), mode);
       if (choice.kind === "none") {
-        return { ok: true, value: { mode, item: null, why: null, source: "none", servedAt: null, session, message: choice.message, nextReviewAt: choice.nextReviewAt } };
+        const none: NextResult = { mode, item: null, why: null, source: "none", servedAt: null, session, message: choice.message, nextReviewAt: choice.nextReviewAt };
+        return { ok: true, value: { body: JSON.stringify(none) as NextReply["body"], source: "none" } };
       }
       const { entry } = choice;
       const item = this.content.cachedItem(entry.itemId);
@@ -202,7 +204,10 @@ export class LearnerDO extends DurableObject<Env> {
         candidates: ranking.candidates,
         predicted: source === "start-ranking" ? 0 : ranking.candidates - ranking.reused,
       };
-      return { ok: true, value: { mode, item: toPublicItem(item), why: entry.why, source, servedAt: now, session, scoreCache } };
+      // The body as NextResult's JSON, the item's part serialised once per item (ordered as the type is).
+      const rest = JSON.stringify({ why: entry.why, source, servedAt: now, session });
+      const body = `{"mode":${JSON.stringify(mode)},"item":${publicItemJson(item)},${rest.slice(1)}` as NextReply["body"];
+      return { ok: true, value: { body, source, scoreCache } };
     }
     return { ok: false, code: "unavailable", detail: "the item bank is changing; retry shortly", retryAfterSeconds: 1 };
   }
@@ -265,8 +270,8 @@ export class LearnerDO extends DurableObject<Env> {
     return { ranking, source: "scored" };
   }
 
-  async attempt(input: AttemptInput): Promise<RpcResult<AttemptResult>> {
-    return guard(() => this.attemptInner(input));
+  async attempt(input: AttemptInput): Promise<RpcResult<JsonText<AttemptResult>>> {
+    return guard(async () => asJsonText(await this.attemptInner(input)));
   }
 
   /**
@@ -374,8 +379,8 @@ export class LearnerDO extends DurableObject<Env> {
     return { ok: false, code: "conflict", detail: `item ${itemId} was not served to this learner; only served items can be answered` };
   }
 
-  async progress(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<ProgressResult>> {
-    return guard(() => this.progressInner(learnerId, utcOffsetMinutes));
+  async progress(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<JsonText<ProgressResult>>> {
+    return guard(async () => asJsonText(await this.progressInner(learnerId, utcOffsetMinutes)));
   }
 
   private async progressInner(learnerId: string, utcOffsetMinutes = 0): Promise<RpcResult<ProgressResult>> {
@@ -578,10 +583,10 @@ export class LearnerDO extends DurableObject<Env> {
     });
   }
 
-  async mockNext(learnerId: string, testId: string): Promise<RpcResult<MockNextResult>> {
+  async mockNext(learnerId: string, testId: string): Promise<RpcResult<JsonText<MockNextResult>>> {
     return guard(async () => {
       const ready = await this.ready(learnerId);
-      return ready.ok ? this.mock.next(ready.value, testId, this.clock()) : ready;
+      return asJsonText(ready.ok ? await this.mock.next(ready.value, testId, this.clock()) : ready);
     });
   }
 

@@ -17,6 +17,7 @@ import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
 import type { AttemptRow, MockReportRow } from "../../src/db/learners";
 import type { MockTestRow, TestEnding } from "./mock-tests";
+import { storedItemJson } from "./content";
 
 const SCHEMA_VERSION = 1;
 
@@ -227,7 +228,7 @@ export class LearnerStore {
         row.mode,
         row.session,
         row.servedAt,
-        row.item === null ? null : JSON.stringify(row.item),
+        row.item === null ? null : storedItemJson(row.item),
         row.mockTestId ?? null,
       )
       .one();

@@ -14,6 +14,19 @@ export type LearnerMode = "practice" | "review";
 
 export type RpcResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; detail: string; retryAfterSeconds?: number };
 
+/**
+ * JSON text of a `T`. The object's learner-facing answers cross the RPC boundary as one string
+ * rather than as objects: the object serialises once (`JSON.stringify`), and the route sends
+ * the text as the response body (workers/api/lib/http.ts `sendJsonText`) instead of the runtime
+ * cloning the graph out of the object, into the worker, and the route stringifying it again.
+ */
+export type JsonText<T> = string & { readonly __json?: T };
+
+/** A result's value as JSON text (errors pass through: the route maps them to problem+json). */
+export function asJsonText<T>(result: RpcResult<T>): RpcResult<JsonText<T>> {
+  return result.ok ? { ok: true, value: JSON.stringify(result.value) as JsonText<T> } : result;
+}
+
 export interface Why {
   /** Total score and each term's weighted contribution (they sum to it). */
   score: number;
@@ -54,6 +67,19 @@ export interface NextResult {
    * starting ranking). The route turns it into the `x-score-cache` header.
    */
   scoreCache?: { reused: number; candidates: number; predicted: number };
+}
+
+/**
+ * What the object's `next` returns to the route: the response body already serialised, so one
+ * string crosses the RPC boundary instead of the item and its reasons as objects (and the
+ * item's JSON is serialised once per item, ./content.ts `publicItemJson`), plus what the
+ * route's headers need.
+ */
+export interface NextReply {
+  /** `NextResult` without `scoreCache`, as JSON. */
+  body: JsonText<Omit<NextResult, "scoreCache">>;
+  source: NextResult["source"];
+  scoreCache?: NextResult["scoreCache"];
 }
 
 export interface AttemptInput {

@@ -8,8 +8,9 @@ import type { AppEnv } from "../lib/context";
 import { requireLearner } from "../lib/auth";
 import { limitByLearner } from "../lib/rate-limit";
 import { ApiError } from "../lib/problem";
+import { sendJsonText } from "../lib/http";
 import type { Context } from "hono";
-import type { AttemptResult, LearnerExport, NextResult, ProgressResult, RpcResult } from "../../learner/types";
+import type { AttemptResult, JsonText, LearnerExport, NextReply, NextResult, ProgressResult, RpcResult } from "../../learner/types";
 import { recordDataRequest } from "../../../src/db/learners";
 import { calling } from "../../dependency";
 import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
@@ -270,22 +271,22 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(nextRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { mode } = c.req.valid("json");
-    const { scoreCache, ...value } = await callLearner<NextResult>(c, () => learnerStub(c.env, id).next(id, mode));
+    const { body, source, scoreCache } = await callLearner<NextReply>(c, () => learnerStub(c.env, id).next(id, mode));
     // The learner's score cache, for metrics (workers/api/lib/metrics.ts) and load tests:
     // x-cache is per request (a cached or shared ranking is a HIT, any fresh prediction a
     // MISS); x-score-cache counts entries, as the capacity plan's score cache did, and the
     // predictions the ranking took wherever it was computed (ahead of the request included).
-    if (value.source !== "none") c.header("x-cache", value.source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
+    if (source !== "none") c.header("x-cache", source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
     if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}; predicted=${scoreCache.predicted}`);
-    return c.json(value, 200);
+    return sendJsonText<Omit<NextResult, "scoreCache">>(c, body);
   });
 
   app.openapi(attemptRoute, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const response = typeof body.response === "object" ? body.response.choice : body.response;
-    const value = await callLearner<AttemptResult>(c, () => learnerStub(c.env, id).attempt({ learnerId: id, ...body, response }));
-    return c.json(value, 200);
+    const json = await callLearner<JsonText<AttemptResult>>(c, () => learnerStub(c.env, id).attempt({ learnerId: id, ...body, response }));
+    return sendJsonText(c, json);
   });
 
   app.openapi(goalsRoute, async (c) => {
@@ -318,7 +319,7 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(progressRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { utcOffsetMinutes } = c.req.valid("query");
-    const value = await callLearner<ProgressResult>(c, () => learnerStub(c.env, id).progress(id, utcOffsetMinutes));
-    return c.json(value, 200);
+    const json = await callLearner<JsonText<ProgressResult>>(c, () => learnerStub(c.env, id).progress(id, utcOffsetMinutes));
+    return sendJsonText(c, json);
   });
 }

@@ -7,8 +7,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../lib/context";
 import type { MockReport, MockTestSummary } from "../../learner/mock-tests";
-import type { MockNextResult } from "../../learner/types";
+import type { JsonText, MockNextResult } from "../../learner/types";
 import { LearnerIdSchema, callLearner, learnerStub } from "./learners";
+import { sendJsonText } from "../lib/http";
 import { ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
 
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
@@ -149,8 +150,8 @@ export function registerMockTestRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(nextRoute, async (c) => {
     const { id, testId } = c.req.valid("param");
-    const value = await callLearner<MockNextResult>(c, () => learnerStub(c.env, id).mockNext(id, testId));
-    return c.json(value, 200);
+    const json = await callLearner<JsonText<MockNextResult>>(c, () => learnerStub(c.env, id).mockNext(id, testId));
+    return sendJsonText(c, json);
   });
 
   app.openapi(reportRoute, async (c) => {
