@@ -1,0 +1,308 @@
+/**
+ * `npm run bench:ab -- --base <git ref>`: what a change costs or saves, per route, measured so
+ * that a noisy shared machine cannot fake it. `npm run bench` compares routes with baselines
+ * inside one run; between two runs its CPU figures swing by a third or more on this kind of
+ * machine (a busy neighbour, a slower hour), so a before/after of two bench runs cannot show a
+ * 10 % change. This runs both versions AT THE SAME TIME instead:
+ *
+ * - the working tree and `<ref>` (checked out into a temporary git worktree sharing this
+ *   node_modules) each run `npm run serve` (the built bundle on Miniflare, embedded PGlite,
+ *   its own data folder and port);
+ * - each route's phase runs against one stack, then the other, alternating the order every
+ *   round (A B, B A, A B, …), so drift in the machine's speed falls on both alike;
+ * - CPU per request = Δ(user + system time of that stack's workerd process, /proc) ÷ requests
+ *   answered, per phase; the report gives each side's median over rounds and their ratio.
+ *
+ * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `next` (warm learner,
+ * autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
+ * ranks the next item ahead). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
+ * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
+ * (reports/bench-ab.md). Needs git and a second free port pair (8811, 8812).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { mintLearnerToken } from "../src/auth/learner-token";
+import { cpuMs, descendantsNamed } from "./lib/proc-cpu";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    base: { type: "string", default: "HEAD" },
+    rounds: { type: "string", default: "8" },
+    seconds: { type: "string", default: "4" },
+    routes: { type: "string", default: "healthz,item,next,pairs" },
+    learners: { type: "string", default: "64" },
+    out: { type: "string", default: "reports/bench-ab.md" },
+  },
+});
+const ROUNDS = Number(values.rounds);
+const SECONDS = Number(values.seconds);
+const LEARNERS = Number(values.learners);
+const ROUTES = values.routes.split(",").map((r) => r.trim());
+const KNOWN_ROUTES = ["healthz", "item", "next", "pairs"];
+for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
+if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
+const log = (line: string) => console.log(`[bench:ab] ${line}`);
+/** After a pairs phase: the outbox timer (10 s), the writer's flush (2 s) and a margin. */
+const SETTLE_MS = 14_000;
+
+interface Learner {
+  id: string;
+  headers: Record<string, string>;
+}
+interface Stack {
+  label: "base" | "new";
+  cwd: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  workerd: number;
+  base: string;
+  learners: Learner[];
+  itemId: string;
+}
+
+const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+
+/** A fetch that tries again when the server closed a pooled keep-alive socket under it. */
+async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the stack at ${url} exited (${child.exitCode}) while starting`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function startStack(label: Stack["label"], cwd: string, port: number, scratch: string): Promise<Stack> {
+  const dataDir = join(scratch, `data-${label}`);
+  // Each stack on its own embedded database and no Redis: nothing shared between the two but the machine.
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), WS_PROXY_PORT: "0" };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  const child = spawn("npm", ["run", "-s", "serve"], {
+    cwd,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitHealthy(base, child, 180_000);
+  const workerd = descendantsNamed("workerd", child.pid ?? -1);
+  if (workerd.length !== 1) throw new Error(`${label}: expected one workerd process below the stack, found ${workerd.length}`);
+  const secrets = JSON.parse(readFileSync(join(dataDir, "local-secrets.json"), "utf8")) as { JWT_SECRET: string; OPS_TOKEN: string };
+  const published = await fetch(`${base}/v1/ops/content/publish`, { method: "POST", headers: { authorization: `Bearer ${secrets.OPS_TOKEN}` } });
+  if (!published.ok) throw new Error(`${label}: publishing content failed (${published.status})`);
+  const learners: Learner[] = [];
+  let itemId = "";
+  for (let i = 0; i < LEARNERS; i++) {
+    const id = `ab-${label}-${i}`;
+    const headers = { authorization: `Bearer ${await mintLearnerToken(id, secrets.JWT_SECRET)}`, "content-type": "application/json", "accept-encoding": "identity" };
+    learners.push({ id, headers });
+    // Each learner's object exists and holds a ranking before anything is measured.
+    const res = await fetchRetrying(`${base}/v1/learners/${id}/next`, { method: "POST", headers, body: '{"mode":"practice"}' });
+    const body = (await res.json()) as { item?: { id: string } | null };
+    itemId ||= body.item?.id ?? "";
+  }
+  if (!itemId) throw new Error(`${label}: no item was served while warming up`);
+  log(`${label}: ${cwd} on ${base}, workerd pid ${workerd[0]}, ${learners.length} learners`);
+  return { label, cwd, port, dataDir, child, workerd: workerd[0] as number, base, learners, itemId };
+}
+
+interface Sample {
+  requests: number;
+  cpuPerRequest: number;
+  failed: number;
+}
+
+async function cannon(stack: Stack, request: (i: number) => { method: "GET" | "POST"; path: string; headers?: Record<string, string>; body?: string }): Promise<Sample> {
+  let i = 0;
+  const before = cpuMs([stack.workerd]);
+  const result = await autocannon({
+    url: stack.base,
+    connections: 8,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const r = request(i++);
+          return { ...req, path: r.path, method: r.method, body: r.body, headers: { ...req.headers, ...r.headers } };
+        },
+      },
+    ],
+  });
+  const cpu = cpuMs([stack.workerd]) - before;
+  const requests = result.requests.total;
+  return { requests, cpuPerRequest: cpu / Math.max(1, requests), failed: result.non2xx + result.errors + result.timeouts };
+}
+
+/** Every learner asks for an item and answers it, `steps` times; the attempts' ranking ahead is given 300 ms to finish inside the window. */
+async function pairs(stack: Stack, steps: number, round: number): Promise<Sample> {
+  const before = cpuMs([stack.workerd]);
+  let requests = 0;
+  let failed = 0;
+  for (let k = 0; k < steps; k++) {
+    await Promise.all(
+      stack.learners.map(async (L) => {
+        const next = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+        const body = (await next.json()) as { item?: { id: string; kind: string } | null };
+        requests += 1;
+        if (!next.ok || !body.item) return void (failed += 1);
+        const response = body.item.kind === "text" ? "not the answer" : 0;
+        const attempt = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
+          method: "POST",
+          headers: L.headers,
+          body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-s${k}`, itemId: body.item.id, response, responseMs: 5_000 }),
+        });
+        await attempt.arrayBuffer();
+        requests += 1;
+        if (!attempt.ok) failed += 1;
+      }),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed };
+}
+
+function phase(route: string, stack: Stack, round: number): Promise<Sample> {
+  let n = 0;
+  switch (route) {
+    case "healthz":
+      return cannon(stack, () => ({ method: "GET", path: "/healthz" }));
+    case "item":
+      return cannon(stack, () => ({ method: "GET", path: `/v1/items/${stack.itemId}` }));
+    case "next":
+      return cannon(stack, () => {
+        const L = stack.learners[n++ % stack.learners.length] as Learner;
+        return { method: "POST", path: `/v1/learners/${L.id}/next`, headers: L.headers, body: '{"mode":"practice"}' };
+      });
+    default:
+      return pairs(stack, 3, round);
+  }
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function main(): Promise<void> {
+  const baseRef = values.base;
+  const baseCommit = git("rev-parse", "--short", baseRef);
+  const newCommit = git("rev-parse", "--short", "HEAD");
+  const dirty = git("status", "--porcelain", "--untracked-files=no").length > 0;
+  const scratch = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "bench-ab-"));
+  const worktree = join(scratch, "base");
+  const stacks: Stack[] = [];
+  const cleanup = () => {
+    for (const s of stacks) {
+      try {
+        if (s.child.pid) process.kill(-s.child.pid, "SIGINT");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on("SIGINT", () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    git("worktree", "add", "--detach", worktree, baseRef);
+    symlinkSync(join(root, "node_modules"), join(worktree, "node_modules"));
+    log(`base: ${baseRef} (${baseCommit}) in ${worktree}; new: the working tree (${newCommit}${dirty ? " + uncommitted changes" : ""})`);
+    // One at a time: two cold starts at once would only slow each other down.
+    stacks.push(await startStack("base", worktree, 8811, scratch));
+    stacks.push(await startStack("new", root, 8812, scratch));
+    const [A, B] = stacks as [Stack, Stack];
+    const samples = new Map<string, { base: Sample[]; new: Sample[] }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const route of ROUTES) {
+        for (const stack of round % 2 === 0 ? [A, B] : [B, A]) {
+          const s = await phase(route, stack, round);
+          // An attempt's hand-over to the writer runs on a timer (OUTBOX_FLUSH_DELAY_MS, 10 s by
+          // default) and the writer commits after it: let that land before the next window opens,
+          // or it is charged to whichever phase of this stack comes next.
+          if (route === "pairs") await new Promise((r) => setTimeout(r, SETTLE_MS));
+          const entry = samples.get(route) ?? { base: [], new: [] };
+          entry[stack.label].push(s);
+          samples.set(route, entry);
+        }
+      }
+      log(`round ${round + 1}/${ROUNDS}: ${ROUTES.map((r) => `${r} ${samples.get(r)?.base.at(-1)?.cpuPerRequest.toFixed(3)} / ${samples.get(r)?.new.at(-1)?.cpuPerRequest.toFixed(3)}`).join(" · ")} ms (base / new)`);
+    }
+
+    const rows = ROUTES.map((route) => {
+      const e = samples.get(route) ?? { base: [], new: [] };
+      const b = median(e.base.map((s) => s.cpuPerRequest));
+      const n = median(e.new.map((s) => s.cpuPerRequest));
+      // Paired by round (both sides ran back to back): the share of rounds in which the new side was cheaper.
+      const wins = e.new.filter((s, i) => s.cpuPerRequest < (e.base[i]?.cpuPerRequest ?? Number.POSITIVE_INFINITY)).length;
+      const failed = [...e.base, ...e.new].reduce((a, s) => a + s.failed, 0);
+      const requests = [...e.base, ...e.new].reduce((a, s) => a + s.requests, 0);
+      return { route, base: b, new: n, ratio: n / b, wins, rounds: e.new.length, failed, requests, all: e };
+    });
+    const describe: Record<string, string> = {
+      healthz: "GET /healthz (full middleware), autocannon",
+      item: "GET /v1/items/:id (memory/KV hit), autocannon",
+      next: "POST next, warm learner, autocannon",
+      pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
+    };
+    const lines = [
+      "# A/B: CPU per request, two versions side by side",
+      "",
+      `${new Date().toISOString()} · \`npm run bench:ab -- --base ${baseRef}\` (scripts/bench-ab.ts). base = ${baseRef} (${baseCommit}); new = the working tree (${newCommit}${dirty ? " + uncommitted changes" : ""}).`,
+      `Both run \`npm run serve\` (built bundle on Miniflare, embedded PGlite) at the same time; each route's phase alternates between them (A B, then B A, …) for ${ROUNDS} rounds, ${SECONDS} s per autocannon phase (8 connections), ${LEARNERS} learners per stack; after each pairs phase ${SETTLE_MS / 1000} s pass before the next window, so the attempts' outbox hand-over and writer flush (background work on a 10 s timer) fall outside every window. CPU = user + system time of that stack's workerd process from /proc, divided by the requests answered.`,
+      "",
+      "| route | base ms/req (median) | new ms/req (median) | new ÷ base | rounds where new was cheaper | requests | failed |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+      ...rows.map((r) => `| ${describe[r.route]} | ${r.base.toFixed(3)} | ${r.new.toFixed(3)} | ${r.ratio.toFixed(3)} | ${r.wins} of ${r.rounds} | ${r.requests} | ${r.failed} |`),
+      "",
+      "Every round's figures (base / new, ms of workerd CPU per request):",
+      "",
+      ...rows.map((r) => `- ${r.route}: ${r.all.base.map((s, i) => `${s.cpuPerRequest.toFixed(3)} / ${r.all.new[i]?.cpuPerRequest.toFixed(3) ?? "–"}`).join(" · ")}`),
+      "",
+      "Read the ratio, not the absolute figures: on a shared machine both sides slow down together. A ratio is worth believing when the new side was cheaper (or dearer) in most rounds.",
+      "",
+    ];
+    const out = resolve(root, values.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, lines.join("\n"));
+    for (const r of rows) log(`${r.route}: base ${r.base.toFixed(3)} · new ${r.new.toFixed(3)} ms/req · new ÷ base ${r.ratio.toFixed(3)} (cheaper in ${r.wins} of ${r.rounds} rounds)${r.failed ? ` · ${r.failed} failed` : ""}`);
+    log(`wrote ${values.out}`);
+  } finally {
+    cleanup();
+    await new Promise((r) => setTimeout(r, 3_000));
+    try {
+      git("worktree", "remove", "--force", worktree);
+    } catch {
+      // not created
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
