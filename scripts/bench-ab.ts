@@ -14,7 +14,7 @@
  *   answered, per phase; the report gives each side's median over rounds and their ratio.
  *
  * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `next` (warm learner,
- * autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
+ * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
  * ranks the next item ahead). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
  * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
  * (reports/bench-ab.md). Needs git and a second free port pair (8811, 8812).
@@ -36,7 +36,7 @@ const { values } = parseArgs({
     base: { type: "string", default: "HEAD" },
     rounds: { type: "string", default: "8" },
     seconds: { type: "string", default: "4" },
-    routes: { type: "string", default: "healthz,item,next,pairs" },
+    routes: { type: "string", default: "healthz,item,next,progress,pairs" },
     learners: { type: "string", default: "64" },
     out: { type: "string", default: "reports/bench-ab.md" },
   },
@@ -45,7 +45,7 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "next", "pairs"];
+const KNOWN_ROUTES = ["healthz", "item", "next", "progress", "pairs"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
 const log = (line: string) => console.log(`[bench:ab] ${line}`);
@@ -193,13 +193,18 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
       return cannon(stack, () => ({ method: "GET", path: "/healthz" }));
     case "item":
       return cannon(stack, () => ({ method: "GET", path: `/v1/items/${stack.itemId}` }));
+    case "progress":
+      return cannon(stack, () => {
+        const L = stack.learners[n++ % stack.learners.length] as Learner;
+        return { method: "GET", path: `/v1/learners/${L.id}/progress`, headers: L.headers };
+      });
     case "next":
       return cannon(stack, () => {
         const L = stack.learners[n++ % stack.learners.length] as Learner;
         return { method: "POST", path: `/v1/learners/${L.id}/next`, headers: L.headers, body: '{"mode":"practice"}' };
       });
     default:
-      return pairs(stack, 3, round);
+      return pairs(stack, 6, round);
   }
 }
 
@@ -269,6 +274,7 @@ async function main(): Promise<void> {
       healthz: "GET /healthz (full middleware), autocannon",
       item: "GET /v1/items/:id (memory/KV hit), autocannon",
       next: "POST next, warm learner, autocannon",
+      progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
     };
     const lines = [
