@@ -28,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { mintLearnerToken } from "../src/auth/learner-token";
+import { signTestP } from "../src/ops/sign-test";
 import { cpuMs, descendantsNamed } from "./lib/proc-cpu";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -268,7 +269,9 @@ async function main(): Promise<void> {
       const wins = e.new.filter((s, i) => s.cpuPerRequest < (e.base[i]?.cpuPerRequest ?? Number.POSITIVE_INFINITY)).length;
       const failed = [...e.base, ...e.new].reduce((a, s) => a + s.failed, 0);
       const requests = [...e.base, ...e.new].reduce((a, s) => a + s.requests, 0);
-      return { route, base: b, new: n, ratio: n / b, wins, rounds: e.new.length, failed, requests, all: e };
+      // The same round's two phases ran back to back: their ratio is the paired figure.
+      const paired = median(e.new.map((s, i) => s.cpuPerRequest / (e.base[i]?.cpuPerRequest ?? Number.NaN)).filter(Number.isFinite));
+      return { route, base: b, new: n, ratio: n / b, paired, wins, rounds: e.new.length, p: signTestP(wins, e.new.length), failed, requests, all: e };
     });
     const describe: Record<string, string> = {
       healthz: "GET /healthz (full middleware), autocannon",
@@ -283,21 +286,21 @@ async function main(): Promise<void> {
       `${new Date().toISOString()} · \`npm run bench:ab -- --base ${baseRef}\` (scripts/bench-ab.ts). base = ${baseRef} (${baseCommit}); new = the working tree (${newCommit}${dirty ? " + uncommitted changes" : ""}).`,
       `Both run \`npm run serve\` (built bundle on Miniflare, embedded PGlite) at the same time; each route's phase alternates between them (A B, then B A, …) for ${ROUNDS} rounds, ${SECONDS} s per autocannon phase (8 connections), ${LEARNERS} learners per stack; after each pairs phase ${SETTLE_MS / 1000} s pass before the next window, so the attempts' outbox hand-over and writer flush (background work on a 10 s timer) fall outside every window. CPU = user + system time of that stack's workerd process from /proc, divided by the requests answered.`,
       "",
-      "| route | base ms/req (median) | new ms/req (median) | new ÷ base | rounds where new was cheaper | requests | failed |",
-      "|---|---:|---:|---:|---:|---:|---:|",
-      ...rows.map((r) => `| ${describe[r.route]} | ${r.base.toFixed(3)} | ${r.new.toFixed(3)} | ${r.ratio.toFixed(3)} | ${r.wins} of ${r.rounds} | ${r.requests} | ${r.failed} |`),
+      "| route | base ms/req (median) | new ms/req (median) | new ÷ base (medians) | new ÷ base (median of each round's ratio) | rounds where new was cheaper | sign test p | requests | failed |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...rows.map((r) => `| ${describe[r.route]} | ${r.base.toFixed(3)} | ${r.new.toFixed(3)} | ${r.ratio.toFixed(3)} | ${r.paired.toFixed(3)} | ${r.wins} of ${r.rounds} | ${r.p.toFixed(2)} | ${r.requests} | ${r.failed} |`),
       "",
       "Every round's figures (base / new, ms of workerd CPU per request):",
       "",
       ...rows.map((r) => `- ${r.route}: ${r.all.base.map((s, i) => `${s.cpuPerRequest.toFixed(3)} / ${r.all.new[i]?.cpuPerRequest.toFixed(3) ?? "–"}`).join(" · ")}`),
       "",
-      "Read the ratio, not the absolute figures: on a shared machine both sides slow down together. A ratio is worth believing when the new side was cheaper (or dearer) in most rounds.",
+      "Read the ratios, not the absolute figures: on a shared machine both sides slow down together. The sign test p is the chance of a split of rounds at least this uneven if the two versions cost the same; an unchanged route shows the harness's own spread.",
       "",
     ];
     const out = resolve(root, values.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, lines.join("\n"));
-    for (const r of rows) log(`${r.route}: base ${r.base.toFixed(3)} · new ${r.new.toFixed(3)} ms/req · new ÷ base ${r.ratio.toFixed(3)} (cheaper in ${r.wins} of ${r.rounds} rounds)${r.failed ? ` · ${r.failed} failed` : ""}`);
+    for (const r of rows) log(`${r.route}: base ${r.base.toFixed(3)} · new ${r.new.toFixed(3)} ms/req · new ÷ base ${r.ratio.toFixed(3)} (cheaper in ${r.wins} of ${r.rounds} rounds, sign test p ${r.p.toFixed(2)})${r.failed ? ` · ${r.failed} failed` : ""}`);
     log(`wrote ${values.out}`);
   } finally {
     cleanup();
