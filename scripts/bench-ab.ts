@@ -71,7 +71,11 @@ interface Stack {
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
 
-/** A fetch that tries again when the server closed a pooled keep-alive socket under it. */
+/**
+ * A fetch that tries again when the server closed a pooled keep-alive socket under it (workerd
+ * closes idle connections after 5 s). Safe for attempts too: they carry their clientAttemptId,
+ * so a resend is answered as a replay and never counts twice.
+ */
 async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     try {
