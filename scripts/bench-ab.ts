@@ -29,6 +29,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { mintLearnerToken } from "../src/auth/learner-token";
 import { signTestP } from "../src/ops/sign-test";
+import { waitFor } from "./lib/platform";
 import { cpuMs, descendantsNamed } from "./lib/proc-cpu";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -87,20 +88,6 @@ async function fetchRetrying(url: string, init: RequestInit): Promise<Response> 
   }
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the stack at ${url} exited (${child.exitCode}) while starting`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
 async function startStack(label: Stack["label"], cwd: string, port: number, scratch: string): Promise<Stack> {
   const dataDir = join(scratch, `data-${label}`);
   // Each stack on its own embedded database and no Redis: nothing shared between the two but the machine.
@@ -114,7 +101,9 @@ async function startStack(label: Stack["label"], cwd: string, port: number, scra
     detached: true,
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base, child, 180_000);
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the ${label} stack exited (${code}) while starting`))));
+  exited.catch(() => {}); // it exits at the end of the run too, after the race is long settled
+  await Promise.race([waitFor(`${base}/healthz`, 180_000), exited]);
   const workerd = descendantsNamed("workerd", child.pid ?? -1);
   if (workerd.length !== 1) throw new Error(`${label}: expected one workerd process below the stack, found ${workerd.length}`);
   const secrets = JSON.parse(readFileSync(join(dataDir, "local-secrets.json"), "utf8")) as { JWT_SECRET: string; OPS_TOKEN: string };

@@ -195,7 +195,8 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
+/** Polls `url` until it answers 2xx, or throws after `timeoutMs`. */
+export async function waitFor(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
