@@ -51,8 +51,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
       const closing = services.close();
       if (closing) c.executionCtx.waitUntil(closing);
     }
-    c.header("x-request-id", requestId);
-    c.header("server-timing", timing.header());
+    // Straight onto the response's own headers: after the handler, Hono's `c.header` copies the
+    // whole Response into a new one for every header it sets (two copies per request). Every
+    // response here is built by this worker, so its headers are mutable.
+    const headers = c.res.headers;
+    headers.set("x-request-id", requestId);
+    headers.set("server-timing", timing.header());
   });
 
   // Inside the shell (it needs `timing`), around everything else: errors included.
