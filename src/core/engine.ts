@@ -35,7 +35,7 @@ import {
 import type { KnowledgeConfig, NeighbourIndex } from "./knowledge";
 import { DEFAULT_REVIEW_CONFIG, isDue, newMemory, recordReview, reviewUrgency } from "./review";
 import type { ReviewConfig } from "./review";
-import { DEFAULT_SCORING_CONFIG, scoreCandidates } from "./scoring";
+import { DEFAULT_SCORING_CONFIG, scoreTop } from "./scoring";
 import type { Candidate, ScoredCandidate, ScoringConfig, ScoringMode } from "./scoring";
 import type { ItemParams, ReviewMemory, SkillLookup, SkillState } from "./types";
 
@@ -139,7 +139,10 @@ export function dueSkills(view: LearnerView, now: number, config: EngineConfig =
 }
 
 export interface Ranking {
+  /** Best first: every eligible candidate, or only the best `limit` when one was given. */
   ranked: ScoredCandidate[];
+  /** How many candidates were eligible (the full ranking's length). */
+  eligible: number;
   /** The predictions used, aligned with the `items` argument. */
   predictions: Float64Array;
 }
@@ -147,7 +150,9 @@ export interface Ranking {
 /**
  * Scores `items` (the candidate skills' items) for this learner, best first. `predictions`
  * may come from any predictor (the ONNX model); without it the knowledge model predicts,
- * using neighbour priors for skills the learner has not practised.
+ * using neighbour priors for skills the learner has not practised. With `limit`, only the
+ * best `limit` are ordered and returned (the same entries, in the same order, as the head of
+ * the full ranking; `eligible` still counts them all).
  */
 export function rankItems(
   view: LearnerView,
@@ -157,6 +162,7 @@ export function rankItems(
   now: number,
   config: EngineConfig = DEFAULT_ENGINE_CONFIG,
   predictions?: Float64Array,
+  limit = Number.POSITIVE_INFINITY,
 ): Ranking {
   const lookup = resolveSkills(view.skill, curriculum.neighbours, config.knowledge);
   const preds = predictions ?? predictBatch(items, lookup, config.knowledge, new Float64Array(items.length));
@@ -178,15 +184,16 @@ export function rankItems(
       };
       perSkill.set(skillId, s);
     }
-    candidates[i] = { itemId: item.id, skillId, ...s, lastSeenAt: view.lastSeen(item.id) };
+    candidates[i] = { itemId: item.id, skillId, urgency: s.urgency, due: s.due, readiness: s.readiness, mastery: s.mastery, lastSeenAt: view.lastSeen(item.id) };
   }
-  const ranked = scoreCandidates(
+  const { top, eligible } = scoreTop(
     candidates,
     preds,
     { now, mode, sessionItemIds: view.sessionItemIds, recentSkillIds: view.recentSkillIds, goalSkillIds: view.goalSkillIds },
     config.scoring,
+    limit,
   );
-  return { ranked, predictions: preds };
+  return { ranked: top, eligible, predictions: preds };
 }
 
 export interface MasteryChange {

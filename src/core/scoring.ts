@@ -111,8 +111,33 @@ export function scoreCandidates(
   context: ScoringContext,
   config: ScoringConfig = DEFAULT_SCORING_CONFIG,
 ): ScoredCandidate[] {
+  return scoreTop(candidates, predictions, context, config, Number.POSITIVE_INFINITY).top;
+}
+
+export interface TopScored {
+  /** The best `limit` candidates, best first: exactly the first `limit` of `scoreCandidates`. */
+  readonly top: ScoredCandidate[];
+  /** How many candidates were eligible (not excluded), i.e. the length of the full ranking. */
+  readonly eligible: number;
+}
+
+/**
+ * `scoreCandidates` cut to its best `limit` entries, without ordering the rest: a learner's
+ * object keeps only the head of a ranking (and serves its first entry), while every candidate
+ * must still be scored. All scores are computed; the `limit`-th best score is found with a
+ * native numeric sort of the scores, only candidates at or above it are put in order with the
+ * full comparator (ties at the threshold included, so the tie-break by item id decides as it
+ * would in the full sort), and only the kept entries get their term breakdown as objects.
+ */
+export function scoreTop(
+  candidates: readonly Candidate[],
+  predictions: Float64Array,
+  context: ScoringContext,
+  config: ScoringConfig,
+  limit: number,
+): TopScored {
   const n = candidates.length;
-  if (n === 0) return [];
+  if (n === 0) return { top: [], eligible: 0 };
   if (predictions.length < n) throw new RangeError(`${predictions.length} predictions for ${n} candidates`);
 
   const w = context.mode === "review" ? config.review : config.practice;
@@ -157,7 +182,24 @@ export function scoreCandidates(
     order.push(i);
   }
 
-  order.sort((a, b) => {
+  const eligible = order.length;
+  let kept = order;
+  if (limit < eligible) {
+    const sorted = new Float64Array(eligible);
+    let finite = true;
+    for (let r = 0; r < eligible; r++) {
+      const v = scores[order[r] ?? 0] ?? 0;
+      if (Number.isNaN(v)) finite = false;
+      sorted[r] = v;
+    }
+    // NaN has no place in a numeric order: keep every candidate and let the full sort decide.
+    if (finite) {
+      sorted.sort(); // ascending, natively
+      const threshold = sorted[eligible - Math.max(1, Math.floor(limit))] ?? Number.NEGATIVE_INFINITY;
+      kept = order.filter((i) => (scores[i] ?? 0) >= threshold);
+    }
+  }
+  kept.sort((a, b) => {
     const d = (scores[b] ?? 0) - (scores[a] ?? 0);
     if (d !== 0) return d;
     const ia = candidates[a]?.itemId ?? "";
@@ -165,9 +207,10 @@ export function scoreCandidates(
     return ia < ib ? -1 : ia > ib ? 1 : a - b;
   });
 
-  const out: ScoredCandidate[] = new Array<ScoredCandidate>(order.length);
-  for (let r = 0; r < order.length; r++) {
-    const i = order[r] ?? 0;
+  const length = Math.min(kept.length, limit);
+  const out: ScoredCandidate[] = new Array<ScoredCandidate>(length);
+  for (let r = 0; r < length; r++) {
+    const i = kept[r] ?? 0;
     const o = i * TERM_COUNT;
     const candidate = candidates[i];
     if (!candidate) continue;
@@ -187,7 +230,7 @@ export function scoreCandidates(
       },
     };
   }
-  return out;
+  return { top: out, eligible };
 }
 
 /**

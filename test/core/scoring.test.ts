@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCORING_CONFIG, SCORE_TERMS, scoreCandidates, spreadNearEqual } from "../../src/core/scoring";
+import { DEFAULT_SCORING_CONFIG, SCORE_TERMS, scoreCandidates, scoreTop, spreadNearEqual } from "../../src/core/scoring";
 import { mulberry32, seedFromString } from "../../src/core/random";
 import type { Candidate, ScoringContext } from "../../src/core/scoring";
 
@@ -133,6 +133,45 @@ describe("scoreCandidates", () => {
     const a = scoreCandidates(cs, preds, ctx({ recentSkillIds: ["s1"] }));
     const b = scoreCandidates([...cs], preds.slice(), ctx({ recentSkillIds: ["s1"] }));
     expect(a).toEqual(b);
+  });
+});
+
+describe("scoreTop (the head of a ranking, the rest left unordered)", () => {
+  // Predictions on a coarse grid and few distinct urgencies, so many scores tie exactly and the
+  // item-id tie-break decides at the cut; item ids shuffled so input order is not the answer.
+  const pool = (seed: number, n: number) => {
+    const rng = mulberry32(seed);
+    const cs = Array.from({ length: n }, (_, i) =>
+      cand(`item-${String(Math.floor(rng() * 1e6)).padStart(6, "0")}-${i}`, {
+        skillId: `s${Math.floor(rng() * 6)}`,
+        urgency: Math.floor(rng() * 3) / 4,
+        due: rng() < 0.5,
+        readiness: Math.floor(rng() * 3) / 2,
+        lastSeenAt: rng() < 0.3 ? NOW - Math.floor(rng() * 5) * DAY : null,
+      }),
+    );
+    const preds = Float64Array.from(cs, () => Math.floor(rng() * 8) / 8);
+    return { cs, preds };
+  };
+
+  it("is exactly the first `limit` entries of the full ranking, ties at the cut included", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const { cs, preds } = pool(seed, 20 + seed * 7);
+      const c = ctx({ mode: seed % 3 === 0 ? "review" : "practice", recentSkillIds: ["s1", "s2"], sessionItemIds: new Set([cs[3]?.itemId ?? ""]) });
+      const full = scoreCandidates(cs, preds, c);
+      for (const limit of [1, 5, 50, full.length, full.length + 10]) {
+        const { top, eligible } = scoreTop(cs, preds, c, DEFAULT_SCORING_CONFIG, limit);
+        expect(eligible).toBe(full.length);
+        expect(top).toEqual(full.slice(0, limit));
+      }
+    }
+  });
+
+  it("keeps every candidate in play when a score is not a number", () => {
+    const cs = [cand("a"), cand("b", { urgency: Number.NaN }), cand("c"), cand("d")];
+    const preds = Float64Array.from([0.75, 0.75, 0.7, 0.9]);
+    const full = scoreCandidates(cs, preds, ctx());
+    expect(scoreTop(cs, preds, ctx(), DEFAULT_SCORING_CONFIG, 2).top).toEqual(full.slice(0, 2));
   });
 });
 

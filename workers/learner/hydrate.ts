@@ -28,7 +28,6 @@ import { LiveLearnerState } from "./view";
 
 export interface HydrateDeps {
   store: LearnerStore;
-  storage: DurableObjectStorage;
   learnerId: string;
   db: () => Database;
   content: LearnerContent;
@@ -37,7 +36,7 @@ export interface HydrateDeps {
 
 /** Returns how many attempts were replayed. Throws when Postgres cannot be read (the caller answers 503). */
 export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
-  const { store, storage, learnerId } = deps;
+  const { store, learnerId } = deps;
   // The primary, not a replica: a replica may lag behind the learner's latest flush.
   const [history, goals, reports] = await calling("postgres", () =>
     Promise.all([learnerHistory(deps.db().write, learnerId), learnerGoals(deps.db().write, learnerId), learnerMockReports(deps.db().write, learnerId)]),
@@ -46,7 +45,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
   if (history.length === 0) {
     // A test that expired unanswered leaves a report and no attempt.
     const tests = rebuildMockTests(history, new Map(), reports, null, deps.now);
-    storage.transactionSync(() => {
+    store.transaction(() => {
       writeMockTests(store, tests, deps.now);
       store.setMeta("learner_id", learnerId);
       store.setMeta("hydrated", String(deps.now));
@@ -60,7 +59,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
   const calibration = history.some((h) => h.mockTestId !== null) ? await deps.content.calibration(deps.now) : null;
   const tests = rebuildMockTests(history, items, reports, calibration, deps.now);
 
-  storage.transactionSync(() => {
+  store.transaction(() => {
     writeMockTests(store, tests, deps.now);
     const state = new LiveLearnerState(store);
     for (const h of history) {

@@ -133,7 +133,7 @@ export class LearnerDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new LearnerStore(ctx.storage.sql);
+    this.store = new LearnerStore(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
       this.store.open();
     });
@@ -141,7 +141,6 @@ export class LearnerDO extends DurableObject<Env> {
     this.mock = new MockTestRunner({
       store: this.store,
       content: this.content,
-      storage: ctx.storage,
       waitUntil: (work) => ctx.waitUntil(work),
       scheduleFlush: () => this.scheduleFlush(),
       scheduleAlarmBy: (at) => this.scheduleAlarmBy(at),
@@ -193,7 +192,7 @@ export class LearnerDO extends DurableObject<Env> {
         continue; // loaded, or dropped: decide again, synchronously this time
       }
       // --- commit
-      this.ctx.storage.transactionSync(() => {
+      this.store.transaction(() => {
         state.persistSession();
         this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
       });
@@ -325,7 +324,7 @@ export class LearnerDO extends DurableObject<Env> {
     const primary = item.skillIds[0] ?? "";
 
     // --- commit
-    this.ctx.storage.transactionSync(() => {
+    this.store.transaction(() => {
       this.store.saveFeatureHistory(decision.history);
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
@@ -518,7 +517,7 @@ export class LearnerDO extends DurableObject<Env> {
       const unknown = skillIds.filter((id) => !curriculum.byId.has(id));
       if (unknown.length > 0) return { ok: false, code: "invalid_request", detail: `unknown skills: ${unknown.join(", ")}` };
       const goals = [...new Set(skillIds)];
-      this.ctx.storage.transactionSync(() => {
+      this.store.transaction(() => {
         this.store.setMeta("goal_skill_ids", JSON.stringify(goals));
         // Postgres gets them with the next hand-over (workers/learner/outbox.ts).
         this.store.setMeta("goals_changed_at", String(Date.now()));
@@ -558,7 +557,7 @@ export class LearnerDO extends DurableObject<Env> {
       this.alarmAt = null;
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      this.ctx.storage.transactionSync(() => this.store.clearOutboxes());
+      this.store.transaction(() => this.store.clearOutboxes());
       const { dropped } = await this.writer(learnerId).forget(learnerId);
       const deleted = await calling("postgres", () => deleteLearnerData(this.db().write, learnerId, { requestId, requestedAt: Date.now() }));
       await calling("kv", () => this.env.CONTENT.delete(knownLearnerKey(learnerId)));
@@ -675,13 +674,13 @@ export class LearnerDO extends DurableObject<Env> {
       const known = (await calling("kv", () => this.env.CONTENT.get(knownLearnerKey(learnerId)))) !== null;
       if (known) {
         this.store.ensureSchema();
-        await hydrateFromHistory({ store: this.store, storage: this.ctx.storage, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
+        await hydrateFromHistory({ store: this.store, learnerId, db: () => this.db(), content: this.content, now: this.clock() });
         // Hydration is once per object: do not hold its connection.
         this.resetDatabase();
         // The report of a mock test the rebuild finalised (./hydrate.ts) waits in the outbox.
         if (this.store.peekReports(1).length > 0) await this.scheduleFlush();
       } else {
-        this.ctx.storage.transactionSync(() => {
+        this.store.transaction(() => {
           this.store.ensureSchema();
           this.store.setMeta("learner_id", learnerId);
           this.store.setMeta("hydrated", String(this.clock()));
@@ -774,14 +773,21 @@ export class LearnerDO extends DurableObject<Env> {
     // learning_model_fallback); the response's `why.fallbackReason` says why.
     reportGauge(this.env, this.ctx, "model_fallback", scored.fallback ? 1 : 0);
     if (scored.fallback) countFailure("model");
-    const { ranked } = rankItems(state, curriculum, items, mode, now, cfg, predictions);
+    const { ranked, eligible } = rankItems(state, curriculum, items, mode, now, cfg, predictions, RANKING_KEEP);
     const [low, high] = cfg.scoring.targetBand;
+    // Kept entries share few skills: each skill's mastery (neighbour priors resolved) once.
+    const masteryOf = new Map<string, number>();
+    const mastery = (skillId: string) => {
+      let m = masteryOf.get(skillId);
+      if (m === undefined) masteryOf.set(skillId, (m = masteryProbability(lookup(skillId), cfg.knowledge)));
+      return m;
+    };
     return {
       seq: state.seq,
       computedAt: now,
-      candidates: ranked.length,
+      candidates: eligible,
       reused: items.length - missing.length,
-      entries: ranked.slice(0, RANKING_KEEP).map((r) => ({
+      entries: ranked.map((r) => ({
         itemId: r.candidate.itemId,
         why: {
           score: r.score,
@@ -791,8 +797,8 @@ export class LearnerDO extends DurableObject<Env> {
           ...(scored.fallback && scored.reason ? { fallbackReason: scored.reason } : {}),
           targetBand: [low, high],
           skillId: r.candidate.skillId,
-          mastery: masteryProbability(lookup(r.candidate.skillId), cfg.knowledge),
-          candidates: ranked.length,
+          mastery: mastery(r.candidate.skillId),
+          candidates: eligible,
           parameters: itemParameterSource(calibration, r.candidate.itemId),
         },
       })),

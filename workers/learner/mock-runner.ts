@@ -19,7 +19,6 @@ import type { LiveLearnerState } from "./view";
 export interface MockRunnerDeps {
   store: LearnerStore;
   content: LearnerContent;
-  storage: DurableObjectStorage;
   waitUntil(work: Promise<unknown>): void;
   /** Makes the outbox flush soon (a finished test's report is in it). */
   scheduleFlush(): Promise<void>;
@@ -82,7 +81,7 @@ export class MockTestRunner {
     if (!item) return { ok: false, code: "internal", detail: "selected item missing from its bank" };
     const session = state.touch(now);
     const primary = item.skillIds[0] ?? "";
-    this.deps.storage.transactionSync(() => {
+    this.deps.store.transaction(() => {
       state.persistSession();
       store.updateMockTest(test.id, { status: "active", state: picked.state, report: null });
       store.recordServed({ itemId: item.id, skillId: primary, mode: "mock", session, servedAt: now, item, mockTestId: test.id });
@@ -140,7 +139,7 @@ export class MockTestRunner {
 
   private finish(test: MockTestRow, now: number): MockTestRow {
     const done = finish(test, now);
-    this.deps.storage.transactionSync(() => {
+    this.deps.store.transaction(() => {
       this.deps.store.updateMockTest(test.id, { status: "finished", state: test.state, report: done.report });
       this.deps.store.enqueueReport(done.row, now);
     });

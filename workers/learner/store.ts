@@ -118,8 +118,29 @@ function str(v: SqlStorageValue | undefined): string {
 export class LearnerStore {
   /** Whether this object's tables exist (null: not looked yet). */
   private schema: boolean | null = null;
+  private readonly sql: SqlStorage;
+  /**
+   * The open serves this object wrote, latest per item: the attempt that answers one (normally
+   * right after the `next` that served it, on the same live object) then needs no SELECT and
+   * no parse of the item's JSON. Every write to `served` goes through this class, so an entry
+   * is what the table holds; a transaction that throws forgets them all (`transaction`), a wipe
+   * too (`migrate`), and a miss (a woken object) reads the table.
+   */
+  private readonly openServes = new Map<string, ServedRow>();
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+  }
+
+  /** `transactionSync(fn)`: what `fn` wrote is kept only if it commits, remembered serves included. */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (err) {
+      this.openServes.clear();
+      throw err;
+    }
+  }
 
   /**
    * Brings an existing object's tables up to date; a brand-new object (no tables) is left
@@ -137,6 +158,7 @@ export class LearnerStore {
   }
 
   migrate(): void {
+    this.openServes.clear();
     this.sql.exec(SCHEMA);
     this.schema = true;
     if (this.getMeta("schema_version") === null) {
@@ -232,11 +254,15 @@ export class LearnerStore {
         row.mockTestId ?? null,
       )
       .one();
-    return num(r.id);
+    const id = num(r.id);
+    if (row.item !== null) this.openServes.set(row.itemId, { ...row, id, answeredBy: null, mockTestId: row.mockTestId ?? null });
+    return id;
   }
 
   /** The latest serve of an item that no attempt has answered yet. */
   openServe(itemId: string): ServedRow | null {
+    const known = this.openServes.get(itemId);
+    if (known) return known;
     const r = this.sql.exec<Row>("SELECT * FROM served WHERE item_id = ? AND answered_by IS NULL ORDER BY id DESC LIMIT 1", itemId).toArray()[0];
     return r ? toServed(r) : null;
   }
@@ -248,6 +274,7 @@ export class LearnerStore {
 
   /** Marks a serve answered and drops its item snapshot (the attempt row keeps the result). */
   markAnswered(servedId: number, clientAttemptId: string): void {
+    for (const [itemId, open] of this.openServes) if (open.id === servedId) this.openServes.delete(itemId);
     this.sql.exec("UPDATE served SET answered_by = ?, item = NULL WHERE id = ?", clientAttemptId, servedId);
   }
 
