@@ -209,6 +209,11 @@ describe("the learner engine through the API", () => {
     const reuse = await learner.attemptRaw({ clientAttemptId: "attempt-1", itemId: other.item?.id, response: 0, responseMs: 1000 });
     expect(reuse.status).toBe(409);
     await problem(reuse);
+    // The refused reuse wrote nothing: the other item is still open, and its own answer counts.
+    expect((await learner.progress()).attempts).toBe(1);
+    const answered = await learner.answer(other.item?.id ?? "", true, "attempt-2");
+    expect(answered.replayed).toBe(false);
+    expect((await learner.progress()).attempts).toBe(2);
   });
 
   it("refuses items never served, answered twice, or malformed answers, changing nothing", async () => {
