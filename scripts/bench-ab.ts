@@ -129,6 +129,8 @@ interface Sample {
   requests: number;
   cpuPerRequest: number;
   failed: number;
+  /** What failed, counted: "409 next: <detail>" (the pairs driver reads every answer). */
+  reasons?: Map<string, number>;
 }
 
 async function cannon(stack: Stack, request: (i: number) => { method: "GET" | "POST"; path: string; headers?: Record<string, string>; body?: string }): Promise<Sample> {
@@ -157,27 +159,33 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
   const before = cpuMs([stack.workerd]);
   let requests = 0;
   let failed = 0;
+  const reasons = new Map<string, number>();
+  const fail = (what: string, status: number, body: { detail?: string; message?: string }) => {
+    failed += 1;
+    const key = `${status} ${what}: ${body.detail ?? body.message ?? ""}`.slice(0, 160);
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  };
   for (let k = 0; k < steps; k++) {
     await Promise.all(
       stack.learners.map(async (L) => {
         const next = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
-        const body = (await next.json()) as { item?: { id: string; kind: string } | null };
+        const body = (await next.json()) as { item?: { id: string; kind: string } | null; detail?: string; message?: string };
         requests += 1;
-        if (!next.ok || !body.item) return void (failed += 1);
+        if (!next.ok || !body.item) return fail("next", next.status, body);
         const response = body.item.kind === "text" ? "not the answer" : 0;
         const attempt = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
           method: "POST",
           headers: L.headers,
           body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-s${k}`, itemId: body.item.id, response, responseMs: 5_000 }),
         });
-        await attempt.arrayBuffer();
+        const answer = (await attempt.json().catch(() => ({}))) as { detail?: string };
         requests += 1;
-        if (!attempt.ok) failed += 1;
+        if (!attempt.ok) fail("attempt", attempt.status, answer);
       }),
     );
   }
   await new Promise((r) => setTimeout(r, 300));
-  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed };
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed, reasons };
 }
 
 function phase(route: string, stack: Stack, round: number): Promise<Sample> {
@@ -260,11 +268,18 @@ async function main(): Promise<void> {
       const n = median(e.new.map((s) => s.cpuPerRequest));
       // Paired by round (both sides ran back to back): the share of rounds in which the new side was cheaper.
       const wins = e.new.filter((s, i) => s.cpuPerRequest < (e.base[i]?.cpuPerRequest ?? Number.POSITIVE_INFINITY)).length;
-      const failed = [...e.base, ...e.new].reduce((a, s) => a + s.failed, 0);
+      const failedBase = e.base.reduce((a, s) => a + s.failed, 0);
+      const failedNew = e.new.reduce((a, s) => a + s.failed, 0);
+      const failed = failedBase + failedNew;
+      const reasons = (side: Sample[]) => {
+        const all = new Map<string, number>();
+        for (const s of side) for (const [k, v] of s.reasons ?? []) all.set(k, (all.get(k) ?? 0) + v);
+        return [...all].sort((a, b) => b[1] - a[1]);
+      };
       const requests = [...e.base, ...e.new].reduce((a, s) => a + s.requests, 0);
       // The same round's two phases ran back to back: their ratio is the paired figure.
       const paired = median(e.new.map((s, i) => s.cpuPerRequest / (e.base[i]?.cpuPerRequest ?? Number.NaN)).filter(Number.isFinite));
-      return { route, base: b, new: n, ratio: n / b, paired, wins, rounds: e.new.length, p: signTestP(wins, e.new.length), failed, requests, all: e };
+      return { route, base: b, new: n, ratio: n / b, paired, wins, rounds: e.new.length, p: signTestP(wins, e.new.length), failed, failedBase, failedNew, reasonsBase: reasons(e.base), reasonsNew: reasons(e.new), requests, all: e };
     });
     const describe: Record<string, string> = {
       healthz: "GET /healthz (full middleware), autocannon",
@@ -279,10 +294,15 @@ async function main(): Promise<void> {
       `${new Date().toISOString()} · \`npm run bench:ab -- --base ${baseRef}\` (scripts/bench-ab.ts). base = ${baseRef} (${baseCommit}); new = the working tree (${newCommit}${dirty ? " + uncommitted changes" : ""}).`,
       `Both run \`npm run serve\` (built bundle on Miniflare, embedded PGlite) at the same time; each route's phase alternates between them (A B, then B A, …) for ${ROUNDS} rounds, ${SECONDS} s per autocannon phase (8 connections), ${LEARNERS} learners per stack; after each pairs phase ${SETTLE_MS / 1000} s pass before the next window, so the attempts' outbox hand-over and writer flush (background work on a 10 s timer) fall outside every window. CPU = user + system time of that stack's workerd process from /proc, divided by the requests answered.`,
       "",
-      "| route | base ms/req (median) | new ms/req (median) | new ÷ base (medians) | new ÷ base (median of each round's ratio) | rounds where new was cheaper | sign test p | requests | failed |",
+      "| route | base ms/req (median) | new ms/req (median) | new ÷ base (medians) | new ÷ base (median of each round's ratio) | rounds where new was cheaper | sign test p | requests | failed (base / new) |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-      ...rows.map((r) => `| ${describe[r.route]} | ${r.base.toFixed(3)} | ${r.new.toFixed(3)} | ${r.ratio.toFixed(3)} | ${r.paired.toFixed(3)} | ${r.wins} of ${r.rounds} | ${r.p.toFixed(2)} | ${r.requests} | ${r.failed} |`),
+      ...rows.map((r) => `| ${describe[r.route]} | ${r.base.toFixed(3)} | ${r.new.toFixed(3)} | ${r.ratio.toFixed(3)} | ${r.paired.toFixed(3)} | ${r.wins} of ${r.rounds} | ${r.p.toFixed(2)} | ${r.requests} | ${r.failedBase} / ${r.failedNew} |`),
       "",
+      ...rows.flatMap((r) =>
+        r.failed === 0
+          ? []
+          : [`Failed ${r.route} requests, by answer (base): ${r.reasonsBase.map(([k, v]) => `${v}× ${k}`).join("; ") || "–"}. New: ${r.reasonsNew.map(([k, v]) => `${v}× ${k}`).join("; ") || "–"}.`, ""],
+      ),
       "Every round's figures (base / new, ms of workerd CPU per request):",
       "",
       ...rows.map((r) => `- ${r.route}: ${r.all.base.map((s, i) => `${s.cpuPerRequest.toFixed(3)} / ${r.all.new[i]?.cpuPerRequest.toFixed(3) ?? "–"}`).join(" · ")}`),
@@ -293,7 +313,7 @@ async function main(): Promise<void> {
     const out = resolve(root, values.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, lines.join("\n"));
-    for (const r of rows) log(`${r.route}: base ${r.base.toFixed(3)} · new ${r.new.toFixed(3)} ms/req · new ÷ base ${r.ratio.toFixed(3)} (cheaper in ${r.wins} of ${r.rounds} rounds, sign test p ${r.p.toFixed(2)})${r.failed ? ` · ${r.failed} failed` : ""}`);
+    for (const r of rows) log(`${r.route}: base ${r.base.toFixed(3)} · new ${r.new.toFixed(3)} ms/req · new ÷ base ${r.ratio.toFixed(3)} (cheaper in ${r.wins} of ${r.rounds} rounds, sign test p ${r.p.toFixed(2)})${r.failed ? ` · failed ${r.failedBase} base / ${r.failedNew} new` : ""}`);
     log(`wrote ${values.out}`);
   } finally {
     cleanup();
