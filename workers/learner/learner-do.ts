@@ -288,22 +288,16 @@ export class LearnerDO extends DurableObject<Env> {
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
     // From here on: synchronous. A concurrent retry of the same attempt waits for this one.
-    // A retry of a recorded attempt is answered with what was recorded. It is looked for only
-    // where a new answer cannot go on: no open serve, a response the item refuses, or the
-    // attempt's insert finding its id taken (the commit below) — so a new attempt reads nothing
-    // before it writes.
-    const replay = (): RpcResult<AttemptResult> | null => {
-      const previous = this.store.findAttempt(input.clientAttemptId);
-      return previous ? this.replayed(previous, input) : null;
-    };
+    const previous = this.store.findAttempt(input.clientAttemptId);
+    if (previous) return this.replayed(previous, input);
     const serve = this.store.openServe(input.itemId);
     const item = serve?.item;
-    if (!serve || !item) return replay() ?? this.refuseUnserved(input.itemId);
+    if (!serve || !item) return this.refuseUnserved(input.itemId);
     const test = serve.mockTestId ? this.store.getMockTest(serve.mockTestId) : null;
 
     // --- decide
     const decision = decideAttempt(state, curriculum, item, input.response, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
-    if (!decision.ok) return replay() ?? { ok: false, code: "invalid_request", detail: decision.reason };
+    if (!decision.ok) return { ok: false, code: "invalid_request", detail: decision.reason };
     const { correct, outcome } = decision;
     const seq = state.seq + 1;
     // An answer to a mock-test item also moves that test on (and may end it).
@@ -330,12 +324,11 @@ export class LearnerDO extends DurableObject<Env> {
     const primary = item.skillIds[0] ?? "";
 
     // --- commit
-    const committed = this.store.transaction(() => {
-      // First: when the id is taken (a retry whose item was served again since), nothing is written.
-      if (!this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result, request: attemptRequest(input) })) return false;
+    this.store.transaction(() => {
       this.store.saveFeatureHistory(decision.history);
       for (const s of outcome.skills) this.store.putSkillState(s);
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
+      this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result, request: attemptRequest(input) });
       this.store.markAnswered(serve.id, input.clientAttemptId);
       this.store.enqueue(
         {
@@ -362,9 +355,7 @@ export class LearnerDO extends DurableObject<Env> {
         this.store.updateMockTest(test.id, { status: finished ? "finished" : "active", state: step.state, report: finished?.report ?? null });
         if (finished) this.store.enqueueReport(finished.row, now);
       }
-      return true;
     });
-    if (!committed) return replay() ?? { ok: false, code: "internal", detail: `attempt ${input.clientAttemptId} is recorded but could not be read back` };
     for (const s of outcome.skills) state.skills.set(s.skillId, s);
     state.memories.set(primary, outcome.memory);
     mergeHistorySlice(state.history, decision.history);

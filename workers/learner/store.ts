@@ -313,7 +313,6 @@ export class LearnerStore {
       : null;
   }
 
-  /** Records an attempt; false (nothing written) when its client attempt id is already recorded. */
   insertAttempt(a: {
     clientAttemptId: string;
     seq: number;
@@ -324,20 +323,18 @@ export class LearnerStore {
     answeredAt: number;
     result: unknown;
     request?: string;
-  }): boolean {
-    return (
-      this.sql.exec(
-        "INSERT INTO attempts (client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_attempt_id) DO NOTHING",
-        a.clientAttemptId,
-        a.seq,
-        a.itemId,
-        a.mode,
-        a.correct ? 1 : 0,
-        a.responseMs,
-        a.answeredAt,
-        JSON.stringify(a.result),
-        a.request ?? null,
-      ).rowsWritten > 0
+  }): void {
+    this.sql.exec(
+      "INSERT INTO attempts (client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      a.clientAttemptId,
+      a.seq,
+      a.itemId,
+      a.mode,
+      a.correct ? 1 : 0,
+      a.responseMs,
+      a.answeredAt,
+      JSON.stringify(a.result),
+      a.request ?? null,
     );
   }
 
