@@ -169,6 +169,8 @@ async function cannon(opts: { name: string; group: Row["group"]; base: string; n
 /** Idle long enough for workerd to evict a learner's object (about 10 s after its last work). */
 const EVICTED_AFTER_MS = 28_000;
 /** The bench row of the `next` that wakes such an object. */
+/** A practice step as the web app takes it: one answer that brings the next item. */
+const ONE_REQUEST_STEP = "learner: practice step in one request (an answer that brings the next item)";
 const WOKEN_NEXT = `learner: next after ${EVICTED_AFTER_MS / 1000} s idle (object evicted, woken by this request)`;
 
 async function drive(opts: { clients: number; seconds?: number; until?: () => boolean; step: (client: number) => Promise<boolean> }): Promise<{ seconds: number; cpu: { workerd: number; node: number } }> {
@@ -475,6 +477,55 @@ async function main(): Promise<void> {
       // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs.
       const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, seconds.attempt + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
       Object.assign(step, { cpuMs: (cpu.attempt.workerd / samples.attempt.length + cpu.warm.workerd / samples.warm.length) / 2, nodeCpuMs: (cpu.attempt.node / samples.attempt.length + cpu.warm.node / samples.warm.length) / 2, derived: true });
+
+      // The same practice steps as the web app and the load tests take them: an answer that
+      // asks for the next item (`next` in its body) and gets it back served, one request per
+      // step. Measured like the two-request steps above: per round every learner asks for an
+      // item after the flush window's idle (unmeasured here), then takes two steps in one
+      // request each (window O, the ranking each answer prepares let finish inside it), then
+      // answers the item the second brought (unmeasured), and the background runs out.
+      const oneSamples: number[] = [];
+      const oneCpu = zero();
+      let oneSeconds = 0;
+      let oneErrors = 0;
+      const oneRequestAll = async () => {
+        let k = 0;
+        const phase = await drive({
+          clients: Math.min(CONNECTIONS, practice.length),
+          until: () => k >= practice.length,
+          step: async () => {
+            const L = practice[k++];
+            if (!L) return false;
+            const item = served.get(L.l);
+            if (!item) return true;
+            const r = L.rounds++;
+            const body = JSON.stringify({ clientAttemptId: `${L.id}-${r}`, itemId: item.id, response: answerFor(item, (L.l * 31 + r * 17) % 4 !== 0), responseMs: 8000 + ((L.l * r) % 20) * 1000, next: "practice" });
+            const res = await timedFetch(`${base}/v1/learners/${L.id}/attempts`, { method: "POST", headers: L.headers, body }, oneSamples);
+            const nextId = ((await res.json()) as { next?: { item?: { id: string } | null } | null }).next?.item?.id;
+            const nextItem = nextId ? await itemOf(nextId) : undefined;
+            if (!res.ok || !nextItem) {
+              oneErrors += 1;
+              served.delete(L.l);
+            } else served.set(L.l, nextItem);
+            return true;
+          },
+        });
+        add(oneCpu, phase.cpu);
+        oneSeconds += phase.seconds;
+        const settle = cpuMeter();
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const settled = settle();
+        add(oneCpu, { workerd: Math.max(0, settled.workerd - (idle.workerd * SETTLE_MS) / BACKGROUND_MS), node: Math.max(0, settled.node - (idle.node * SETTLE_MS) / BACKGROUND_MS) });
+      };
+      const unmeasured: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        await askAll(unmeasured);
+        await oneRequestAll();
+        await oneRequestAll();
+        await answerAll();
+        await new Promise((r) => setTimeout(r, BACKGROUND_MS));
+      }
+      record(ONE_REQUEST_STEP, "learner", "driver", oneSamples, oneErrors, oneSeconds, oneCpu);
     }
 
     const progressReq = cycle(practice.map((L) => ({ path: `/v1/learners/${L.id}/progress`, headers: { authorization: L.headers.authorization } })));
@@ -583,6 +634,8 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
   const freshDo = by("baseline: bare DO route, first request to a new object");
   const warm = by("learner: warm next");
   const woken = by(WOKEN_NEXT);
+  const twoRequestStep = by("learner: practice step (attempt + the next right after it, per request)");
+  const oneRequestStep = by(ONE_REQUEST_STEP);
   const report = {
     date: new Date().toISOString(),
     machine: `local stack: ${RUNTIME === "miniflare" ? "the built bundle on Miniflare (npm run serve)" : "wrangler dev"} + ${process.env.DATABASE_URL ? "Postgres" : "PGlite"} via the Neon relay; load generator on the same 2 cores`,
@@ -595,6 +648,8 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     // A learner coming back to an evicted object: against a warm next, and against the runtime's own first request to a new bare object.
     wokenOverWarmNextCpu: woken && warm ? woken.cpuMs / warm.cpuMs : null,
     wokenOverNewBareObjectCpu: woken && freshDo ? woken.cpuMs / freshDo.cpuMs : null,
+    // A practice step's CPU: one request (the answer brings the next item) against two (answer, then next).
+    practiceStepCpu: twoRequestStep && oneRequestStep ? { twoRequests: 2 * twoRequestStep.cpuMs, oneRequest: oneRequestStep.cpuMs, ratio: oneRequestStep.cpuMs / (2 * twoRequestStep.cpuMs) } : null,
     ratios,
     endpoints: rows,
   };
@@ -625,6 +680,11 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     `A brand-new learner's first \`next\` costs ${f(report.newLearnerOverWarmNextCpu ?? Number.NaN, 1)}× the CPU of a warm \`next\` (target ≤ 2×); ` +
       `with the runtime's own cost of a new object (first request to a new bare object minus a warm one) taken out, ${f(report.newLearnerOverWarmNextCpuBeyondNewObject ?? Number.NaN, 1)}×.`,
     `A learner whose object workerd evicted (idle about 10 s after its last work) wakes it with their \`next\`: ${f(report.wokenOverWarmNextCpu ?? Number.NaN, 1)}× a warm \`next\`, ${f(report.wokenOverNewBareObjectCpu ?? Number.NaN, 2)}× the runtime's first request to a new bare object (which reopens nothing and loads nothing). Its ranking comes from the one saved with the last hand-over; with thousands of learners who come back after a minute or more, every step pays this.`,
+    ...(report.practiceStepCpu
+      ? [
+          `A practice step as the web app and the load tests take it, one answer that brings the next item (\`next\` in its body): ${f(report.practiceStepCpu.oneRequest)} ms of workerd CPU per step, against ${f(report.practiceStepCpu.twoRequests)} ms for the same step in two requests (answer, then \`next\`: twice the practice-step row), ${f(report.practiceStepCpu.ratio)}×.`,
+        ]
+      : []),
     "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers, asks again at once (\"warm object\", as within a practice session) and answers again. Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the two together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. Mock-test steps are measured as next → answer pairs.",
     "",
     `Scoring 500 candidates inside workerd (knowledge-model predictions + unified scoring): **${f(extra.scoreUs, 0)} µs** per ranking`,

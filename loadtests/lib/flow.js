@@ -2,7 +2,12 @@
 /**
  * A virtual learner population for k6 (v1.x). Each iteration is one step of one learner,
  * its type drawn afresh (lib/scenarios.js `pickStep`):
- *   practice (70 %) or review (20 %): next item → think → answer it → read the feedback;
+ *   practice (70 %) or review (20 %): next item → think → answer it → read the feedback.
+ *     As the web app does, an answer asks for the learner's next item when the learner's next
+ *     step is practice (its kind is drawn when they answer): that step then starts from the
+ *     item that came with the answer, with no `next` call (one request per practice step).
+ *     ONE_REQUEST_STEPS=0 turns this off (every step asks `next` first, the older two-request
+ *     flow) for comparisons;
  *     a review with nothing due is one `next` call that serves no item (the learner reads
  *     "nothing to review" and the step ends; `review_nothing_due` counts these);
  *   mock test (10 %): one item of the learner's running mock test, or a new test when none
@@ -42,6 +47,7 @@ const BASE = (__ENV.BASE_URL || "http://127.0.0.1:8787").replace(/\/$/, "");
 const THINK_SCALE = Number(__ENV.THINK_SCALE || 1);
 const PREFIX = __ENV.LEARNER_PREFIX || "k6";
 const LOG_ERRORS = Boolean(__ENV.LOG_ERRORS);
+const ONE_REQUEST_STEPS = __ENV.ONE_REQUEST_STEPS !== "0";
 const MOCK_START_EXPECTED = http.expectedStatuses({ min: 200, max: 399 }, 409);
 const WORDS = ["fraction", "ratio", "equation", "percent", "decimal", "integer", "slope", "remainder", "simplify", "prime", "round", "expression", "inequality", "system", "factor"];
 
@@ -74,7 +80,11 @@ export const serverErrors = new Counter("server_errors");
 /** Distinct learners this run served (each counted once, by the VU that owns it). */
 export const learnersServed = new Counter("learners_served");
 
-/** @typedef {{ id: string, token: string, accuracy: number, mockTestId: string | null }} Learner */
+/**
+ * `upcoming`: the practice item that came with the learner's last answer, and `nextKind` the
+ * kind of their next step, drawn when they answered (null: draw it at the step).
+ * @typedef {{ id: string, token: string, accuracy: number, mockTestId: string | null, nextKind: "practice" | "review" | "mock" | null, upcoming: any }} Learner
+ */
 /** @typedef {{ length: number, [index: number]: any }} AnswerKey  sorted [itemId, answer] pairs (a SharedArray) */
 
 /** This VU's learners, by id, and whose turn it is. */
@@ -116,7 +126,7 @@ function nextLearner() {
     const secret = __ENV.JWT_SECRET;
     if (!secret) exec.test.abort("JWT_SECRET is required to mint learner tokens");
     const accuracy = Math.min(0.95, Math.max(0.35, ACCURACY.mean + ACCURACY.spread * normal()));
-    L = { id, token: mintToken(id, secret || ""), accuracy, mockTestId: null };
+    L = { id, token: mintToken(id, secret || ""), accuracy, mockTestId: null, nextKind: null, upcoming: null };
     mine.set(id, L);
     learnersServed.add(1);
   }
@@ -170,6 +180,23 @@ function json(res) {
   }
 }
 
+/**
+ * The learner's score cache behind a served practice or review item (`next`, or an answer that
+ * brought the next item): per request (`x-cache`) and per entry (`x-score-cache`), after the warm-up.
+ * @param {import("k6/http").RefinedResponse<any>} res
+ */
+function countScoreCache(res) {
+  if (!steady()) return;
+  const sc = res.headers["X-Cache"];
+  if (sc === "HIT" || sc === "MISS") scoreCacheHit.add(sc === "HIT");
+  const entries = /reused=(\d+); candidates=(\d+)(?:; predicted=(\d+))?/.exec(res.headers["X-Score-Cache"] || "");
+  if (entries) {
+    scoreEntriesReused.add(Number(entries[1]));
+    scoreEntries.add(Number(entries[2]));
+    if (entries[3] !== undefined) scorePredicted.add(Number(entries[3]));
+  }
+}
+
 /** Counts a content or search lookup that says where it was answered. @param {import("k6/http").RefinedResponse<any>} res */
 function countCache(res) {
   const v = res.headers["X-Cache"];
@@ -202,11 +229,13 @@ function responseFor(item, answer, correct) {
 }
 
 /**
- * Answers a served item; retries once (same clientAttemptId) on a server error.
+ * Answers a served item; retries once (same clientAttemptId) on a server error. With `next`,
+ * the answer also asks for the learner's next item in that mode (the result's `next`).
  * @param {Learner} L @param {any} item @param {AnswerKey} key @param {number} thinkSeconds
+ * @param {"practice" | null} [next]
  * @returns {any} the attempt result, or null when it was not accepted
  */
-function answer(L, item, key, thinkSeconds) {
+function answer(L, item, key, thinkSeconds, next = null) {
   const correct = Math.random() < L.accuracy;
   const clientAttemptId = `${L.id}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   const body = JSON.stringify({
@@ -214,6 +243,7 @@ function answer(L, item, key, thinkSeconds) {
     itemId: item.id,
     response: responseFor(item, lookup(key, item.id), correct),
     responseMs: Math.round(thinkSeconds * 1000),
+    ...(next ? { next } : {}),
   });
   for (let attempt = 0; attempt < 2; attempt++) {
     const res = call("POST", `/v1/learners/${L.id}/attempts`, body, L, "attempt", clientAttemptId);
@@ -221,6 +251,7 @@ function answer(L, item, key, thinkSeconds) {
       const r = json(res);
       attemptsRecorded.add(1);
       if (r && typeof r.correct === "boolean") correctAnswers.add(r.correct);
+      if (next && r && r.next && r.next.item) countScoreCache(res);
       return r;
     }
     if (res.status < 500 && res.status !== 0) break;
@@ -280,27 +311,34 @@ function mockStep(L, key) {
  */
 export function learnerStep(key) {
   const L = nextLearner();
-  const kind = pickStep(Math.random());
+  const kind = L.nextKind ?? pickStep(Math.random());
+  L.nextKind = null;
   for (const k of /** @type {const} */ (["practice", "review", "mock"])) stepRates[k].add(k === kind);
   if (kind === "mock") return mockStep(L, key);
   extrasBefore();
-  const res = call("POST", `/v1/learners/${L.id}/next`, JSON.stringify({ mode: kind }), L, "next");
-  const next = json(res);
-  check(res, { "next ok": (x) => x.status === 200 });
-  const item = next && next.item;
-  if (res.status === 200 && kind === "review" && !item) reviewNothingDue.add(1);
+  let item = null;
+  if (kind === "practice" && L.upcoming) {
+    // Came with the last answer: already served, no request.
+    item = L.upcoming;
+    L.upcoming = null;
+  } else {
+    const res = call("POST", `/v1/learners/${L.id}/next`, JSON.stringify({ mode: kind }), L, "next");
+    const next = json(res);
+    check(res, { "next ok": (x) => x.status === 200 });
+    item = next && next.item;
+    if (res.status === 200 && kind === "review" && !item) reviewNothingDue.add(1);
+    if (item) countScoreCache(res);
+  }
   if (item) {
-    const sc = res.headers["X-Cache"];
-    if ((sc === "HIT" || sc === "MISS") && steady()) scoreCacheHit.add(sc === "HIT");
-    const entries = /reused=(\d+); candidates=(\d+)(?:; predicted=(\d+))?/.exec(res.headers["X-Score-Cache"] || "");
-    if (entries && steady()) {
-      scoreEntriesReused.add(Number(entries[1]));
-      scoreEntries.add(Number(entries[2]));
-      if (entries[3] !== undefined) scorePredicted.add(Number(entries[3]));
-    }
     const t = answerSeconds();
     think(t);
-    answer(L, item, key, t);
+    // The learner's next step is decided as they answer: practice comes with this answer.
+    const following = ONE_REQUEST_STEPS ? pickStep(Math.random()) : null;
+    const result = answer(L, item, key, t, following === "practice" ? "practice" : null);
+    if (following !== null && result) {
+      L.nextKind = following;
+      L.upcoming = following === "practice" && result.next && result.next.item ? result.next.item : null;
+    }
     if (Math.random() < EXTRAS.content) countCache(call("GET", `/v1/items/${item.id}`, null, null, "content"));
   }
   if (Math.random() < EXTRAS.progress) check(call("GET", `/v1/learners/${L.id}/progress`, null, L, "progress"), { "progress ok": (x) => x.status === 200 });

@@ -164,6 +164,12 @@ describe("the learner web app", () => {
     await shot(page, "practice-item");
     await page.locator("form.item input").first().focus(); // back from "Why this item" to the answer
 
+    // After the first item, each answer brings the next one: a practice step is one request.
+    let nextCalls = 0;
+    const countNext = (req: { url(): string; method(): string }) => {
+      if (req.url().endsWith("/next") && req.method() === "POST") nextCalls++;
+    };
+    page.on("request", countNext);
     for (let i = 0; i < 10; i++) {
       await answerShownItem(page, true).catch(async (err: unknown) => {
         await shot(page, `failed-${i}`);
@@ -179,6 +185,8 @@ describe("the learner web app", () => {
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Next item");
       await page.keyboard.press("Enter"); // "Next item" has the focus
     }
+    page.off("request", countNext);
+    expect(nextCalls).toBe(0);
     expect(attempts.every((a) => a.withheld === false && a.correct === true)).toBe(true);
     const moved = attempts.flatMap((a) => a.mastery ?? []).filter((m) => m.after > m.before);
     expect(moved.length).toBeGreaterThan(0); // mastery moves with right answers

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client";
 import { learnerHistory } from "../../src/db/learners";
 import type { LearnerDO } from "../../workers/learner/learner-do";
+import type { GradedAttemptResult, NextResult } from "../../workers/learner/types";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
 import { api, drainOutbox, json, learnerStub, parsed, postgresAttempts, problem, testEnv, tokenFor, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient, fullItem, rightResponse, wrongResponse } from "./learner-support";
@@ -184,6 +185,58 @@ describe("the learner engine through the API", () => {
     const warm = await Promise.all(Array.from({ length: 6 }, () => learner.next()));
     const warmIds = warm.map((n) => n.item?.id);
     expect(new Set([...coldIds, ...warmIds]).size).toBe(12);
+  });
+
+  it("answers and serves the next item in one request, exactly as a next right after the attempt would", async () => {
+    type WithNext = GradedAttemptResult & { next?: NextResult | null; nextProblem?: unknown };
+    const graph = await json<SkillGraph>(await api("/v1/skills"));
+    const root = graph.skills.find((s) => s.prerequisites.length === 0)?.id ?? "";
+    const at = Date.now();
+    // Twins: the same goal (a scored first ranking, not the shared one each learner orders
+    // its own way), the same clock, the same answers.
+    const twins = await Promise.all(["two-calls", "one-call"].map((name) => LearnerClient.create(uniqueLearner(name))));
+    for (const t of twins) {
+      await runInDurableObject(stubOf(t.id), (i: LearnerDO) => {
+        i.clock = () => at;
+      });
+      await api(`/v1/learners/${t.id}/goals`, { method: "PUT", token: await tokenFor(t.id), json: { skillIds: [root] } });
+    }
+    const [separate, combined] = twins as [LearnerClient, LearnerClient];
+    const first = [await separate.next(), await combined.next()];
+    expect(first[1]?.item?.id).toBe(first[0]?.item?.id);
+    const itemId = first[0]?.item?.id ?? "";
+    const item = await fullItem(itemId);
+    const plain = await separate.answer(itemId, true, "s1");
+    expect(plain).not.toHaveProperty("next"); // not asked for: the answer is as before
+    const expected = await separate.next();
+
+    const body = { clientAttemptId: "c1", itemId, response: rightResponse(item), responseMs: 12_000 };
+    const res = await combined.attemptRaw({ ...body, next: "practice" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("x-cache")).toBe("HIT"); // ranked ahead by the attempt, like the separate next
+    const result = await json<WithNext>(res);
+    const { next, ...graded } = result;
+    expect({ ...graded, clientAttemptId: "s1" }).toEqual(plain);
+    expect(result.nextProblem).toBeUndefined();
+    expect(next?.item?.id).toBe(expected.item?.id);
+    expect(next?.why).toEqual(expected.why);
+    expect(next?.source).toBe(expected.source);
+    // The item it brought is served: answerable once, like any other.
+    await combined.answer(next?.item?.id ?? "", false, "c2");
+    expect((await combined.progress()).attempts).toBe(2);
+
+    // A mode it does not know is refused before anything is written.
+    const next2 = await combined.next();
+    const item2 = await fullItem(next2.item?.id ?? "");
+    const bad = await combined.attemptRaw({ clientAttemptId: "c3", itemId: item2.id, response: rightResponse(item2), responseMs: 1000, next: "mock" });
+    expect(bad.status).toBe(400);
+    expect((await combined.progress()).attempts).toBe(2);
+    // A retry of a combined answer replays the attempt and brings a next item again.
+    const again = await combined.attemptRaw({ ...body, next: "practice" });
+    const replay = await json<WithNext>(again);
+    expect(replay.replayed).toBe(true);
+    expect(replay.next?.item?.id).toBeTruthy();
+    expect((await combined.progress()).attempts).toBe(2);
   });
 
   it("counts a retried attempt once and refuses reuse of its id", async () => {

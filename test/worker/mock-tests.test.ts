@@ -26,11 +26,18 @@ async function client(label: string) {
 }
 
 /** A simulated examinee: right on items below their level. */
-async function answer(call: (p: string, i?: { method?: string; json?: unknown }) => Promise<Response>, itemId: string, n: number, level: number): Promise<AttemptResult> {
+async function answer(
+  call: (p: string, i?: { method?: string; json?: unknown }) => Promise<Response>,
+  itemId: string,
+  n: number,
+  level: number,
+  next?: "practice",
+): Promise<AttemptResult & { next?: unknown }> {
   const item = await fullItem(itemId);
-  const res = await call("/attempts", { method: "POST", json: { clientAttemptId: `m-${n}`, itemId, response: item.difficulty < level ? rightResponse(item) : wrongResponse(item), responseMs: 20_000 } });
+  const body = { clientAttemptId: `m-${n}`, itemId, response: item.difficulty < level ? rightResponse(item) : wrongResponse(item), responseMs: 20_000 };
+  const res = await call("/attempts", { method: "POST", json: next ? { ...body, next } : body });
   expect(res.status, await res.clone().text()).toBe(200);
-  return json<AttemptResult>(res);
+  return json<AttemptResult & { next?: unknown }>(res);
 }
 
 describe("adaptive mock tests", () => {
@@ -55,8 +62,11 @@ describe("adaptive mock tests", () => {
       // Asking again before answering gives the same item.
       const again = await json<MockNextResult>(await call(`/mock-tests/${test.testId}/next`, { method: "POST" }));
       expect(again.item?.id).toBe(itemId);
-      const result = await answer(call, itemId, n, 0.3);
+      // Every other answer asks for the next practice item too: a test's item gets none (the test picks its own).
+      const result = await answer(call, itemId, n, 0.3, n % 2 === 0 ? "practice" : undefined);
       expect(result.mockTest?.testId).toBe(test.testId);
+      if (n % 2 === 0) expect(result.next).toBeNull();
+      else expect(result).not.toHaveProperty("next");
       // Answers teach the knowledge model too; the learner sees it when the test has ended.
       if (!result.withheld) expect(result.mastery.length).toBeGreaterThan(0);
     }

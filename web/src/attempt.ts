@@ -14,6 +14,8 @@ export interface AttemptBody {
   itemId: string;
   response: string | number;
   responseMs: number;
+  /** Practice and review: the next item comes back with the answer (one request per step). */
+  next?: "practice" | "review";
 }
 
 export const newAttemptId = (): string => crypto.randomUUID();
@@ -23,7 +25,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function submitAttempt(body: AttemptBody, onRetry: (attempt: number) => void): Promise<AttemptResult> {
   for (let n = 0; ; n++) {
     try {
-      return await call(() => api.POST("/v1/learners/{id}/attempts", { params: learnerPath(), body }));
+      // openapi-fetch reads tuples (the next item's `why.targetBand`) as plain arrays; the
+      // contract says two numbers.
+      return (await call(() => api.POST("/v1/learners/{id}/attempts", { params: learnerPath(), body }))) as AttemptResult;
     } catch (err) {
       const retryable = err instanceof ApiProblem && (err.network || err.status === 503);
       if (!retryable || n >= MAX_RETRIES) throw err;

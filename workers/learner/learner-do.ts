@@ -41,7 +41,8 @@ import { deleteLearnerData } from "../../src/db/learners";
 import { ScoreCache } from "./score-cache";
 import { LearnerStore, type StoredAttempt } from "./store";
 import { asJsonText } from "./types";
-import type { AttemptInput, AttemptResult, GradedAttemptResult, JsonText, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextReply, NextResult, ProgressResult, RpcResult, Why } from "./types";
+import { ERROR_CODES } from "../api/lib/problem";
+import type { AttemptInput, AttemptNextReply, AttemptResult, GradedAttemptResult, JsonText, LearnerExport, LearnerMode, MockNextResult, MockProgress, NextReply, NextResult, ProgressResult, RpcResult, Why } from "./types";
 import { LiveLearnerState, blankLearnerView } from "./view";
 
 /**
@@ -369,6 +370,34 @@ export class LearnerDO extends DurableObject<Env> {
     // The graded result is stored (a retry after the test ends returns it); a running test's
     // answer reveals nothing yet.
     return { ok: true, value: step && !step.finished && test ? withheldAttempt(result, test.id) : result };
+  }
+
+  /**
+   * An attempt, then the learner's next item in `mode`, in one call: what a practice session
+   * does after every answer, without a second request, a second call into this object and a
+   * second wake-up of it when workerd evicted it while the learner thought. The next item is
+   * chosen exactly as `next` would choose it right after the attempt (from the ranking the
+   * attempt prepared) and served in its own commit after the attempt's, so a failure choosing
+   * it leaves the attempt recorded: the answer then says why in `nextProblem` and carries no
+   * item. An answer to a mock-test item gets `next: null` (the test picks its own next item).
+   * A retry of the same attempt is answered as before (`replayed: true`) with a next item
+   * chosen at that moment, as a repeated `next` would be.
+   */
+  async attemptThenNext(input: AttemptInput, mode: LearnerMode): Promise<RpcResult<AttemptNextReply>> {
+    return guard(async () => {
+      const done = await this.attemptInner(input);
+      if (!done.ok) return done;
+      const attempt = JSON.stringify(done.value);
+      const head = attempt.slice(0, -1); // the attempt's own fields; `next` follows
+      if (done.value.mockTest) return { ok: true, value: { body: `${head},"next":null}` as AttemptNextReply["body"] } };
+      const next = await guard(() => this.nextInner(input.learnerId, mode));
+      if (!next.ok) {
+        const problem = JSON.stringify({ status: ERROR_CODES[next.code].status, code: next.code, detail: next.detail });
+        return { ok: true, value: { body: `${head},"next":null,"nextProblem":${problem}}` as AttemptNextReply["body"] } };
+      }
+      const { body, source, scoreCache } = next.value;
+      return { ok: true, value: { body: `${head},"next":${body}}` as AttemptNextReply["body"], source, ...(scoreCache ? { scoreCache } : {}) } };
+    });
   }
 
   /** Why an answer to an item with no open serve is refused (error path only: nothing is written). */

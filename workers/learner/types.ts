@@ -157,6 +157,25 @@ export interface WithheldAttemptResult {
 
 export type AttemptResult = GradedAttemptResult | WithheldAttemptResult;
 
+/**
+ * An attempt that also asks for the learner's next item (`next` on POST /attempts: one round
+ * trip per practice step instead of two). `next` is the next item exactly as POST /next would
+ * have answered (null when the answered item belonged to a mock test, whose own next step
+ * picks its item); `nextProblem` says why it is missing when choosing it failed after the
+ * attempt was recorded (the attempt stands; ask POST /next).
+ */
+export type AttemptWithNext = AttemptResult & {
+  next: Omit<NextResult, "scoreCache"> | null;
+  nextProblem?: { status: number; code: ErrorCode; detail: string };
+};
+
+/** The object's answer to `attemptThenNext`: the body as JSON, and what the route's score-cache headers need. */
+export interface AttemptNextReply {
+  body: JsonText<AttemptWithNext>;
+  source?: NextResult["source"];
+  scoreCache?: NextResult["scoreCache"];
+}
+
 /** A learner's data export: progress, goals and every row their object holds. */
 export interface LearnerExport {
   learnerId: string;

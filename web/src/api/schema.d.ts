@@ -351,6 +351,11 @@ export interface paths {
                         clientAttemptId: string;
                         /** @example fr-add-unlike-0042 */
                         itemId: string;
+                        /**
+                         * @description Also choose and serve the learner's next item in this mode, returned as `next` (what POST /next would answer right after this attempt): one request per practice step instead of two. Ignored for an answer to a mock-test item (`next: null`).
+                         * @enum {string}
+                         */
+                        next?: "practice" | "review";
                         /** @description Choice index (number or {choice}), a number, or text. */
                         response: string | number | {
                             choice: number;
@@ -2465,6 +2470,14 @@ export interface components {
                 testId: string;
                 theta: number;
             };
+            /** @description Present when the request asked for it (`next`): the learner's next item, as POST /next answers; null for a mock-test item, or when choosing it failed (see nextProblem). */
+            next?: components["schemas"]["NextItem"] | null;
+            /** @description Why `next` is null although it was asked for: the attempt is recorded; ask POST /next. */
+            nextProblem?: {
+                code: string;
+                detail: string;
+                status: number;
+            };
             nextReviewAt: number | null;
             replayed: boolean;
             seq: number;
@@ -2705,6 +2718,14 @@ export interface components {
                 /** @enum {boolean} */
                 done: false;
                 testId: string;
+            };
+            /** @description Present when the request asked for it (`next`): the learner's next item, as POST /next answers; null for a mock-test item, or when choosing it failed (see nextProblem). */
+            next?: components["schemas"]["NextItem"] | null;
+            /** @description Why `next` is null although it was asked for: the attempt is recorded; ask POST /next. */
+            nextProblem?: {
+                code: string;
+                detail: string;
+                status: number;
             };
             replayed: boolean;
             seq: number;

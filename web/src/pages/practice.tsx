@@ -18,7 +18,7 @@ type NextItem = Awaited<ReturnType<typeof fetchNext>>;
 type State =
   | { kind: "loading" }
   | { kind: "item"; next: NextItem; attemptId: string; shownAt: number; sending: boolean; retrying: number; error: unknown }
-  | { kind: "feedback"; next: NextItem; result: GradedAttempt }
+  | { kind: "feedback"; next: NextItem; result: GradedAttempt; upcoming: NextItem | null }
   | { kind: "empty"; next: NextItem }
   | { kind: "error"; error: unknown };
 
@@ -34,17 +34,25 @@ export function Practice({ mode }: { mode: "practice" | "review" }) {
       .catch(() => {}); // names are a nicety: ids stand in
   }, []);
 
-  const loadNext = useCallback(async () => {
-    setState({ kind: "loading" });
-    try {
-      const next = await fetchNext(mode);
-      if (!next.item) return setState({ kind: "empty", next });
-      setState({ kind: "item", next, attemptId: newAttemptId(), shownAt: performance.now(), sending: false, retrying: 0, error: null });
-      if (!performance.getEntriesByName("practice-interactive").length) performance.mark("practice-interactive");
-    } catch (error) {
-      setState({ kind: "error", error });
-    }
-  }, [mode]);
+  const show = useCallback((next: NextItem) => {
+    if (!next.item) return setState({ kind: "empty", next });
+    setState({ kind: "item", next, attemptId: newAttemptId(), shownAt: performance.now(), sending: false, retrying: 0, error: null });
+    if (!performance.getEntriesByName("practice-interactive").length) performance.mark("practice-interactive");
+  }, []);
+
+  /** The next item: the one that came with the last answer, or asked for now. */
+  const loadNext = useCallback(
+    async (upcoming: NextItem | null = null) => {
+      if (upcoming) return show(upcoming);
+      setState({ kind: "loading" });
+      try {
+        show(await fetchNext(mode));
+      } catch (error) {
+        setState({ kind: "error", error });
+      }
+    },
+    [mode, show],
+  );
 
   useEffect(() => void loadNext(), [loadNext]);
 
@@ -55,11 +63,12 @@ export function Practice({ mode }: { mode: "practice" | "review" }) {
     const item = state.next.item;
     setState({ ...state, sending: true, error: null, retrying: 0 });
     try {
-      const body = { clientAttemptId: attemptId, itemId: item.id, response, responseMs: Math.round(performance.now() - shownAt) };
+      const body = { clientAttemptId: attemptId, itemId: item.id, response, responseMs: Math.round(performance.now() - shownAt), next: mode };
       const result = await submitAttempt(body, (retrying) => setState((s) => (s.kind === "item" ? { ...s, retrying } : s)));
       if (result.withheld) throw new Error("This item belongs to a running mock test: finish it on the Mock test page.");
       if (!result.replayed) setTally((t) => ({ answered: t.answered + 1, correct: t.correct + (result.correct ? 1 : 0) }));
-      setState({ kind: "feedback", next, result });
+      // The next item came with the feedback (null: it could not be chosen then; "Next" asks again).
+      setState({ kind: "feedback", next, result, upcoming: result.next ?? null });
     } catch (error) {
       // The same attempt id is kept: answering again after an error is still one attempt.
       setState((s) => (s.kind === "item" ? { ...s, sending: false, retrying: 0, error } : s));
@@ -106,7 +115,7 @@ export function Practice({ mode }: { mode: "practice" | "review" }) {
         <>
           <p class="skill">{skills.get(state.next.why?.skillId ?? "")?.name ?? state.next.why?.skillId}</p>
           <p class="prompt done">{state.next.item?.prompt}</p>
-          <Feedback result={state.result} skills={skills} onNext={() => void loadNext()} />
+          <Feedback result={state.result} skills={skills} onNext={() => void loadNext(state.upcoming)} />
           {state.next.why ? <Why why={state.next.why} /> : null}
         </>
       ) : null}

@@ -42,7 +42,8 @@ const PHASES_KEPT = /^[a-z][a-z0-9_-]{0,31}$/;
 export function cacheNameOf(routeKey: string): string | null {
   if (routeKey === "GET /v1/items/:id" || routeKey === "GET /v1/skills") return "content";
   if (routeKey === "GET /v1/search") return "search";
-  if (/^POST \/v1\/learners\/:id\/(?:mock-tests\/:[A-Za-z]+\/)?next$/.test(routeKey)) return "score";
+  // An attempt that asked for the next item (`next` in its body) says how that item was ranked.
+  if (/^POST \/v1\/learners\/:id\/(?:(?:mock-tests\/:[A-Za-z]+\/)?next|attempts)$/.test(routeKey)) return "score";
   return null;
 }
 

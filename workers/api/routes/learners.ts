@@ -10,7 +10,7 @@ import { limitByLearner } from "../lib/rate-limit";
 import { ApiError } from "../lib/problem";
 import { sendJsonText } from "../lib/http";
 import type { Context } from "hono";
-import type { AttemptResult, JsonText, LearnerExport, NextReply, NextResult, ProgressResult, RpcResult } from "../../learner/types";
+import type { AttemptNextReply, AttemptResult, JsonText, LearnerExport, NextReply, NextResult, ProgressResult, RpcResult } from "../../learner/types";
 import { recordDataRequest } from "../../../src/db/learners";
 import { calling } from "../../dependency";
 import { ItemIdParam, ProblemSchema, PublicItemSchema, SkillIdSchema, orNull } from "./schemas";
@@ -91,6 +91,13 @@ const AttemptBody = z
       description: "Choice index (number or {choice}), a number, or text.",
     }),
     responseMs: z.number().int().min(0).max(86_400_000),
+    next: z
+      .enum(["practice", "review"])
+      .optional()
+      .openapi({
+        description:
+          "Also choose and serve the learner's next item in this mode, returned as `next` (what POST /next would answer right after this attempt): one request per practice step instead of two. Ignored for an answer to a mock-test item (`next: null`).",
+      }),
   })
   .strict();
 
@@ -98,8 +105,21 @@ const MasteryChangeSchema = z
   .object({ skillId: z.string(), before: z.number(), after: z.number(), mastered: z.boolean(), newlyMastered: z.boolean() })
   .openapi("MasteryChange");
 
-/** What every attempt result says: which attempt, when it was recorded, whether this is a retry's answer. */
-const recorded = { clientAttemptId: z.string(), seq: z.number().int(), itemId: z.string(), answeredAt: z.number(), replayed: z.boolean() };
+/** What every attempt result says: which attempt, when it was recorded, whether this is a retry's answer; the next item when asked for. */
+const recorded = {
+  clientAttemptId: z.string(),
+  seq: z.number().int(),
+  itemId: z.string(),
+  answeredAt: z.number(),
+  replayed: z.boolean(),
+  next: orNull(NextSchema)
+    .optional()
+    .openapi({ description: "Present when the request asked for it (`next`): the learner's next item, as POST /next answers; null for a mock-test item, or when choosing it failed (see nextProblem)." }),
+  nextProblem: z
+    .object({ status: z.number().int(), code: z.string(), detail: z.string() })
+    .optional()
+    .openapi({ description: "Why `next` is null although it was asked for: the attempt is recorded; ask POST /next." }),
+};
 
 const GradedAttemptSchema = z
   .object({
@@ -261,6 +281,17 @@ function rethrowUnlessRetryable(err: unknown): never {
   throw err;
 }
 
+/**
+ * The learner's score cache behind a served next item, for metrics (workers/api/lib/metrics.ts)
+ * and load tests: x-cache is per request (a cached or shared ranking is a HIT, any fresh
+ * prediction a MISS); x-score-cache counts entries, as the capacity plan's score cache did, and
+ * the predictions the ranking took wherever it was computed (ahead of the request included).
+ */
+function scoreCacheHeaders(c: Context<AppEnv>, source: NextResult["source"] | undefined, scoreCache: NextResult["scoreCache"]): void {
+  if (source !== undefined && source !== "none") c.header("x-cache", source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
+  if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}; predicted=${scoreCache.predicted}`);
+}
+
 /** The learner's own Durable Object. */
 export const learnerStub = (env: Env, id: string) => env.LEARNER.get(env.LEARNER.idFromName(id));
 
@@ -272,21 +303,19 @@ export function registerLearnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const { mode } = c.req.valid("json");
     const { body, source, scoreCache } = await callLearner<NextReply>(c, () => learnerStub(c.env, id).next(id, mode));
-    // The learner's score cache, for metrics (workers/api/lib/metrics.ts) and load tests:
-    // x-cache is per request (a cached or shared ranking is a HIT, any fresh prediction a
-    // MISS); x-score-cache counts entries, as the capacity plan's score cache did, and the
-    // predictions the ranking took wherever it was computed (ahead of the request included).
-    if (source !== "none") c.header("x-cache", source !== "scored" || scoreCache?.reused === scoreCache?.candidates ? "HIT" : "MISS");
-    if (scoreCache) c.header("x-score-cache", `reused=${scoreCache.reused}; candidates=${scoreCache.candidates}; predicted=${scoreCache.predicted}`);
+    scoreCacheHeaders(c, source, scoreCache);
     return sendJsonText<Omit<NextResult, "scoreCache">>(c, body);
   });
 
   app.openapi(attemptRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const body = c.req.valid("json");
+    const { next, ...body } = c.req.valid("json");
     const response = typeof body.response === "object" ? body.response.choice : body.response;
-    const json = await callLearner<JsonText<AttemptResult>>(c, () => learnerStub(c.env, id).attempt({ learnerId: id, ...body, response }));
-    return sendJsonText(c, json);
+    const input = { learnerId: id, ...body, response };
+    if (!next) return sendJsonText(c, await callLearner<JsonText<AttemptResult>>(c, () => learnerStub(c.env, id).attempt(input)));
+    const reply = await callLearner<AttemptNextReply>(c, () => learnerStub(c.env, id).attemptThenNext(input, next));
+    scoreCacheHeaders(c, reply.source, reply.scoreCache);
+    return sendJsonText(c, reply.body);
   });
 
   app.openapi(goalsRoute, async (c) => {
