@@ -478,6 +478,16 @@ describe("the learner engine through the API", () => {
     expect((await idle.progress()).outbox.pending).toBe(0);
     await idle.answer((await idle.next()).item?.id ?? "", false);
     expect((await alarmOf()) ?? 0).toBeGreaterThan(Date.now() + 30_000);
+    // An answer that brings the next item is one request, not an answer and a request after it:
+    // quiet after it, the alarm is dropped as well.
+    for (let t = 0; t < 50 && (await alarmOf()) !== null; t++) await new Promise((r) => setTimeout(r, 100));
+    const open = await idle.next();
+    const openItem = await fullItem(open.item?.id ?? "");
+    const withNext = await idle.attemptRaw({ clientAttemptId: "idle-next", itemId: openItem.id, response: rightResponse(openItem), responseMs: 5000, next: "practice" });
+    expect(withNext.status).toBe(200);
+    expect((await alarmOf()) ?? 0).toBeGreaterThan(Date.now() + 30_000);
+    for (let t = 0; t < 50 && (await alarmOf()) !== null; t++) await new Promise((r) => setTimeout(r, 100));
+    expect(await alarmOf()).toBeNull();
 
     // Still at it (a request after the answer, within the window): the alarm stays for the
     // stretch of activity, one write instead of a delete and a set per flush window.

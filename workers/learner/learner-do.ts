@@ -158,9 +158,9 @@ export class LearnerDO extends DurableObject<Env> {
    * Load (state, curriculum, a ranking: cached, the shared starting one, or freshly scored —
    * and the chosen item's bank), decide (`chooseNext`), commit (the serve, one transaction).
    */
-  private async nextInner(learnerId: string, mode: LearnerMode): Promise<RpcResult<NextReply>> {
+  private async nextInner(learnerId: string, mode: LearnerMode, ownRequest = true): Promise<RpcResult<NextReply>> {
     // --- load
-    const ready = await this.ready(learnerId);
+    const ready = await this.ready(learnerId, ownRequest);
     if (!ready.ok) return ready;
     const state = ready.value;
     const now = this.clock();
@@ -390,7 +390,9 @@ export class LearnerDO extends DurableObject<Env> {
       const attempt = JSON.stringify(done.value);
       const head = attempt.slice(0, -1); // the attempt's own fields; `next` follows
       if (done.value.mockTest) return { ok: true, value: { body: `${head},"next":null}` as AttemptNextReply["body"] } };
-      const next = await guard(() => this.nextInner(input.learnerId, mode));
+      // Part of this request, not a request after the attempt: the learner is quiet after it
+      // (`dropIdleAlarm`), as after a plain attempt.
+      const next = await guard(() => this.nextInner(input.learnerId, mode, false));
       if (!next.ok) {
         const problem = JSON.stringify({ status: ERROR_CODES[next.code].status, code: next.code, detail: next.detail });
         return { ok: true, value: { body: `${head},"next":null,"nextProblem":${problem}}` as AttemptNextReply["body"] } };
@@ -675,9 +677,12 @@ export class LearnerDO extends DurableObject<Env> {
     if (old) this.ctx.waitUntil(old.end().catch(() => {}));
   }
 
-  /** Loads the in-memory state, rebuilding it from Postgres first when this object is new. */
-  private async ready(learnerId: string): Promise<RpcResult<LiveLearnerState>> {
-    this.requestsSinceArmed += 1;
+  /**
+   * Loads the in-memory state, rebuilding it from Postgres first when this object is new.
+   * `ownRequest` false: a second step of the same request (`attemptThenNext`), not counted as activity.
+   */
+  private async ready(learnerId: string, ownRequest = true): Promise<RpcResult<LiveLearnerState>> {
+    if (ownRequest) this.requestsSinceArmed += 1;
     this.learnerId ??= this.store.getMeta("learner_id");
     const known = this.learnerId;
     if (known !== null && known !== learnerId) {
