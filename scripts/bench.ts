@@ -382,7 +382,7 @@ async function main(): Promise<void> {
       const samples = { idle: [] as number[], warm: [] as number[], attempt: [] as number[] };
       const zero = () => ({ workerd: 0, node: 0 });
       const cpu = { idle: zero(), warm: zero(), attempt: zero(), outbox: zero() };
-      const seconds = { idle: 0, warm: 0, attempt: 0 };
+      const seconds = { idle: 0, warm: 0 };
       let errors = 0;
       const rounds = 4;
       const BACKGROUND_MS = 12_500;
@@ -408,7 +408,13 @@ async function main(): Promise<void> {
           },
         });
       };
-      const answerAll = async () => {
+      // One answer from every practice learner holding a served item, into a window of its own
+      // (`into`); with `withNext` each answer also asks for the next item, which the learner then
+      // holds. Each attempt ranks the learner's next item (workers/learner prepareRanking, in its
+      // background or, with `withNext`, before it answers): the last ones finish inside the
+      // window, net of idle.
+      type Window = { samples: number[]; cpu: { workerd: number; node: number }; seconds: number; errors: number };
+      const answerAll = async (into: Window, withNext = false) => {
         let k = 0;
         const att = await drive({
           clients: Math.min(CONNECTIONS, practice.length),
@@ -419,21 +425,24 @@ async function main(): Promise<void> {
             const item = served.get(L.l);
             if (!item) return true;
             const r = L.rounds++;
-            const body = JSON.stringify({ clientAttemptId: `${L.id}-${r}`, itemId: item.id, response: answerFor(item, (L.l * 31 + r * 17) % 4 !== 0), responseMs: 8000 + ((L.l * r) % 20) * 1000 });
-            const res = await timedFetch(`${base}/v1/learners/${L.id}/attempts`, { method: "POST", headers: L.headers, body }, samples.attempt);
-            if (!res.ok) errors += 1;
+            const body = JSON.stringify({ clientAttemptId: `${L.id}-${r}`, itemId: item.id, response: answerFor(item, (L.l * 31 + r * 17) % 4 !== 0), responseMs: 8000 + ((L.l * r) % 20) * 1000, ...(withNext ? { next: "practice" } : {}) });
+            const res = await timedFetch(`${base}/v1/learners/${L.id}/attempts`, { method: "POST", headers: L.headers, body }, into.samples);
+            served.delete(L.l);
+            const nextId = withNext ? ((await res.json()) as { next?: { item?: { id: string } | null } | null }).next?.item?.id : undefined;
+            const nextItem = nextId ? await itemOf(nextId) : undefined;
+            if (nextItem) served.set(L.l, nextItem);
+            if (!res.ok || (withNext && !nextItem)) into.errors += 1;
             return true;
           },
         });
-        add(cpu.attempt, att.cpu);
-        seconds.attempt += att.seconds;
-        // Each attempt ranks the learner's next item in its background (workers/learner
-        // prepareRanking): let the last ones finish inside this window, net of idle.
+        add(into.cpu, att.cpu);
+        into.seconds += att.seconds;
         const settle = cpuMeter();
         await new Promise((r) => setTimeout(r, SETTLE_MS));
         const settled = settle();
-        add(cpu.attempt, { workerd: Math.max(0, settled.workerd - (idle.workerd * SETTLE_MS) / BACKGROUND_MS), node: Math.max(0, settled.node - (idle.node * SETTLE_MS) / BACKGROUND_MS) });
+        add(into.cpu, { workerd: Math.max(0, settled.workerd - (idle.workerd * SETTLE_MS) / BACKGROUND_MS), node: Math.max(0, settled.node - (idle.node * SETTLE_MS) / BACKGROUND_MS) });
       };
+      const attempts: Window = { samples: samples.attempt, cpu: cpu.attempt, seconds: 0, errors: 0 };
       // What workerd burns with nothing to do, over a window as long as the background one.
       const idleMeter = cpuMeter();
       await new Promise((r) => setTimeout(r, BACKGROUND_MS));
@@ -447,11 +456,11 @@ async function main(): Promise<void> {
           add(cpu.idle, first.cpu);
           seconds.idle += first.seconds;
         }
-        await answerAll();
+        await answerAll(attempts);
         const again = await askAll(samples.warm);
         add(cpu.warm, again.cpu);
         seconds.warm += again.seconds;
-        await answerAll();
+        await answerAll(attempts);
         // Hand-overs fire OUTBOX_FLUSH_DELAY_MS (10 s) after an attempt; the writers flush about
         // a second after they receive: wait for both before the next round's windows.
         const meter = cpuMeter();
@@ -467,15 +476,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, EVICTED_AFTER_MS - BACKGROUND_MS));
       const evictedSamples: number[] = [];
       const woken = await askAll(evictedSamples);
-      record("learner: attempt", "learner", "driver", samples.attempt, errors, seconds.attempt, cpu.attempt);
+      record("learner: attempt", "learner", "driver", samples.attempt, errors + attempts.errors, attempts.seconds, cpu.attempt);
       // Background work: no latency of its own, CPU per attempt that caused it.
-      const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", samples.attempt, 0, seconds.attempt, cpu.outbox);
+      const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", samples.attempt, 0, attempts.seconds, cpu.outbox);
       Object.assign(handOver, { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, rps: Number.NaN });
       record("learner: next right after an attempt (ranked ahead, warm object)", "learner", "driver", samples.warm, 0, seconds.warm, cpu.warm);
       record("learner: next after ~13 s idle (object may have been evicted)", "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
       record(WOKEN_NEXT, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
       // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs.
-      const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, seconds.attempt + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
+      const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, attempts.seconds + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
       Object.assign(step, { cpuMs: (cpu.attempt.workerd / samples.attempt.length + cpu.warm.workerd / samples.warm.length) / 2, nodeCpuMs: (cpu.attempt.node / samples.attempt.length + cpu.warm.node / samples.warm.length) / 2, derived: true });
 
       // The same practice steps as the web app and the load tests take them: an answer that
@@ -484,48 +493,16 @@ async function main(): Promise<void> {
       // item after the flush window's idle (unmeasured here), then takes two steps in one
       // request each (window O, the ranking each answer prepares let finish inside it), then
       // answers the item the second brought (unmeasured), and the background runs out.
-      const oneSamples: number[] = [];
-      const oneCpu = zero();
-      let oneSeconds = 0;
-      let oneErrors = 0;
-      const oneRequestAll = async () => {
-        let k = 0;
-        const phase = await drive({
-          clients: Math.min(CONNECTIONS, practice.length),
-          until: () => k >= practice.length,
-          step: async () => {
-            const L = practice[k++];
-            if (!L) return false;
-            const item = served.get(L.l);
-            if (!item) return true;
-            const r = L.rounds++;
-            const body = JSON.stringify({ clientAttemptId: `${L.id}-${r}`, itemId: item.id, response: answerFor(item, (L.l * 31 + r * 17) % 4 !== 0), responseMs: 8000 + ((L.l * r) % 20) * 1000, next: "practice" });
-            const res = await timedFetch(`${base}/v1/learners/${L.id}/attempts`, { method: "POST", headers: L.headers, body }, oneSamples);
-            const nextId = ((await res.json()) as { next?: { item?: { id: string } | null } | null }).next?.item?.id;
-            const nextItem = nextId ? await itemOf(nextId) : undefined;
-            if (!res.ok || !nextItem) {
-              oneErrors += 1;
-              served.delete(L.l);
-            } else served.set(L.l, nextItem);
-            return true;
-          },
-        });
-        add(oneCpu, phase.cpu);
-        oneSeconds += phase.seconds;
-        const settle = cpuMeter();
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
-        const settled = settle();
-        add(oneCpu, { workerd: Math.max(0, settled.workerd - (idle.workerd * SETTLE_MS) / BACKGROUND_MS), node: Math.max(0, settled.node - (idle.node * SETTLE_MS) / BACKGROUND_MS) });
-      };
-      const unmeasured: number[] = [];
+      const oneRequest: Window = { samples: [], cpu: zero(), seconds: 0, errors: 0 };
+      const unmeasured: Window = { samples: [], cpu: zero(), seconds: 0, errors: 0 };
       for (let round = 0; round < 3; round++) {
-        await askAll(unmeasured);
-        await oneRequestAll();
-        await oneRequestAll();
-        await answerAll();
+        await askAll(unmeasured.samples);
+        await answerAll(oneRequest, true);
+        await answerAll(oneRequest, true);
+        await answerAll(unmeasured);
         await new Promise((r) => setTimeout(r, BACKGROUND_MS));
       }
-      record(ONE_REQUEST_STEP, "learner", "driver", oneSamples, oneErrors, oneSeconds, oneCpu);
+      record(ONE_REQUEST_STEP, "learner", "driver", oneRequest.samples, oneRequest.errors, oneRequest.seconds, oneRequest.cpu);
     }
 
     const progressReq = cycle(practice.map((L) => ({ path: `/v1/learners/${L.id}/progress`, headers: { authorization: L.headers.authorization } })));
