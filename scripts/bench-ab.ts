@@ -13,7 +13,8 @@
  * - CPU per request = Δ(user + system time of that stack's workerd process, /proc) ÷ requests
  *   answered, per phase; the report gives each side's median over rounds and their ratio.
  *
- * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `next` (warm learner,
+ * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `skills` (the skill
+ * graph, a larger content body), `next` (warm learner,
  * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
  * ranks the next item ahead). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
  * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
@@ -47,7 +48,7 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "next", "progress", "pairs"];
+const KNOWN_ROUTES = ["healthz", "item", "skills", "next", "progress", "pairs"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
 const log = (line: string) => console.log(`[bench:ab] ${line}`);
@@ -195,6 +196,8 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
       return cannon(stack, () => ({ method: "GET", path: "/healthz" }));
     case "item":
       return cannon(stack, () => ({ method: "GET", path: `/v1/items/${stack.itemId}` }));
+    case "skills":
+      return cannon(stack, () => ({ method: "GET", path: "/v1/skills" }));
     case "progress":
       return cannon(stack, () => {
         const L = stack.learners[n++ % stack.learners.length] as Learner;
@@ -284,6 +287,7 @@ async function main(): Promise<void> {
     const describe: Record<string, string> = {
       healthz: "GET /healthz (full middleware), autocannon",
       item: "GET /v1/items/:id (memory/KV hit), autocannon",
+      skills: "GET /v1/skills (the skill graph, memory/KV hit), autocannon",
       next: "POST next, warm learner, autocannon",
       progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",

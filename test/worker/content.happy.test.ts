@@ -41,6 +41,17 @@ describe("content delivery", () => {
     expect(res.headers.get("cache-control")).toContain("max-age");
   });
 
+  it("serves the same complete body on every cache hit (a hot body is encoded once and reused)", async () => {
+    const bodies: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await api("/v1/skills");
+      expect(res.status).toBe(200);
+      bodies.push(await res.text());
+    }
+    expect((JSON.parse(bodies[0] ?? "{}") as { skills?: unknown[] }).skills?.length).toBeGreaterThanOrEqual(50);
+    for (const b of bodies.slice(1)) expect(b).toBe(bodies[0]);
+  });
+
   it("serves an item without its answer key, then from KV, then 304", async () => {
     const list = await json<SearchBody>(await api("/v1/search?q=fraction&limit=1"));
     const id = list.results[0]?.id ?? "";

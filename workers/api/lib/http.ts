@@ -1,6 +1,6 @@
 import type { Context, TypedResponse } from "hono";
 import type { AppEnv } from "./context";
-import type { CacheRead } from "./kv-cache";
+import type { CacheEntry, CacheRead } from "./kv-cache";
 import type { JsonText } from "../../learner/types";
 
 /** True when an If-None-Match header names this ETag (or is `*`). Weak comparison, RFC 9110 §13.1.2. */
@@ -25,7 +25,24 @@ export function sendCachedJson(c: Context<AppEnv>, read: CacheRead, cacheControl
     "server-timing": c.get("timing").header(),
   };
   if (matchesEtag(c.req.header("if-none-match"), entry.etag)) return new Response(null, { status: 304, headers });
-  return new Response(entry.body, { status: 200, headers: { ...headers, "content-type": "application/json; charset=utf-8" } });
+  return new Response(encodedBody(entry), { status: 200, headers: { ...headers, "content-type": "application/json; charset=utf-8" } });
+}
+
+/**
+ * A cached entry's body as UTF-8 bytes, encoded once per entry object: an entry from the
+ * isolate's memory cache is the same object on every hit, so a hot body (the 24 KB skill
+ * graph) is not re-encoded for every response.
+ */
+const encoded = new WeakMap<CacheEntry, Uint8Array>();
+const encoder = new TextEncoder();
+function encodedBody(entry: CacheEntry): Uint8Array | null {
+  if (entry.body === null) return null;
+  let bytes = encoded.get(entry);
+  if (!bytes) {
+    bytes = encoder.encode(entry.body);
+    encoded.set(entry, bytes);
+  }
+  return bytes;
 }
 
 /**

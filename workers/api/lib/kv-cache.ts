@@ -80,7 +80,8 @@ export class KvContentCache {
   }
 
   private remember(key: string, entry: CacheEntry, ttlSeconds: number): void {
-    this.options.memory?.set(key, entry, (entry.body?.length ?? 0) + key.length + 64, entry.storedAt + KvContentCache.freshMs(entry, ttlSeconds));
+    // Twice the body: the string, and its UTF-8 bytes kept beside it once served (../lib/http.ts).
+    this.options.memory?.set(key, entry, 2 * (entry.body?.length ?? 0) + key.length + 64, entry.storedAt + KvContentCache.freshMs(entry, ttlSeconds));
   }
 
   /**
