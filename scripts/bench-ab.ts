@@ -16,7 +16,8 @@
  * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `skills` (the skill
  * graph, a larger content body), `next` (warm learner,
  * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
- * ranks the next item ahead). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
+ * ranks the next item ahead), `steps` (one-request practice steps: an answer that brings the
+ * next item, as the web app and the load tests take them). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
  * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
  * (reports/bench-ab.md). Needs git and a second free port pair (8811, 8812).
  */
@@ -48,7 +49,7 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "skills", "next", "progress", "pairs"];
+const KNOWN_ROUTES = ["healthz", "item", "skills", "next", "progress", "pairs", "steps"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
 const log = (line: string) => console.log(`[bench:ab] ${line}`);
@@ -189,6 +190,52 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
   return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed, reasons };
 }
 
+/**
+ * Practice steps as the web app and the load tests take them: one request per step, an answer
+ * that brings the next item (`next` in its body). Each learner first asks for an item (not
+ * counted), then answers `steps` times; the last answers' ranking ahead gets 300 ms in the window.
+ */
+async function steps(stack: Stack, steps: number, round: number): Promise<Sample> {
+  let requests = 0;
+  let failed = 0;
+  const reasons = new Map<string, number>();
+  const fail = (what: string, status: number, body: { detail?: string; message?: string }) => {
+    failed += 1;
+    const key = `${status} ${what}: ${body.detail ?? body.message ?? ""}`.slice(0, 160);
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  };
+  type Served = { id: string; kind: string } | null;
+  const first = await Promise.all(
+    stack.learners.map(async (L) => {
+      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+      const body = (await res.json()) as { item?: Served; detail?: string };
+      if (!res.ok || !body.item) fail("next", res.status, body);
+      return body.item ?? null;
+    }),
+  );
+  const before = cpuMs([stack.workerd]);
+  await Promise.all(
+    stack.learners.map(async (L, i) => {
+      let item = first[i] ?? null;
+      for (let k = 0; k < steps && item; k++) {
+        const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
+          method: "POST",
+          headers: L.headers,
+          body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-t${k}`, itemId: item.id, response: item.kind === "text" ? "not the answer" : 0, responseMs: 5_000, next: "practice" }),
+        });
+        const body = (await res.json().catch(() => ({}))) as { next?: { item?: Served } | null; detail?: string };
+        requests += 1;
+        if (!res.ok || !body.next?.item) {
+          fail("step", res.status, body);
+          item = null;
+        } else item = body.next.item;
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed, reasons };
+}
+
 function phase(route: string, stack: Stack, round: number): Promise<Sample> {
   let n = 0;
   switch (route) {
@@ -208,6 +255,8 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
         const L = stack.learners[n++ % stack.learners.length] as Learner;
         return { method: "POST", path: `/v1/learners/${L.id}/next`, headers: L.headers, body: '{"mode":"practice"}' };
       });
+    case "steps":
+      return steps(stack, 6, round);
     default:
       return pairs(stack, 6, round);
   }
@@ -291,6 +340,7 @@ async function main(): Promise<void> {
       next: "POST next, warm learner, autocannon",
       progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
+      steps: "practice steps in one request each (an answer that brings the next item), per step",
     };
     const lines = [
       "# A/B: CPU per request, two versions side by side",
