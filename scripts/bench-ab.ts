@@ -156,17 +156,21 @@ async function cannon(stack: Stack, request: (i: number) => { method: "GET" | "P
   return { requests, cpuPerRequest: cpu / Math.max(1, requests), failed: result.non2xx + result.errors + result.timeouts };
 }
 
+/** Failed requests of a driver phase, counted by status, route and reason. */
+function failureTally() {
+  const reasons = new Map<string, number>();
+  const fail = (what: string, status: number, body: { detail?: string; message?: string }) => {
+    const key = `${status} ${what}: ${body.detail ?? body.message ?? ""}`.slice(0, 160);
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  };
+  return { reasons, fail, count: () => [...reasons.values()].reduce((a, n) => a + n, 0) };
+}
+
 /** Every learner asks for an item and answers it, `steps` times; the attempts' ranking ahead is given 300 ms to finish inside the window. */
 async function pairs(stack: Stack, steps: number, round: number): Promise<Sample> {
   const before = cpuMs([stack.workerd]);
   let requests = 0;
-  let failed = 0;
-  const reasons = new Map<string, number>();
-  const fail = (what: string, status: number, body: { detail?: string; message?: string }) => {
-    failed += 1;
-    const key = `${status} ${what}: ${body.detail ?? body.message ?? ""}`.slice(0, 160);
-    reasons.set(key, (reasons.get(key) ?? 0) + 1);
-  };
+  const { reasons, fail, count } = failureTally();
   for (let k = 0; k < steps; k++) {
     await Promise.all(
       stack.learners.map(async (L) => {
@@ -187,7 +191,7 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
     );
   }
   await new Promise((r) => setTimeout(r, 300));
-  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed, reasons };
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
 }
 
 /**
@@ -197,13 +201,7 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
  */
 async function steps(stack: Stack, steps: number, round: number): Promise<Sample> {
   let requests = 0;
-  let failed = 0;
-  const reasons = new Map<string, number>();
-  const fail = (what: string, status: number, body: { detail?: string; message?: string }) => {
-    failed += 1;
-    const key = `${status} ${what}: ${body.detail ?? body.message ?? ""}`.slice(0, 160);
-    reasons.set(key, (reasons.get(key) ?? 0) + 1);
-  };
+  const { reasons, fail, count } = failureTally();
   type Served = { id: string; kind: string } | null;
   const first = await Promise.all(
     stack.learners.map(async (L) => {
@@ -233,7 +231,7 @@ async function steps(stack: Stack, steps: number, round: number): Promise<Sample
     }),
   );
   await new Promise((r) => setTimeout(r, 300));
-  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed, reasons };
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
 }
 
 function phase(route: string, stack: Stack, round: number): Promise<Sample> {
