@@ -14,7 +14,7 @@
  *   answered, per phase; the report gives each side's median over rounds and their ratio.
  *
  * Routes: `healthz` (full middleware), `item` (content, memory/KV hit), `skills` (the skill
- * graph, a larger content body), `next` (warm learner,
+ * graph, a larger content body), `search` (eight queries in turn, memory hits), `next` (warm learner,
  * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
  * ranks the next item ahead), `steps` (one-request practice steps: an answer that brings the
  * next item, as the web app and the load tests take them). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
@@ -49,7 +49,8 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "skills", "next", "progress", "pairs", "steps"];
+const KNOWN_ROUTES = ["healthz", "item", "skills", "search", "next", "progress", "pairs", "steps"];
+const SEARCH_WORDS = ["fraction", "ratio", "equation", "percent", "decimal", "integer", "slope", "prime"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
 const log = (line: string) => console.log(`[bench:ab] ${line}`);
@@ -243,6 +244,10 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
       return cannon(stack, () => ({ method: "GET", path: `/v1/items/${stack.itemId}` }));
     case "skills":
       return cannon(stack, () => ({ method: "GET", path: "/v1/skills" }));
+    case "search":
+      // A few popular queries, so nearly every request is a memory hit (each entry reloads once
+      // per 30 s freshness period, a few requests in thousands, on both sides alike).
+      return cannon(stack, () => ({ method: "GET", path: `/v1/search?q=${SEARCH_WORDS[n++ % SEARCH_WORDS.length]}&limit=10` }));
     case "progress":
       return cannon(stack, () => {
         const L = stack.learners[n++ % stack.learners.length] as Learner;
@@ -335,6 +340,7 @@ async function main(): Promise<void> {
       healthz: "GET /healthz (full middleware), autocannon",
       item: "GET /v1/items/:id (memory/KV hit), autocannon",
       skills: "GET /v1/skills (the skill graph, memory/KV hit), autocannon",
+      search: "GET /v1/search, 8 queries in turn (memory hits, else the Cache API), autocannon",
       next: "POST next, warm learner, autocannon",
       progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
