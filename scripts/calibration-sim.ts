@@ -2,9 +2,11 @@
  * Item calibration by simulation (src/eval/calibration-sim.ts): writes
  * reports/calibration.md and reports/calibration-rmse.svg (b and a RMSE against responses per
  * item). Seeded: a rerun gives the same numbers. About 20 s per run; the seed comparison
- * (`--seeds`, both settings of `poolDiscriminationShift` per seed) adds two runs per seed.
+ * (`--seeds`, both settings of `poolDiscriminationPrior` per seed) adds two runs per seed.
+ * `--authored-a` runs the headline with the pool's discrimination prior off (the authored a
+ * and the configured SD).
  *
- *   npx tsx scripts/calibration-sim.ts [--seed 12] [--seeds 12,7,99] [--shift] [--selection random|band] [--out reports]
+ *   npx tsx scripts/calibration-sim.ts [--seed 12] [--seeds 12,7,99] [--authored-a] [--selection random|band] [--out reports]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +19,7 @@ const { values } = parseArgs({
   options: {
     seed: { type: "string" },
     seeds: { type: "string", default: "12,7,99" },
-    shift: { type: "boolean", default: false },
+    "authored-a": { type: "boolean", default: false },
     selection: { type: "string" },
     out: { type: "string", default: "reports" },
   },
@@ -26,7 +28,7 @@ const options = {
   ...DEFAULT_CALIBRATION_SIM,
   ...(values.seed ? { seed: Number(values.seed) } : {}),
   ...(values.selection === "band" ? { selection: "band" as const } : {}),
-  calibration: { ...DEFAULT_CALIBRATION_SIM.calibration, poolDiscriminationShift: values.shift },
+  calibration: { ...DEFAULT_CALIBRATION_SIM.calibration, poolDiscriminationPrior: !values["authored-a"] },
 };
 const seeds = values.seeds.split(",").filter((x) => x.trim() !== "").map(Number);
 
@@ -48,7 +50,7 @@ function seedTable(rows: readonly SeedRow[]): string[] {
       const t = mock(r, "true");
       const c = mock(r, "calibrated");
       const se300 = r.checkpoints.find((x) => x.responsesPerItem >= 300)?.meanSeB ?? null;
-      return `| ${seed} | ${shift ? "pool shift δ" : "authored a"} | ${bAt(r, 100)} | ${bAt(r, 200)} | ${bAt(r, 300)} | ${bAt(r, 500)} | ${f(se300)} | ${f(t?.thetaRmse ?? null)} / ${f(c?.thetaRmse ?? null)} | ${f(c?.meanLength ?? null, 1)}, ${((c?.coverage ?? 0) * 100).toFixed(1)} % |`;
+      return `| ${seed} | ${shift ? "the pool's (δ, τ), the default" : "authored a, configured SD"} | ${bAt(r, 100)} | ${bAt(r, 200)} | ${bAt(r, 300)} | ${bAt(r, 500)} | ${f(se300)} | ${f(t?.thetaRmse ?? null)} / ${f(c?.thetaRmse ?? null)} | ${f(c?.meanLength ?? null, 1)}, ${((c?.coverage ?? 0) * 100).toFixed(1)} % |`;
     }),
   ];
 }
@@ -70,7 +72,7 @@ function markdown(r: CalibrationSimResult, seconds: number, bySeed: readonly See
     "",
     "![b and a RMSE against responses per item](calibration-rmse.svg)",
     "",
-    `Discrimination prior: ${o.calibration.poolDiscriminationShift ? "centred on the pool-wide shift δ (`poolDiscriminationShift` on)" : "centred on the authored a (`poolDiscriminationShift` off, the default)"}. ` +
+    `Discrimination prior: ${o.calibration.poolDiscriminationPrior ? "the pool's, centred on the authored a times e^δ with the pool's spread τ (`poolDiscriminationPrior` on, the default)" : "centred on the authored a with the configured SD (`poolDiscriminationPrior` off)"}. ` +
       "\"b RMSE (true anchors)\" is a diagnosis the platform cannot do: the same fit on the same answers with each learner's TRUE ability as the anchor.",
     "",
     "| responses / item | b RMSE (calibrated) | b RMSE (true anchors) | b RMSE (authored) | a RMSE (estimated) | a RMSE (authored a = 1) | mean SE(b) reported | items `calibrated` |",
@@ -86,17 +88,17 @@ function markdown(r: CalibrationSimResult, seconds: number, bySeed: readonly See
     "",
     "## Where the error comes from, and the seeds",
     "",
-    `Every seed in ${bySeed.length > 0 ? [...new Set(bySeed.map((x) => x.seed))].join(", ") : "–"}, with the discrimination prior centred on the authored a (the default) and on the pool-wide shift δ (src/core/calibration.ts \`estimateDiscriminationShift\`):`,
+    `Every seed in ${bySeed.length > 0 ? [...new Set(bySeed.map((x) => x.seed))].join(", ") : "–"}, with the discrimination prior centred on the authored a with the configured SD, and with the pool's prior (src/core/calibration.ts \`estimateDiscriminationPrior\`, the default):`,
     "",
     ...seedTable(bySeed),
     "",
-    "Measured by refitting the same counters under variants (the true-anchor column above; the rest with a throwaway diagnostic over the same simulation, not in the repository), at 300 responses per item on seeds 12 / 7 / 99:",
+    "Measured by refitting the same counters under variants (the true-anchor column above; the rest with a throwaway diagnostic over the same simulation, not in the repository), at 300 responses per item on seeds 12 / 7 / 99, with the authored-a prior unless said otherwise:",
     "",
-    "- **The discrimination prior is the largest part.** Authored a is the default 1, the pool's true a averages ≈ 1.2, and below 200 responses a is not fitted at all: at a fixed share correct a too-small a pushes b outward, so the error grows with |b| (slope of the error on true b 0.07–0.12 on seed 12). Fitting with the TRUE a instead of the estimated one brings 0.237 / 0.253 / 0.297 down to 0.180 / 0.183 / 0.219. Centring the prior on the pool-wide δ (empirical Bayes; δ ≈ log 1.19) recovers about 40 % of that: the pool-shift rows.",
+    "- **The discrimination prior is the largest part.** Authored a is the default 1, the pool's true a averages ≈ 1.2, and below 200 responses a is not fitted at all: at a fixed share correct a too-small a pushes b outward, so the error grows with |b| (slope of the error on true b 0.07–0.12 on seed 12). With the authored a as the prior's centre, fitting with the TRUE a instead of the estimated one brings 0.237 / 0.253 / 0.297 down to 0.180 / 0.183 / 0.219. The pool's prior (empirical Bayes: δ ≈ log 1.19, τ ≈ 0.26–0.30 once a few hundred answers are in, against the truth's 0.26) recovers about 40 % of that: the default rows.",
     "- **The learners' anchors are the second part**, and it is a bias, not noise: with true anchors the same fit has almost no mean error, with the learners' anchors b is too low by 0.03–0.05 on average and by up to 0.12–0.18 in single skills. The anchors were computed under the parameters published at the time (first the authored b, whose mean error per skill is ±0.1–0.2 here), the calibrated b's inherit part of that shift, and the next learners' anchors carry it again: re-anchoring through publication removes it only slowly (skill bias −0.18 at 100, −0.12 at 300, −0.11 at 500 on seed 12), because the cumulative counters keep the early anchors. With learners scored on the TRUE parameters (oracle) the anchors cost little (at 200 responses b RMSE within 0.01–0.03 of the true-anchor fit), so the Kalman approximation itself is not the problem.",
     "- **Shrinkage is not**: a flat prior on b is worse at every count (0.286 vs 0.239 on seed 12), and σ_b = 0.8 instead of 1 changes the third decimal.",
     "- **The floor.** With true anchors AND true a the fit gives 0.161 / 0.166 / 0.189: with uniformly random item choice, 300 answers per item do not carry much more than that, so ≤ 0.2 at 300 on every seed leaves almost no room for the anchors' and a's error.",
-    "- **Why the shift is off by default.** With it, mock tests on the calibrated pool get less accurate on every seed (see the last column): the CAT chooses the items with the highest â and treats â as exact; â's that are no longer shrunk toward a too-low 1 make that selection bias larger (tests stop earlier, coverage falls). On seed 12 with the shift on, giving the calibrated items their TRUE a in the mock tests gives θ RMSE 0.310, and a = 1 gives 0.326, against 0.342 with the fitted a.",
+    "- **Why the prior's spread comes from the pool too.** Centring on δ alone, with the configured SD 0.35 (wider than the pool's real spread), made mock tests less accurate on every seed (θ RMSE 0.342 / 0.319 / 0.313 on seeds 12 / 7 / 99, against 0.319 / 0.314 / 0.301 with the authored a): the CAT chooses the items with the highest â and treats â as exact, and under a too-wide prior those are the items whose â is most overestimated. With τ measured from the pool (DerSimonian–Laird on the free first-pass fits), over seven seeds (12, 7, 99, 1, 2, 3, 4) mock θ RMSE is 0.309 against 0.306 with the authored a (per seed −0.006 to +0.013), coverage 94.9 % against 95.3 %, while b RMSE at 300 responses per item is lower on all seven (mean 0.234 against 0.260) and a RMSE on all seven: so it is the default.",
     "",
     `## Mock tests on calibrated vs true parameters (pool at ${o.mockAt} responses per item)`,
     "",
@@ -133,15 +135,15 @@ function svg(r: CalibrationSimResult): string {
 }
 
 const started = performance.now();
-console.log(`calibration simulation (seed ${options.seed}, ${options.items} items, selection ${options.selection}, pool discrimination shift ${options.calibration.poolDiscriminationShift ? "on" : "off"})`);
+console.log(`calibration simulation (seed ${options.seed}, ${options.items} items, selection ${options.selection}, pool discrimination prior ${options.calibration.poolDiscriminationPrior ? "on" : "off"})`);
 const result = runCalibrationSim(options, (line) => console.log(line));
 const seconds = (performance.now() - started) / 1000;
 const bySeed: SeedRow[] = [];
 for (const seed of seeds) {
   for (const shift of [false, true]) {
-    const same = seed === options.seed && shift === options.calibration.poolDiscriminationShift;
-    console.log(`seed ${seed}, pool discrimination shift ${shift ? "on" : "off"}${same ? " (the run above)" : ""}`);
-    const r = same ? result : runCalibrationSim({ ...options, seed, calibration: { ...options.calibration, poolDiscriminationShift: shift } });
+    const same = seed === options.seed && shift === options.calibration.poolDiscriminationPrior;
+    console.log(`seed ${seed}, pool discrimination prior ${shift ? "on" : "off"}${same ? " (the run above)" : ""}`);
+    const r = same ? result : runCalibrationSim({ ...options, seed, calibration: { ...options.calibration, poolDiscriminationPrior: shift } });
     bySeed.push({ seed, shift, result: r });
   }
 }

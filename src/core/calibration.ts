@@ -27,14 +27,17 @@
  * estimated only past `minResponsesForDiscrimination` (difficulty first: a needs spread in
  * the learners' abilities, which few responses do not have).
  *
- * The discrimination prior's centre is the authored a times a POOL-WIDE factor e^δ
- * (`estimateDiscriminationShift`, empirical Bayes): authored discriminations are mostly the
- * default a = 1, and a pool whose items discriminate better on average (the simulation's mean
- * true a is ≈ 1.2) otherwise has every item's a shrunk toward a value known to be too low. That
- * bias is not only a's: at a fixed share correct, a too-small a pushes b outward for every item
- * away from the learners' mean, and it is the largest single part of the b error measured in
- * reports/calibration.md. δ pools all items' evidence, so it is well determined long before any
- * single item's a is: it is also the a used below `minResponsesForDiscrimination`.
+ * The discrimination prior's centre is the authored a times a POOL-WIDE factor e^δ, and its
+ * spread τ is the pool's too (`estimateDiscriminationPrior`, empirical Bayes; on by default,
+ * `poolDiscriminationPrior`): authored discriminations are mostly the default a = 1, and a pool
+ * whose items discriminate better on average (the simulation's mean true a is ≈ 1.2) otherwise
+ * has every item's a shrunk toward a value known to be too low. That bias is not only a's: at a
+ * fixed share correct, a too-small a pushes b outward for every item away from the learners'
+ * mean, and it is the largest single part of the b error measured in reports/calibration.md.
+ * δ pools all items' evidence, so it is well determined long before any single item's a is: it
+ * is also the a used below `minResponsesForDiscrimination`. τ shrinks each â as much as the
+ * pool's real spread warrants: with δ alone and the configured (wider) SD, the items a mock test
+ * picks — those with the highest â — were the ones whose â was most overestimated.
  *
  * Status: `authored` (no responses), `provisional`, or `calibrated` once responses ≥
  * `minResponses` AND SE(b) ≤ `maxSe` — both configuration.
@@ -57,15 +60,14 @@ export interface CalibrationConfig {
   readonly minDiscrimination: number;
   readonly maxDiscrimination: number;
   /**
-   * Centre the discrimination prior on the pool-wide shift δ (`estimateDiscriminationShift`)
-   * instead of the authored a. Off by default: in the simulation it lowers b's RMSE at 300
-   * responses per item by 0.02–0.03 logits on every seed tried, but mock tests on the pool
-   * get less accurate (θ RMSE +0.005 to +0.023, coverage 91–94 %): the CAT picks the items
-   * whose â is highest and treats â as exact, and â's no longer shrunk toward a too-low 1
-   * make that selection bias larger (reports/calibration.md). Turn on once the CAT accounts
-   * for the error in a.
+   * Take the discrimination prior from the pool (`estimateDiscriminationPrior`): centred on
+   * the authored a times e^δ, with the pool's spread τ (never wider than
+   * `priorSdLogDiscrimination`). On by default: in the simulation, over seven seeds, b's RMSE at
+   * 300 responses per item is lower on every seed (mean 0.234 against 0.260 with the authored
+   * a and the configured SD) and a's too, while mock tests on the pool are as accurate (θ RMSE
+   * +0.003 on average, within ±0.013 per seed). Off: the authored a and the configured SD.
    */
-  readonly poolDiscriminationShift: boolean;
+  readonly poolDiscriminationPrior: boolean;
 }
 
 export const DEFAULT_CALIBRATION_CONFIG: CalibrationConfig = Object.freeze({
@@ -77,7 +79,7 @@ export const DEFAULT_CALIBRATION_CONFIG: CalibrationConfig = Object.freeze({
   bound: 6,
   minDiscrimination: 0.25,
   maxDiscrimination: 4,
-  poolDiscriminationShift: false,
+  poolDiscriminationPrior: true,
 });
 
 /** The calibration job's settings (workers/calibration/job.ts): the fit's, and the exposure table's. */
@@ -139,6 +141,11 @@ export interface PoolPrior {
    * estimated (see `estimateDiscriminationShift`). 0 (the default): the authored a.
    */
   readonly logDiscriminationShift: number;
+  /**
+   * The prior SD of log a around that centre, when the pool measured it (`estimateDiscriminationPrior`);
+   * absent: the configured `priorSdLogDiscrimination`.
+   */
+  readonly logDiscriminationSd?: number;
 }
 
 const NO_POOL_PRIOR: PoolPrior = Object.freeze({ logDiscriminationShift: 0 });
@@ -169,7 +176,8 @@ function fitItem(authored: AuthoredParams, bins: readonly AbilityBin[], config: 
   );
   const c = clamp(authored.guessing, 0, 0.95);
   const precB = 1 / (config.priorSdDifficulty * config.priorSdDifficulty);
-  const precA = 1 / (config.priorSdLogDiscrimination * config.priorSdLogDiscrimination);
+  const sdA = pool.logDiscriminationSd ?? config.priorSdLogDiscrimination;
+  const precA = 1 / (sdA * sdA);
   const fitA = forceA || responses >= config.minResponsesForDiscrimination;
   let b = b0;
   let alpha = alpha0;
@@ -251,32 +259,79 @@ export function estimateDiscriminationShift(
   config: CalibrationConfig = DEFAULT_CALIBRATION_CONFIG,
   options: { readonly minResponses?: number; readonly firstPassPriorSd?: number } = {},
 ): number {
+  return estimateDiscriminationPrior(items, config, options).logDiscriminationShift;
+}
+
+/** Fewer free first-pass fits than this: the spread of log a is not estimated (the configured SD stays). */
+export const MIN_ITEMS_FOR_SPREAD = 20;
+/** The estimated spread of log a never goes below this: items are never all pulled onto the pool's a. */
+export const MIN_LOG_DISCRIMINATION_SD = 0.1;
+
+/**
+ * The pool's discrimination prior: its centre δ (`estimateDiscriminationShift`) and its spread
+ * τ, both measured from the same free first-pass fits (d_j, with sampling variance 1/I_j):
+ * τ² by the DerSimonian–Laird moment estimator,
+ *
+ *   w_j = I_j,   d̄ = Σ w_j d_j / Σ w_j,   Q = Σ w_j (d_j − d̄)²,
+ *   τ² = max(0, (Q − (k − 1)) / (Σ w_j − Σ w_j² / Σ w_j))
+ *
+ * — the spread of the items' log a beyond what their sampling noise explains. A pool whose
+ * items discriminate alike then shrinks each â harder toward the pool's value, which is what
+ * keeps the items with the highest â from being the ones whose â is most overestimated (a
+ * mock test picks exactly those). τ stays within [MIN_LOG_DISCRIMINATION_SD, the configured
+ * SD] (the data may narrow the prior, never widen it), and is not estimated from fewer than
+ * MIN_ITEMS_FOR_SPREAD items.
+ */
+export function estimateDiscriminationPrior(
+  items: readonly { readonly authored: AuthoredParams; readonly bins: readonly AbilityBin[] }[],
+  config: CalibrationConfig = DEFAULT_CALIBRATION_CONFIG,
+  options: { readonly minResponses?: number; readonly firstPassPriorSd?: number } = {},
+): Required<PoolPrior> {
   const minResponses = options.minResponses ?? 25;
   const firstPass: CalibrationConfig = { ...config, priorSdLogDiscrimination: options.firstPassPriorSd ?? 1 };
   let weight = 1 / (config.priorSdLogDiscrimination * config.priorSdLogDiscrimination);
   let sum = 0;
+  const fits: { d: number; w: number }[] = [];
   for (const { authored, bins } of items) {
     if (bins.reduce((s, k) => s + k.n, 0) < minResponses) continue;
     const f = fitItem(authored, bins, firstPass, NO_POOL_PRIOR, true);
     const a0 = clamp(authored.discrimination, config.minDiscrimination, config.maxDiscrimination);
     const w = Math.max(0, f.informationLogA);
+    const d = Math.log(f.params.discrimination) - Math.log(a0);
     weight += w;
-    sum += w * (Math.log(f.params.discrimination) - Math.log(a0));
+    sum += w * d;
+    if (w > 0) fits.push({ d, w });
   }
-  return sum / weight;
+  const shift = sum / weight;
+  let sd = config.priorSdLogDiscrimination;
+  if (fits.length >= MIN_ITEMS_FOR_SPREAD) {
+    let sw = 0;
+    let sw2 = 0;
+    let swd = 0;
+    for (const { d, w } of fits) {
+      sw += w;
+      sw2 += w * w;
+      swd += w * d;
+    }
+    const mean = swd / sw;
+    const q = fits.reduce((s, { d, w }) => s + w * (d - mean) * (d - mean), 0);
+    const tau2 = Math.max(0, (q - (fits.length - 1)) / (sw - sw2 / sw));
+    sd = clamp(Math.sqrt(tau2), MIN_LOG_DISCRIMINATION_SD, config.priorSdLogDiscrimination);
+  }
+  return { logDiscriminationShift: shift, logDiscriminationSd: sd };
 }
 
 /**
- * The calibration job's fit of a batch of items: the pool-wide discrimination shift first
- * (when `poolDiscriminationShift` is on), then each item. The job and the simulation both
+ * The calibration job's fit of a batch of items: the pool's discrimination prior first
+ * (when `poolDiscriminationPrior` is on), then each item. The job and the simulation both
  * call this, so they cannot drift apart.
  */
 export function calibrateItems(
   items: readonly { readonly authored: AuthoredParams; readonly bins: readonly AbilityBin[] }[],
   config: CalibrationConfig = DEFAULT_CALIBRATION_CONFIG,
 ): CalibratedParams[] {
-  const logDiscriminationShift = config.poolDiscriminationShift ? estimateDiscriminationShift(items, config) : 0;
-  return items.map(({ authored, bins }) => calibrateItem(authored, bins, config, { logDiscriminationShift }));
+  const pool = config.poolDiscriminationPrior ? estimateDiscriminationPrior(items, config) : NO_POOL_PRIOR;
+  return items.map(({ authored, bins }) => calibrateItem(authored, bins, config, pool));
 }
 
 /** Status codes in the published document (compact: thousands of items in one KV value). */

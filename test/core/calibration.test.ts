@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CALIBRATION_CONFIG, calibrateItem, calibrateItems, estimateDiscriminationShift } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_CONFIG, MIN_LOG_DISCRIMINATION_SD, calibrateItem, calibrateItems, estimateDiscriminationPrior, estimateDiscriminationShift } from "../../src/core/calibration";
 import type { AbilityBin } from "../../src/core/calibration";
 import { sigmoid } from "../../src/core/knowledge";
 import { mulberry32, normalDraw } from "../../src/core/random";
@@ -84,11 +84,48 @@ describe("estimateDiscriminationShift (the pool-wide discrimination prior)", () 
     expect(rmse(shifted)).toBeLessThan(0.8 * rmse(plain));
   });
 
-  it("is applied by the batch fit only when configured (off by default)", () => {
-    const off = calibrateItems(pool);
-    const on = calibrateItems(pool, { ...DEFAULT_CALIBRATION_CONFIG, poolDiscriminationShift: true });
+  it("is applied by the batch fit unless configured off (on by default)", () => {
+    const off = calibrateItems(pool, { ...DEFAULT_CALIBRATION_CONFIG, poolDiscriminationPrior: false });
+    const on = calibrateItems(pool);
     expect(off.map((f) => f.discrimination)).toEqual(pool.map(() => 1));
     expect(off.map((f) => f.difficulty)).toEqual(pool.map((p) => calibrateItem(p.authored, p.bins).difficulty));
     expect(on[0]?.discrimination).toBeCloseTo(Math.exp(estimateDiscriminationShift(pool)), 6);
+  });
+});
+
+describe("estimateDiscriminationPrior (the pool's spread of log a)", () => {
+  // 60 items, 600 answers each; true log a spread evenly with the given SD around log 1.2.
+  const poolWith = (sd: number) =>
+    Array.from({ length: 60 }, (_, j) => {
+      const b = -1.5 + (3 * (j % 20)) / 19;
+      // Uniform on ±√3·sd (SD sd), in an order unrelated to b.
+      const a = 1.2 * Math.exp(sd * Math.sqrt(3) * (2 * (((j * 37) % 60) / 59) - 1));
+      return { authored: { difficulty: b, discrimination: 1, guessing: 0 }, bins: answers(500 + j, 600, { a, b, c: 0 }) };
+    });
+
+  it("measures a narrow spread as narrow and a wide one as wide", () => {
+    const alike = estimateDiscriminationPrior(poolWith(0));
+    const spread = estimateDiscriminationPrior(poolWith(0.3));
+    expect(alike.logDiscriminationSd).toBeLessThan(0.15);
+    expect(spread.logDiscriminationSd).toBeGreaterThan(0.2);
+    expect(Math.exp(spread.logDiscriminationShift)).toBeGreaterThan(1.05);
+    expect(Math.exp(spread.logDiscriminationShift)).toBeLessThan(1.35);
+    // Locked output (seeded data).
+    expect(spread.logDiscriminationSd).toBeCloseTo(0.3008, 3);
+  });
+
+  it("never goes below its floor nor above the configured SD, and needs enough items", () => {
+    expect(estimateDiscriminationPrior(poolWith(0)).logDiscriminationSd).toBeGreaterThanOrEqual(MIN_LOG_DISCRIMINATION_SD);
+    expect(estimateDiscriminationPrior(poolWith(1)).logDiscriminationSd).toBeLessThanOrEqual(DEFAULT_CALIBRATION_CONFIG.priorSdLogDiscrimination);
+    expect(estimateDiscriminationPrior(poolWith(0).slice(0, 19)).logDiscriminationSd).toBe(DEFAULT_CALIBRATION_CONFIG.priorSdLogDiscrimination);
+  });
+
+  it("shrinks each item's a toward the pool's as much as the spread says", () => {
+    const alike = poolWith(0);
+    const fits = calibrateItems(alike);
+    const loose = alike.map((p) => calibrateItem(p.authored, p.bins, DEFAULT_CALIBRATION_CONFIG, { logDiscriminationShift: estimateDiscriminationShift(alike) }));
+    const sdOf = (xs: readonly number[]) => Math.sqrt(xs.reduce((s, x) => s + (x - xs.reduce((a, y) => a + y, 0) / xs.length) ** 2, 0) / xs.length);
+    // All items truly have a = 1.2: the pool's narrow prior leaves less spurious spread in â.
+    expect(sdOf(fits.map((f) => Math.log(f.discrimination)))).toBeLessThan(0.8 * sdOf(loose.map((f) => Math.log(f.discrimination))));
   });
 });

@@ -71,8 +71,9 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
       toFit.push({ authored, bins: stat.bins });
     }
   }
-  // One batch fit (src/core/calibration.ts calibrateItems): with `poolDiscriminationShift` on,
-  // the shift is estimated from the items read in this run, a pure function of their counters.
+  // One batch fit (src/core/calibration.ts calibrateItems): with `poolDiscriminationPrior` on
+  // (the default), the prior's centre and spread are estimated from the items read in this run,
+  // a pure function of their counters (fewer than 20 with enough answers: the configured spread).
   const fits = calibrateItems(toFit, config);
   const changed: ItemCalibration[] = toFit.map(({ authored }, i) => {
     const fit = fits[i];
