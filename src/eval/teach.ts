@@ -16,6 +16,7 @@
 import { DEFAULT_ENGINE_CONFIG, buildCurriculum, decideAttempt } from "../core/engine";
 import type { Curriculum, EngineConfig, GradableItem } from "../core/engine";
 import { mergeHistorySlice } from "../core/features";
+import { isMastered } from "../core/knowledge";
 import { mulberry32, seedFromString } from "../core/random";
 import type { ItemParams } from "../core/types";
 import type { CorrectnessModel } from "../ml/model";
@@ -94,6 +95,10 @@ export interface LearnerRun {
   /** Mean P_true (median item, no slips) over those learned skills, after the break. */
   readonly retainedP: number;
   readonly distinctSkills: number;
+  /** Attempts on a skill the learner had truly mastered when it was served (reviews included). */
+  readonly onMastered: number;
+  /** Of those, attempts on a skill the engine's mastery rule did not yet call mastered (over-practice, not review). */
+  readonly beforeRule: number;
 }
 
 export interface PolicyResult {
@@ -160,6 +165,8 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
   const curve: number[] = [learner.masteredCount(SIM_START)];
   let tooHard = 0;
   let tooEasy = 0;
+  let onMastered = 0;
+  let beforeRule = 0;
   let now = SIM_START;
   let done = 0;
   for (let day = 0; done < options.attempts; day++) {
@@ -171,6 +178,10 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
       const item = byId.get(chosen.id);
       if (!item) throw new Error(`policy ${policyName} chose ${chosen.id}, not in the bank`);
       view.serve(item, now);
+      if (learner.isMastered(item.skillIds[0] ?? "", now)) {
+        onMastered++;
+        if (!isMastered(view.skill(item.skillIds[0] ?? ""), options.config.knowledge)) beforeRule++;
+      }
       const r = learner.answer(item, now);
       if (r.pTrue < 0.3) tooHard++;
       if (r.pTrue > 0.95) tooEasy++;
@@ -211,6 +222,8 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
     retained,
     retainedP: atStop.length > 0 ? mean(atStop.map((s) => learner.skillProbability(s, later))) : Number.NaN,
     distinctSkills: skillAttempts.size,
+    onMastered,
+    beforeRule,
   };
 }
 
@@ -281,6 +294,12 @@ export interface IntervalSummary {
   readonly masteredPer1000: ReturnType<typeof meanCi>;
   /** Share of skills learned in the run still mastered `retentionDays` after practice stopped. */
   readonly retention: ReturnType<typeof meanCi>;
+  /** Diagnosis: share of attempts on skills the learner had already truly mastered when served (reviews included). */
+  readonly onMasteredShare: ReturnType<typeof meanCi>;
+  /** Diagnosis: the part of those on skills the engine's mastery rule did not yet call mastered. */
+  readonly beforeRuleShare: ReturnType<typeof meanCi>;
+  /** Diagnosis: distinct skills practised per learner. */
+  readonly distinctSkills: ReturnType<typeof meanCi>;
 }
 
 export interface FamilyTeachResult {
@@ -311,6 +330,9 @@ interface ReplicateMeasures {
   readonly atm: number;
   readonly per1000: number;
   readonly retention: number;
+  readonly onMasteredShare: number;
+  readonly beforeRuleShare: number;
+  readonly distinctSkills: number;
 }
 
 function replicateMeasures(t: TeachResult, policy: PolicyName): ReplicateMeasures | undefined {
@@ -325,6 +347,9 @@ function replicateMeasures(t: TeachResult, policy: PolicyName): ReplicateMeasure
     atm: s.attemptsToMasteryMean,
     per1000: mean(gains.map((g, i) => g * (1000 / Math.max(1, p.runs[i]?.served ?? 1)))),
     retention: s.retentionShare,
+    onMasteredShare: served > 0 ? p.runs.reduce((a, r) => a + r.onMastered, 0) / served : Number.NaN,
+    beforeRuleShare: served > 0 ? p.runs.reduce((a, r) => a + r.beforeRule, 0) / served : Number.NaN,
+    distinctSkills: mean(p.runs.map((r) => r.distinctSkills)),
   };
 }
 
@@ -338,6 +363,9 @@ export function intervalSummaries(f: FamilyTeachResult): IntervalSummary[] {
       attemptsToMastery: meanCi(m.map((x) => x.atm)),
       masteredPer1000: meanCi(m.map((x) => x.per1000)),
       retention: meanCi(m.map((x) => x.retention)),
+      onMasteredShare: meanCi(m.map((x) => x.onMasteredShare)),
+      beforeRuleShare: meanCi(m.map((x) => x.beforeRuleShare)),
+      distinctSkills: meanCi(m.map((x) => x.distinctSkills)),
     };
   });
 }

@@ -16,7 +16,9 @@ import { POLICY_NAMES } from "../../src/eval/policies";
 import { fitBkt, fitPfa } from "../../src/eval/sim-fit";
 import { SimLearner, buildWorld, drawTraits } from "../../src/eval/simulator";
 import { meanCi } from "../../src/eval/stats";
-import { DEFAULT_TEACH, engineAdvantage, intervalSummaries, responseFor, runTeachingStudy } from "../../src/eval/teach";
+import { DEFAULT_TEACH, engineAdvantage, intervalSummaries, prepareBank, responseFor, runLearner, runTeachingStudy } from "../../src/eval/teach";
+import type { Family } from "../../src/eval/families";
+import type { TrueLearner } from "../../src/eval/simulator";
 import type { StudentSequence } from "../../src/ml/dataset";
 import { modelFromJson } from "../../src/ml/model";
 import { CURRENT } from "../../src/ml/recipes";
@@ -154,6 +156,36 @@ describe("study plumbing", () => {
       }
     }
     expect(types.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it("counts attempts on skills already mastered, and those the engine's rule had not yet called mastered", () => {
+    const bank = generateDemoBank(1);
+    const prep = prepareBank(bank);
+    // Stub learners: one who has mastered every skill (and always answers right), one who has mastered none.
+    const stub = (known: boolean): Family => ({
+      key: "bell-0.7",
+      label: known ? "knows everything" : "knows nothing",
+      origin: "test",
+      create: (_w, traits): TrueLearner => ({
+        traits,
+        pCorrect: () => (known ? 1 : 0),
+        skillProbability: () => (known ? 1 : 0),
+        isMastered: () => known,
+        masteredCount: () => (known ? prep.world.skills.length : 0),
+        answer: () => ({ correct: known, responseMs: 10_000, pTrue: known ? 1 : 0 }),
+      }),
+    });
+    const options = { ...DEFAULT_TEACH, attempts: 320, checkpoints: [320], config: DEFAULT_ENGINE_CONFIG };
+    const all = runLearner(prep, bank, "engine", 7, { ...options, family: stub(true) });
+    const none = runLearner(prep, bank, "engine", 7, { ...options, family: stub(false) });
+    expect(all.onMastered).toBe(320);
+    // Every answer right: the engine's rule needs several of them per skill before it agrees
+    // and moves on; its reviews of skills it already calls mastered are not over-practice.
+    expect(all.distinctSkills).toBeGreaterThan(10);
+    expect(all.beforeRule).toBeGreaterThan(0);
+    expect(all.beforeRule).toBeLessThan(all.onMastered);
+    expect(none.onMastered).toBe(0);
+    expect(none.beforeRule).toBe(0);
   });
 
   it("meanCi: the mean and a Student-t half-width", () => {
