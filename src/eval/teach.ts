@@ -178,9 +178,10 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
       const item = byId.get(chosen.id);
       if (!item) throw new Error(`policy ${policyName} chose ${chosen.id}, not in the bank`);
       view.serve(item, now);
-      if (learner.isMastered(item.skillIds[0] ?? "", now)) {
+      const skill = item.skillIds[0] ?? "";
+      if (learner.isMastered(skill, now)) {
         onMastered++;
-        if (!isMastered(view.skill(item.skillIds[0] ?? ""), options.config.knowledge)) beforeRule++;
+        if (!isMastered(view.skill(skill), options.config.knowledge)) beforeRule++;
       }
       const r = learner.answer(item, now);
       if (r.pTrue < 0.3) tooHard++;
@@ -190,7 +191,6 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
       if (!decision.ok || decision.correct !== r.correct) throw new Error(`item ${item.id}: the grader did not mark the simulated answer ${r.correct ? "right" : "wrong"}`);
       view.apply(decision.outcome);
       mergeHistorySlice(view.history, decision.history);
-      const skill = item.skillIds[0] ?? "";
       const n = (skillAttempts.get(skill) ?? 0) + 1;
       skillAttempts.set(skill, n);
       if (!mastered.has(skill) && learner.isMastered(skill, now)) {
