@@ -17,7 +17,8 @@
  * graph, a larger content body), `search` (eight queries in turn, memory hits), `next` (warm learner,
  * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
  * ranks the next item ahead), `steps` (one-request practice steps: an answer that brings the
- * next item, as the web app and the load tests take them). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
+ * next item, as the web app and the load tests take them), `wake` (one such step per learner
+ * after 25 s idle, so workerd has evicted the learner's object and the step wakes it). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
  * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
  * (reports/bench-ab.md). Needs git and a second free port pair (8811, 8812).
  */
@@ -49,13 +50,15 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "skills", "search", "next", "progress", "pairs", "steps"];
+const KNOWN_ROUTES = ["healthz", "item", "skills", "search", "next", "progress", "pairs", "steps", "wake"];
 const SEARCH_WORDS = ["fraction", "ratio", "equation", "percent", "decimal", "integer", "slope", "prime"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
 const log = (line: string) => console.log(`[bench:ab] ${line}`);
 /** After a pairs phase: the outbox timer (10 s), the writer's flush (2 s) and a margin. */
 const SETTLE_MS = 14_000;
+/** Before a wake phase's step: long enough for workerd to have evicted every idle learner object. */
+const WAKE_IDLE_MS = 25_000;
 
 interface Learner {
   id: string;
@@ -235,6 +238,45 @@ async function steps(stack: Stack, steps: number, round: number): Promise<Sample
   return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
 }
 
+/**
+ * A returning learner's step (one request: an answer that brings the next item) after their
+ * object was evicted: each learner first asks for an item (not counted), then everyone stays
+ * quiet for WAKE_IDLE_MS (workerd evicts an idle object about 10 s after its last work), then
+ * answers once. What every step costs when learners come back after a minute or more (the
+ * 10,000-learner runs in reports/capacity/): the runtime reopening the object, and ours.
+ */
+async function wake(stack: Stack, round: number): Promise<Sample> {
+  const { reasons, fail, count } = failureTally();
+  type Served = { id: string; kind: string } | null;
+  const served = await Promise.all(
+    stack.learners.map(async (L) => {
+      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+      const body = (await res.json()) as { item?: Served; detail?: string };
+      if (!res.ok || !body.item) fail("next", res.status, body);
+      return body.item ?? null;
+    }),
+  );
+  await new Promise((r) => setTimeout(r, WAKE_IDLE_MS));
+  let requests = 0;
+  const before = cpuMs([stack.workerd]);
+  await Promise.all(
+    stack.learners.map(async (L, i) => {
+      const item = served[i];
+      if (!item) return;
+      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
+        method: "POST",
+        headers: L.headers,
+        body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-w`, itemId: item.id, response: item.kind === "text" ? "not the answer" : 0, responseMs: 5_000, next: "practice" }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { next?: { item?: Served } | null; detail?: string };
+      requests += 1;
+      if (!res.ok || !body.next?.item) fail("woken step", res.status, body);
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
+}
+
 function phase(route: string, stack: Stack, round: number): Promise<Sample> {
   let n = 0;
   switch (route) {
@@ -260,6 +302,8 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
       });
     case "steps":
       return steps(stack, 6, round);
+    case "wake":
+      return wake(stack, round);
     default:
       return pairs(stack, 6, round);
   }
@@ -345,6 +389,7 @@ async function main(): Promise<void> {
       progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
       steps: "practice steps in one request each (an answer that brings the next item), per step",
+      wake: `a returning learner's step (one request) after ${WAKE_IDLE_MS / 1000} s idle: its object evicted and woken, per step`,
     };
     const lines = [
       "# A/B: CPU per request, two versions side by side",
