@@ -198,6 +198,31 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
   return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
 }
 
+type Served = { id: string; kind: string } | null;
+
+/** Every learner asks for a practice item (the answers' failures go to `fail`); null where none came. */
+function serveEveryLearner(stack: Stack, fail: ReturnType<typeof failureTally>["fail"]): Promise<Served[]> {
+  return Promise.all(
+    stack.learners.map(async (L) => {
+      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+      const body = (await res.json()) as { item?: Served; detail?: string };
+      if (!res.ok || !body.item) fail("next", res.status, body);
+      return body.item ?? null;
+    }),
+  );
+}
+
+/** One practice step in one request: an answer (wrong, whatever the item) that brings the next item. */
+async function answerBringingNext(stack: Stack, L: Learner, item: NonNullable<Served>, clientAttemptId: string) {
+  const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
+    method: "POST",
+    headers: L.headers,
+    body: JSON.stringify({ clientAttemptId, itemId: item.id, response: item.kind === "text" ? "not the answer" : 0, responseMs: 5_000, next: "practice" }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { next?: { item?: Served } | null; detail?: string };
+  return { res, body };
+}
+
 /**
  * Practice steps as the web app and the load tests take them: one request per step, an answer
  * that brings the next item (`next` in its body). Each learner first asks for an item (not
@@ -206,26 +231,13 @@ async function pairs(stack: Stack, steps: number, round: number): Promise<Sample
 async function steps(stack: Stack, steps: number, round: number): Promise<Sample> {
   let requests = 0;
   const { reasons, fail, count } = failureTally();
-  type Served = { id: string; kind: string } | null;
-  const first = await Promise.all(
-    stack.learners.map(async (L) => {
-      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
-      const body = (await res.json()) as { item?: Served; detail?: string };
-      if (!res.ok || !body.item) fail("next", res.status, body);
-      return body.item ?? null;
-    }),
-  );
+  const first = await serveEveryLearner(stack, fail);
   const before = cpuMs([stack.workerd]);
   await Promise.all(
     stack.learners.map(async (L, i) => {
       let item = first[i] ?? null;
       for (let k = 0; k < steps && item; k++) {
-        const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
-          method: "POST",
-          headers: L.headers,
-          body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-t${k}`, itemId: item.id, response: item.kind === "text" ? "not the answer" : 0, responseMs: 5_000, next: "practice" }),
-        });
-        const body = (await res.json().catch(() => ({}))) as { next?: { item?: Served } | null; detail?: string };
+        const { res, body } = await answerBringingNext(stack, L, item, `${L.id}-r${round}-t${k}`);
         requests += 1;
         if (!res.ok || !body.next?.item) {
           fail("step", res.status, body);
@@ -247,15 +259,7 @@ async function steps(stack: Stack, steps: number, round: number): Promise<Sample
  */
 async function wake(stack: Stack, round: number): Promise<Sample> {
   const { reasons, fail, count } = failureTally();
-  type Served = { id: string; kind: string } | null;
-  const served = await Promise.all(
-    stack.learners.map(async (L) => {
-      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
-      const body = (await res.json()) as { item?: Served; detail?: string };
-      if (!res.ok || !body.item) fail("next", res.status, body);
-      return body.item ?? null;
-    }),
-  );
+  const served = await serveEveryLearner(stack, fail);
   await new Promise((r) => setTimeout(r, WAKE_IDLE_MS));
   let requests = 0;
   const before = cpuMs([stack.workerd]);
@@ -263,12 +267,7 @@ async function wake(stack: Stack, round: number): Promise<Sample> {
     stack.learners.map(async (L, i) => {
       const item = served[i];
       if (!item) return;
-      const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/attempts`, {
-        method: "POST",
-        headers: L.headers,
-        body: JSON.stringify({ clientAttemptId: `${L.id}-r${round}-w`, itemId: item.id, response: item.kind === "text" ? "not the answer" : 0, responseMs: 5_000, next: "practice" }),
-      });
-      const body = (await res.json().catch(() => ({}))) as { next?: { item?: Served } | null; detail?: string };
+      const { res, body } = await answerBringingNext(stack, L, item, `${L.id}-r${round}-w`);
       requests += 1;
       if (!res.ok || !body.next?.item) fail("woken step", res.status, body);
     }),
