@@ -4,6 +4,7 @@ import { contentKeys } from "../../workers/api/routes/content";
 import { api, json, testEnv } from "./helpers";
 
 interface SearchBody {
+  query: string;
   total: number;
   results: Array<{ id: string; prompt: string; rank: number; skillIds: string[] }>;
   next: string | null;
@@ -87,6 +88,17 @@ describe("content delivery", () => {
     expect(page1.next).toContain("offset=5");
     const page2 = await json<SearchBody>(await api(page1.next ?? ""));
     expect(page2.results.map((r) => r.id)).not.toContain(page1.results[0]?.id);
+  });
+
+  it("names the shared query on a cached page, whatever spelling reached it first", async () => {
+    // Two spellings of one query share one cached page: it must not echo the first client's.
+    const first = await json<SearchBody>(await api("/v1/search?q=%20Fraction%20%20&limit=2&offset=1"));
+    const second = await json<SearchBody>(await api("/v1/search?q=fraction&limit=2&offset=1"));
+    for (const page of [first, second]) {
+      expect(page.query).toBe("fraction");
+      expect(new URL(page.next ?? "", "http://x").searchParams.get("q")).toBe("fraction");
+    }
+    expect(second.results).toEqual(first.results);
   });
 
   it("filters search by skill", async () => {

@@ -2642,6 +2642,7 @@ export interface components {
             /** @description Path of the next page, or null. */
             next: string | null;
             offset: number;
+            /** @description The query as searched: trimmed, lower-cased, each run of white space one space. Every spelling of one query shares one cached page, so the page names the query they share. */
             query: string;
             results: {
                 difficulty: number;

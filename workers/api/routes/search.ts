@@ -34,7 +34,7 @@ const SearchQuerySchema = z.object({
 
 const SearchResultSchema = z
   .object({
-    query: z.string(),
+    query: z.string().openapi({ description: "The query as searched: trimmed, lower-cased, each run of white space one space. Every spelling of one query shares one cached page, so the page names the query they share." }),
     skill: z.string().nullable(),
     total: z.number().int(),
     limit: z.number().int(),
@@ -73,10 +73,12 @@ export function registerSearchRoutes(app: OpenAPIHono<AppEnv>): void {
     const read = await cache.readThrough(`search:v1:${query}`, ttl, async () => {
       const result = await searchItems(services.db().read, { q: normalised, skillId: skill, limit, offset });
       const nextOffset = offset + limit;
-      const params = new URLSearchParams({ q, limit: String(limit), offset: String(nextOffset) });
+      // Only the normalised query may appear in the page: the page is cached under it and
+      // served to every spelling of it.
+      const params = new URLSearchParams({ q: normalised, limit: String(limit), offset: String(nextOffset) });
       if (skill) params.set("skill", skill);
       return {
-        query: q,
+        query: normalised,
         skill: skill ?? null,
         total: result.total,
         limit,
