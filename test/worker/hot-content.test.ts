@@ -6,7 +6,11 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KvContentCache } from "../../workers/api/lib/kv-cache";
 import type { CacheEntry } from "../../workers/api/lib/kv-cache";
+import { parseConfig } from "../../workers/api/lib/env";
 import { MemoryCache } from "../../workers/api/lib/memory-cache";
+import { createServices } from "../../workers/api/lib/services";
+import { Timing } from "../../workers/api/lib/timing";
+import { sql } from "drizzle-orm";
 import { api, json } from "./helpers";
 
 function clock(start = 1_000_000) {
@@ -181,5 +185,33 @@ describe("content routes through the memory layer", () => {
     const second = await api(path);
     expect(second.headers.get("x-cache")).toBe("HIT");
     expect(second.headers.get("etag")).toBe(etag);
+  });
+});
+
+describe("a request's pools and its background reloads", () => {
+  it("ends the pools only after a stale entry's reload, however many queries it needs, has finished", async () => {
+    const deferred: Array<Promise<unknown>> = [];
+    const services = createServices(env, parseConfig(env), new Timing(), (work) => deferred.push(work));
+    const k = key("two-queries");
+    // A stale entry (one and a half freshness periods old): answered at once, reloaded in the background.
+    await env.CONTENT.put(k, JSON.stringify({ body: '{"v":"old"}', etag: '"old"', storedAt: Date.now() - 90_000 }));
+    let queries = 0;
+    const load = async () => {
+      // Two round trips, as an empty search page's reload makes (the page, then the count).
+      for (const n of [1, 2]) {
+        const { rows } = await services.db().read.execute<{ n: number }>(sql`SELECT ${n}::int AS n`);
+        queries += rows[0]?.n === n ? 1 : 0;
+      }
+      return { v: "new" };
+    };
+    const first = await services.cache.readThrough(k, 60, load);
+    expect(first).toMatchObject({ source: "stale", hit: true });
+    // The request is over: the middleware ends its pools (through waitUntil) right away.
+    const closing = services.close();
+    await Promise.allSettled([...deferred, closing]);
+    expect(queries).toBe(2);
+    const again = await services.cache.readThrough(k, 60, async () => ({ v: "unexpected" }));
+    expect(again.source).toBe("memory");
+    expect(again.entry.body).toBe('{"v":"new"}');
   });
 });

@@ -19,7 +19,11 @@ export interface Services {
   readonly cache: KvContentCache;
   /** Search results: memory, then the Cache API (never KV: queries are unbounded). */
   searchCache(): Promise<KvContentCache>;
-  /** Ends whatever was opened (null: nothing was, so nothing to wait for); the request middleware hands it to `waitUntil`. */
+  /**
+   * Ends whatever was opened, after the work deferred through this request's caches has
+   * settled (null: nothing was opened or deferred, so nothing to wait for); the request
+   * middleware hands it to `waitUntil`.
+   */
   close(): Promise<void> | null;
 }
 
@@ -44,6 +48,24 @@ export function hotContentCache(kv: KVNamespace): MemoryCache<CacheEntry> {
 
 export function createServices(env: Env, config: Config, timing: Timing, defer: (work: Promise<unknown>) => void): Services {
   let database: Database | undefined;
+  // Work handed to `defer` runs on after the response (a stale cache entry's reload, a KV
+  // write) and may still query through this request's pools: they end only once it settled.
+  // Ended before, a reload that needs a second query (an empty search page counts its
+  // matches) failed every time, so every request for that key retried it, each on a new
+  // connection, until the entry was too stale to serve.
+  const background: Promise<unknown>[] = [];
+  const track = (work: Promise<unknown>) => {
+    background.push(work);
+    defer(work);
+  };
+  const settled = async () => {
+    // Work deferred while waiting is waited for too.
+    for (let waited = 0; waited < background.length; ) {
+      const batch = background.slice(waited);
+      waited = background.length;
+      await Promise.allSettled(batch);
+    }
+  };
   return {
     config,
     db() {
@@ -52,12 +74,13 @@ export function createServices(env: Env, config: Config, timing: Timing, defer: 
       }
       return database;
     },
-    cache: new KvContentCache(env.CONTENT, timing, defer, { memory: hotContentCache(env.CONTENT) }),
+    cache: new KvContentCache(env.CONTENT, timing, track, { memory: hotContentCache(env.CONTENT) }),
     async searchCache() {
-      return new KvContentCache(cacheApiStore(await caches.open("search:v1")), timing, defer, { memory: hotContentCache(env.CONTENT) });
+      return new KvContentCache(cacheApiStore(await caches.open("search:v1")), timing, track, { memory: hotContentCache(env.CONTENT) });
     },
     close() {
-      return database ? database.end() : null;
+      if (background.length === 0) return database ? database.end() : null;
+      return settled().then(() => database?.end());
     },
   };
 }
