@@ -228,7 +228,6 @@ async function primeFromMemory(base: string, paths: readonly string[]): Promise<
 }
 
 /** A closed-loop fetch driver: `clients` loops, each running `step` until the phase ends. */
-
 async function drive(opts: { clients: number; seconds?: number; until?: () => boolean; step: (client: number) => Promise<boolean> }): Promise<{ seconds: number; cpu: { workerd: number; node: number } }> {
   const meter = cpuMeter();
   const t0 = performance.now();
