@@ -16,7 +16,9 @@
  * Baselines in the same workerd process (workers/bench/baseline.ts, loaded by the bench only):
  * a bare Hono `/healthz` and a bare Durable Object route with one SQLite write. Targets (issue
  * 10): content routes ≤ 1.3× the bare `/healthz` CPU, warm learner routes ≤ 1.5× the bare
- * Durable Object CPU.
+ * Durable Object CPU. A third, a bare route with a body as large as the skill graph's (24 KB)
+ * or a search page's, is a diagnosis beside those targets: what the runtime itself charges
+ * for sending that many bytes.
  *
  * Load generators: autocannon for single-request routes; a small fetch driver where a step
  * needs the previous answer (next → attempt, mock tests, a brand-new learner's first next).
@@ -93,7 +95,8 @@ const rows: Row[] = [];
 interface AdjacentRatio {
   route: string;
   against: string;
-  target: number;
+  /** null: a diagnosis (against a bare route with a body of the route's size), not a target. */
+  target: number | null;
   /** One ratio per round (NaN where a phase had errors). */
   perRound: number[];
   median: number;
@@ -103,6 +106,8 @@ interface AdjacentRatio {
   unsettledRounds: number;
 }
 const adjacentRatios: AdjacentRatio[] = [];
+/** Content routes and the bare route with a body of their size (set in main, reported as a diagnosis). */
+const sizedPairs: Array<{ route: string; against: string }> = [];
 const progress = (line: string) => console.log(`[bench] ${line}`);
 
 /** CPU of workerd and of this process across one phase. */
@@ -195,6 +200,16 @@ const QUIET_MS = 15_000;
 const PRIME_SETTLE_MS = 750;
 /** A content route's priming gives up waiting for every answer to come from memory after this. */
 const PRIME_MEMORY_MAX_MS = 10_000;
+/** Bare routes with a body as large as a content route's (workers/bench/baseline.ts `/__bench/body`). */
+const sizedBaseline = (what: string, bytes: number) => `baseline: bare Hono route, a body the size of ${what} (${(bytes / 1000).toFixed(1)} KB)`;
+
+/** The mean size in bytes of the bodies at `paths` (uncompressed). */
+async function meanBodyBytes(base: string, paths: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const path of paths) total += (await (await fetch(`${base}${path}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer()).byteLength;
+  return Math.max(12, Math.round(total / Math.max(1, paths.length)));
+}
+
 /** A practice step as the web app takes it: one answer that brings the next item. */
 const ONE_REQUEST_STEP = "learner: practice step in one request (an answer that brings the next item)";
 /** The bench row of the `next` that wakes such an object. */
@@ -349,6 +364,15 @@ async function main(): Promise<void> {
     await cannon({ name: "search: cache miss → full-text", group: "search", base, amount: queries.length, connections: 4, next: () => ({ path: missQ() }) });
     const hitQ = cycle(queries);
     await cannon({ name: "search: cache hit (memory, else KV)", group: "search", base, next: () => ({ path: hitQ() }) });
+    // Measured after the content phases (a request before them would have warmed their misses).
+    const skillsBytes = await meanBodyBytes(base, ["/v1/skills"]);
+    const searchBytes = await meanBodyBytes(base, queries);
+    const skillsSized = { name: sizedBaseline("/v1/skills", skillsBytes), next: () => ({ path: `/__bench/body/${skillsBytes}` }) };
+    const searchSized = { name: sizedBaseline("a search page (their mean)", searchBytes), next: () => ({ path: `/__bench/body/${searchBytes}` }) };
+    if (RUNTIME === "miniflare") {
+      for (const b of [skillsSized, searchSized]) await cannon({ name: b.name, group: "baseline", base, next: b.next });
+      sizedPairs.push({ route: "content: GET /v1/skills", against: skillsSized.name }, { route: "search: cache hit (memory, else KV)", against: searchSized.name });
+    }
 
     // ── Learners ──
     const run = Date.now().toString(36);
@@ -580,26 +604,30 @@ async function main(): Promise<void> {
       const itemReq = () => ({ path: `/v1/items/${hitIds()}` });
       // Content routes name their paths (primed until all of them come from memory), learner
       // routes how many requests prime them.
-      const pairs: Array<{ route: string; baseline: typeof healthzBase; target: number; next: () => CannonRequest } & ({ paths: readonly string[] } | { prime: number })> = [
+      // Content routes with a large body are also paired with a bare route of their body's size
+      // (target null: a diagnosis of how much of their ratio to /healthz is the bytes).
+      const pairs: Array<{ route: string; baseline: typeof healthzBase; target: number | null; next: () => CannonRequest } & ({ paths: readonly string[] } | { prime: number })> = [
         { route: "content: item, cache hit (memory, else KV)", baseline: healthzBase, target: 1.3, next: itemReq, paths: ids.slice(0, 300).map((id) => `/v1/items/${id}`) },
         { route: "content: GET /v1/skills", baseline: healthzBase, target: 1.3, next: () => ({ path: "/v1/skills" }), paths: ["/v1/skills"] },
+        { route: "content: GET /v1/skills", baseline: skillsSized, target: null, next: () => ({ path: "/v1/skills" }), paths: ["/v1/skills"] },
         { route: "search: cache hit (memory, else KV)", baseline: healthzBase, target: 1.3, next: () => ({ path: hitQ() }), paths: queries },
+        { route: "search: cache hit (memory, else KV)", baseline: searchSized, target: null, next: () => ({ path: hitQ() }), paths: queries },
         { route: "learner: warm next", baseline: doBase, target: 1.5, next: nextReq, prime: practice.length },
         { route: "learner: progress", baseline: doBase, target: 1.5, next: progressReq, prime: practice.length },
       ];
-      const unsettled = new Map<string, number>();
-      const perRound = new Map<string, number[]>(pairs.map((p) => [p.route, []]));
+      const unsettled = new Map<(typeof pairs)[number], number>();
+      const perRound = new Map<(typeof pairs)[number], number[]>(pairs.map((p) => [p, []]));
       // Content rounds first, learner rounds after: workerd evicts the learners' objects about
       // 10 s after their last request, and that work would land in whatever phase runs then.
       // Each block starts after a quiet wait, so the evictions of the phases before it are over.
-      const blocks = [pairs.filter((p) => p.baseline === healthzBase), pairs.filter((p) => p.baseline === doBase)];
+      const blocks = [pairs.filter((p) => p.baseline !== doBase), pairs.filter((p) => p.baseline === doBase)];
       for (const [block, round] of blocks.flatMap((b) => Array.from({ length: ROUNDS }, (_, r) => [b, r] as const))) {
         if (round === 0) await new Promise((r) => setTimeout(r, QUIET_MS));
         for (const p of block) {
           if ("paths" in p) {
             // A stale entry is answered at once and reloaded in the background (kv-cache.ts):
             // measure only once every path is answered from memory again.
-            if (!(await primeFromMemory(base, p.paths))) unsettled.set(p.route, (unsettled.get(p.route) ?? 0) + 1);
+            if (!(await primeFromMemory(base, p.paths))) unsettled.set(p, (unsettled.get(p) ?? 0) + 1);
           } else {
             await cannon({ name: `  round ${round + 1}: prime ${p.route}`, group: "other", base, amount: p.prime, connections: 4, keep: false, next: p.next });
             await new Promise((r) => setTimeout(r, PRIME_SETTLE_MS));
@@ -608,12 +636,12 @@ async function main(): Promise<void> {
           const first = round % 2 === 0 ? await phase(p.baseline.name, p.baseline.next) : await phase(p.route, p.next);
           const second = round % 2 === 0 ? await phase(p.route, p.next) : await phase(p.baseline.name, p.baseline.next);
           const [b, r] = round % 2 === 0 ? [first, second] : [second, first];
-          perRound.get(p.route)?.push(r.errors === 0 && b.errors === 0 ? r.cpuMs / b.cpuMs : Number.NaN);
+          perRound.get(p)?.push(r.errors === 0 && b.errors === 0 ? r.cpuMs / b.cpuMs : Number.NaN);
         }
       }
       for (const p of pairs) {
-        const finite = (perRound.get(p.route) ?? []).filter(Number.isFinite);
-        adjacentRatios.push({ route: p.route, against: p.baseline.name, target: p.target, perRound: perRound.get(p.route) ?? [], median: exactQuantile(finite, 0.5), min: Math.min(...finite), max: Math.max(...finite), unsettledRounds: unsettled.get(p.route) ?? 0 });
+        const finite = (perRound.get(p) ?? []).filter(Number.isFinite);
+        adjacentRatios.push({ route: p.route, against: p.baseline.name, target: p.target, perRound: perRound.get(p) ?? [], median: exactQuantile(finite, 0.5), min: Math.min(...finite), max: Math.max(...finite), unsettledRounds: unsettled.get(p) ?? 0 });
         progress(`${p.route.padEnd(40)} ÷ ${p.baseline.name}: median ${f2(exactQuantile(finite, 0.5))}× (${finite.map(f2).join(", ")})`);
       }
     }
@@ -718,9 +746,15 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     ...learnerRows.map((r) => ({ route: r.name, against: "bare DO route", ratio: ratio(r, bareDo), target: 1.5 })),
   ].map((x) => {
     // The verdict follows the adjacent rounds' median where they ran (see main), else the single phases.
-    const adjacent = adjacentRatios.find((a) => a.route === x.route);
+    const adjacent = adjacentRatios.find((a) => a.route === x.route && a.target !== null);
     const decisive = adjacent && Number.isFinite(adjacent.median) ? adjacent.median : x.ratio;
     return { ...x, adjacent: adjacent ?? null, meets: Number.isFinite(decisive) ? decisive <= x.target : null };
+  });
+  // A diagnosis beside the targets: each large-bodied content route against a bare route with a body of its size.
+  const sizedRatios = sizedPairs.map(({ route, against }) => {
+    const r = by(route);
+    const adjacent = adjacentRatios.find((a) => a.route === route && a.against === against) ?? null;
+    return { route, against, ratio: r ? ratio(r, by(against)) : Number.NaN, adjacent };
   });
   const firstNext = by("learner: first next (brand-new learner)");
   const freshDo = by("baseline: bare DO route, first request to a new object");
@@ -743,6 +777,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     // A practice step's CPU: one request (the answer brings the next item) against two (answer, then next).
     practiceStepCpu: twoRequestStep && oneRequestStep ? { twoRequests: 2 * twoRequestStep.cpuMs, oneRequest: oneRequestStep.cpuMs, ratio: oneRequestStep.cpuMs / (2 * twoRequestStep.cpuMs) } : null,
     ratios,
+    sizedRatios,
     endpoints: rows,
   };
   mkdirSync("reports", { recursive: true });
@@ -770,9 +805,19 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
         `| ${x.route} | ${x.against} | ${f(x.ratio)}× | ${x.adjacent ? `${f(x.adjacent.median)}× (${f(x.adjacent.min)}–${f(x.adjacent.max)})` : "–"} | ≤ ${x.target}× | ${x.meets === null ? "–" : x.meets ? "yes" : "**no**"} |`,
     ),
     "",
+    ...(sizedRatios.length > 0
+      ? [
+          "`/healthz` sends 37 bytes, the skill graph 24 KB and a search page about 2 KB. As a diagnosis (no target), these content routes against a bare Hono route that sends a body of their size (workers/bench/baseline.ts `/__bench/body`), in the same rounds: what is left is ours, not the bytes'.",
+          "",
+          "| route | ÷ | CPU ratio, the single phases above | median of the adjacent rounds (lowest–highest) |",
+          "|---|---|---:|---:|",
+          ...sizedRatios.map((x) => `| ${x.route} | ${x.against.replace(/^baseline: /, "")} | ${f(x.ratio)}× | ${x.adjacent ? `${f(x.adjacent.median)}× (${f(x.adjacent.min)}–${f(x.adjacent.max)})` : "–"} |`),
+          "",
+        ]
+      : []),
     ...(adjacentRatios.length > 0
       ? [
-          `Adjacent rounds: the single phases run minutes apart, and on this shared machine the baselines alone move by up to 2× between runs, so ${ROUNDS} more rounds measure each route (${ROUND_SECONDS} s, closed loop) right beside its baseline (baseline first in odd-numbered rounds, route first in even ones); each round gives one ratio. Content rounds run first and learner rounds after, each block after a ${QUIET_MS / 1000} s quiet wait (workerd evicts idle learner objects about 10 s after their last request, and that work lands in whatever phase runs then); before its pair each route is primed, unmeasured, so it stays the route its row names: a content route until one pass over all its keys is answered from the isolate's memory (Server-Timing names no KV or database phase; search entries go stale after 30 s, content after 300 s, and a stale entry's reload runs in the background; at most ${PRIME_MEMORY_MAX_MS / 1000} s${adjacentRatios.some((a) => a.unsettledRounds > 0) ? `, reached without settling in ${adjacentRatios.filter((a) => a.unsettledRounds > 0).map((a) => `${a.unsettledRounds} rounds of ${a.route}`).join(", ")}` : ", always settled in this run"}), a learner route by one request per learner and ${PRIME_SETTLE_MS} ms. Where they ran, "meets" follows their median. Per round: ${adjacentRatios.map((a) => `${a.route.split(":")[1]?.trim() ?? a.route} ${a.perRound.map((v) => f(v)).join(" / ")}`).join("; ")}.`,
+          `Adjacent rounds: the single phases run minutes apart, and on this shared machine the baselines alone move by up to 2× between runs, so ${ROUNDS} more rounds measure each route (${ROUND_SECONDS} s, closed loop) right beside its baseline (baseline first in odd-numbered rounds, route first in even ones); each round gives one ratio. Content rounds run first and learner rounds after, each block after a ${QUIET_MS / 1000} s quiet wait (workerd evicts idle learner objects about 10 s after their last request, and that work lands in whatever phase runs then); before its pair each route is primed, unmeasured, so it stays the route its row names: a content route until one pass over all its keys is answered from the isolate's memory (Server-Timing names no KV or database phase; search entries go stale after 30 s, content after 300 s, and a stale entry's reload runs in the background; at most ${PRIME_MEMORY_MAX_MS / 1000} s${adjacentRatios.some((a) => a.unsettledRounds > 0) ? `, reached without settling in ${adjacentRatios.filter((a) => a.unsettledRounds > 0).map((a) => `${a.unsettledRounds} rounds of ${a.route}${a.target === null ? " (÷ the same-size body)" : ""}`).join(", ")}` : ", always settled in this run"}), a learner route by one request per learner and ${PRIME_SETTLE_MS} ms. Where they ran, "meets" follows their median. Per round: ${adjacentRatios.map((a) => `${a.route.split(":")[1]?.trim() ?? a.route}${a.target === null ? " ÷ the same-size body" : ""} ${a.perRound.map((v) => f(v)).join(" / ")}`).join("; ")}.`,
           "",
         ]
       : []),
