@@ -73,14 +73,14 @@
  *
  * Found and not yet used: learning rates per skill (src/ml/skill-rates.ts). PFA coefficients
  * per skill (an intercept, log(1 + successes) and log(1 + failures) on the skill, and the
- * learner's log(1 + answers)), fitted on students other than the rows' own as item
- * difficulties are, written as the item's coefficients and its learning term: ASSISTments 2009 0.7879 ± 0.0047 against
- * features/2's 0.7822 (higher on every fold, by 0.005–0.007), the largest gain of any group
- * screened on either dataset; Statics 2011 (no skill ids; blocks of 10 item ids as keys)
- * 0.8288 against 0.8280. Not in the layout because it needs per-skill coefficients for the
- * platform's OWN skills, which only its own attempts can fit (`npm run train --
- * --from-postgres`, published with the model), and a model trained to read a skill missing
- * from that table as unknown rather than as "no learning".
+ * learner's log(1 + answers)), fitted on students other than the rows' own as item difficulties
+ * are, written as the item's coefficients and its learning term: ASSISTments 2009 0.7879 ±
+ * 0.0047 against features/2's 0.7822 (higher on every fold, by 0.005–0.007), the largest gain
+ * of any group screened on either dataset; Statics 2011 (no skill ids; blocks of 10 item ids as
+ * keys) 0.8288 against 0.8280. Not in the layout because it needs per-skill coefficients for
+ * the platform's OWN skills, which only its own attempts can fit (`npm run train --
+ * --from-postgres`, published with the model), and a model trained to read a skill missing from
+ * that table as unknown rather than as "no learning".
  *
  * Deliberately left out, with the reason:
  *   - wall-clock gaps, FSRS retrievability and response times: neither training dataset has
