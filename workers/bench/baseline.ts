@@ -10,7 +10,8 @@
  *
  * The learner routes are held to "within 1.5× the CPU of the second", content routes to
  * "within 1.3× of the first" (issue 10). The third is a diagnosis, not a target: the skill graph
- * is 24 KB and `/healthz` 37 bytes, and the runtime's cost of a response grows with its body.
+ * is 24 KB and `/healthz` 37 bytes, so it says how much of a content route's cost beyond the
+ * first is the bytes it sends.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
