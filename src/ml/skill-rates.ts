@@ -22,7 +22,7 @@ import type { ItemMapper } from "./replay";
 export interface SkillRates {
   readonly weights: ReadonlyMap<string, Float64Array>;
 }
-/** A key's counts before an answer, and the learner's total. */
+/** A learner's answers on one key so far: right, wrong, and both decayed by `RECENT` per answer on it. */
 export interface KeyCounts {
   s: number;
   f: number;
@@ -37,11 +37,12 @@ export interface LearnerSide {
 export type Terms = (c: KeyCounts | undefined, l: LearnerSide) => number[];
 /** Decay per answer on the key of the `recent` terms' counts. */
 export const RECENT = 0.7;
-/** The per-key terms of each variant screened (scripts/ml/screen-features.ts). */
+/** A variant's terms per key: `size` of them, the first always 1 (the key's intercept). */
 export interface RateTerms {
   readonly size: number;
   readonly terms: Terms;
 }
+/** The variants screened (scripts/ml/screen-features.ts). */
 export const RATE_TERMS: Readonly<Record<"pfa" | "total" | "totalRecent" | "totalKnowledge" | "recent", RateTerms>> = {
   pfa: { size: 3, terms: (c) => [1, Math.log1p(c?.s ?? 0), Math.log1p(c?.f ?? 0)] },
   total: { size: 4, terms: (c, l) => [1, Math.log1p(c?.s ?? 0), Math.log1p(c?.f ?? 0), Math.log1p(l.total)] },
@@ -65,6 +66,8 @@ export function countAnswer(counts: Map<string, KeyCounts>, key: string, correct
   counts.set(key, c);
 }
 
+const logit = (p: number) => Math.log(Math.max(1e-6, p) / Math.max(1e-6, 1 - p));
+
 /** Solves A x = y (P×P, Gaussian elimination with partial pivoting); null when singular. */
 function solve(A: number[][], y: number[]): number[] | null {
   const n = y.length;
@@ -86,6 +89,11 @@ function solve(A: number[][], y: number[]): number[] | null {
   return Array.from({ length: n }, (_, i) => (m[i]?.[n] ?? 0) / (m[i]?.[i] ?? 1));
 }
 
+/**
+ * The coefficients of `variant` per key, fitted on `students` (never on the rows they will be
+ * written for: the caller cross-fits, as item difficulties are), with item difficulties from
+ * `toItem` as offsets and each learner's ability α fitted alongside, `rounds` times each block.
+ */
 export function fitSkillRates(
   students: readonly StudentSequence[],
   toItem: ItemMapper,
@@ -107,7 +115,7 @@ export function fitSkillRates(
     const counts = new Map<string, KeyCounts>();
     let total = 0;
     replaySequence(st.interactions, toItem, config, (_i, kp, item, x) => {
-      const side = { total, knowledgeLogit: Math.log(Math.max(1e-6, kp) / Math.max(1e-6, 1 - kp)) };
+      const side = { total, knowledgeLogit: logit(kp) };
       for (const key of keysOf(item)) {
         let k = ids.get(key);
         if (k === undefined) {
@@ -180,8 +188,6 @@ export function fitSkillRates(
 
 /** No coefficients: every key unknown (its columns 0). */
 export const NO_RATES: SkillRates = Object.freeze({ weights: new Map<string, Float64Array>() });
-
-const logit = (p: number) => Math.log(Math.max(1e-6, p) / Math.max(1e-6, 1 - p));
 
 /**
  * One learner's rate columns, causal: `write` puts the item's mean coefficients over its keys
