@@ -48,6 +48,11 @@ describe("adaptive mock tests", () => {
     const test = await json<{ testId: string; blueprint: Array<{ stratum: string; target: number }> }>(start);
     expect(test.blueprint.every((b) => b.stratum.startsWith("fractions."))).toBe(true);
     expect((await call("/mock-tests", { method: "POST", json: {} })).status).toBe(409);
+    // A request wrong in itself is a 400 whatever is running (a 409 would tell the client to
+    // wait for a test that, once over, would still not make the request valid).
+    const unknownWhileRunning = await call("/mock-tests", { method: "POST", json: { course: "astrology" } });
+    expect(unknownWhileRunning.status).toBe(400);
+    expect((await problem(unknownWhileRunning)).detail).toContain("unknown course");
 
     const seen = new Set<string>();
     let last: MockNextResult | null = null;

@@ -44,11 +44,12 @@ export class MockTestRunner {
   async start(request: MockTestRequest, now: number): Promise<RpcResult<MockTestSummary>> {
     const { store } = this.deps;
     const { skills } = await this.deps.content.curriculum(now);
+    // A request that is wrong in itself is refused as such (400), whatever the learner's state.
+    const resolved = resolveBlueprint(request, skills);
+    if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
     this.expire(now);
     const active = store.activeMockTests()[0];
     if (active) return { ok: false, code: "conflict", detail: `mock test ${active.id} is still running; finish it or let it expire first` };
-    const resolved = resolveBlueprint(request, skills);
-    if (!resolved.ok) return { ok: false, code: "invalid_request", detail: resolved.reason };
     // Sympson–Hetter once the calibration job says the pool is calibrated enough (its table then applies).
     const calibration = await this.deps.content.calibration(now);
     const test = newMockTest(crypto.randomUUID(), resolved.value, request, now, calibration?.sympsonHetter ?? false);
