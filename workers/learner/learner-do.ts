@@ -588,7 +588,7 @@ export class LearnerDO extends DurableObject<Env> {
       this.alarmAt = null;
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       this.flushTimer = null;
-      this.store.transaction(() => this.store.clearOutboxes());
+      const cleared = this.store.transaction(() => this.store.clearOutboxes());
       const { dropped } = await this.writer(learnerId).forget(learnerId);
       const deleted = await calling("postgres", () => deleteLearnerData(this.db().write, learnerId, { requestId, requestedAt: Date.now() }));
       await calling("kv", () => this.env.CONTENT.delete(knownLearnerKey(learnerId)));
@@ -600,7 +600,7 @@ export class LearnerDO extends DurableObject<Env> {
       this.savedRankingSeq.clear();
       this.scores.clear();
       this.store.migrate();
-      return { ok: true, value: { deleted: { ...deleted, queued: dropped } } };
+      return { ok: true, value: { deleted: { ...deleted, queued: cleared + dropped } } };
     });
   }
 

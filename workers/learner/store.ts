@@ -465,10 +465,9 @@ export class LearnerStore {
     };
   }
 
-  /** Drops everything waiting to go to Postgres (the learner's data is being deleted). */
-  clearOutboxes(): void {
-    this.sql.exec("DELETE FROM outbox");
-    this.sql.exec("DELETE FROM report_outbox");
+  /** Drops everything waiting to go to Postgres (the learner's data is being deleted); returns how many rows that was. */
+  clearOutboxes(): number {
+    return this.sql.exec("DELETE FROM outbox RETURNING seq").toArray().length + this.sql.exec("DELETE FROM report_outbox RETURNING id").toArray().length;
   }
 
   outboxStats(): { size: number; oldestAt: number | null } {

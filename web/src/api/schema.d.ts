@@ -572,8 +572,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             deleted: {
+                                /** @description Attempt rows deleted from Postgres */
                                 attempts: number;
                                 mockTestReports: number;
+                                /** @description Writes that had not reached Postgres yet, dropped: rows in the learner's outbox and in its writer's queue */
                                 queued: number;
                                 skillStates: number;
                             };

@@ -247,7 +247,12 @@ const deleteRoute = createRoute({
       content: {
         "application/json": {
           schema: z.object({
-            deleted: z.object({ attempts: z.number().int(), skillStates: z.number().int(), mockTestReports: z.number().int(), queued: z.number().int() }),
+            deleted: z.object({
+              attempts: z.number().int().openapi({ description: "Attempt rows deleted from Postgres" }),
+              skillStates: z.number().int(),
+              mockTestReports: z.number().int(),
+              queued: z.number().int().openapi({ description: "Writes that had not reached Postgres yet, dropped: rows in the learner's outbox and in its writer's queue" }),
+            }),
             requestId: z.string(),
           }),
         },
