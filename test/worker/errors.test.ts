@@ -88,4 +88,18 @@ describe("errors mean what they say", () => {
     expect(p.detail).not.toContain("programming error"); // no internals leak
     expect(await counter("internal_errors")).toBe(before + 1);
   });
+
+  it("answers a body that is not JSON with 415, and broken JSON with 400, both problem+json in the contract", async () => {
+    const id = uniqueLearner("media");
+    const token = await tokenFor(id);
+    const send = (contentType: string, body: string) => api(`/v1/learners/${id}/next`, { method: "POST", token, headers: { "content-type": contentType }, body });
+    const notJson = await send("text/plain", '{"mode":"practice"}');
+    expect(notJson.status).toBe(415);
+    expect((await problem(notJson)).type).toBe("/problems/unsupported_media_type");
+    const broken = await send("application/json", '{"mode": "practice"');
+    expect(broken.status).toBe(400);
+    expect((await problem(broken)).type).toBe("/problems/invalid_request");
+    const doc = await (await api("/openapi.json")).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+    expect(Object.keys(doc.paths["/v1/learners/{id}/next"]?.post?.responses ?? {})).toContain("415");
+  });
 });

@@ -428,6 +428,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A request body that is not JSON (its content-type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Rate limited (see Retry-After) */
                 429: {
                     headers: {
@@ -726,6 +735,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description A request body that is not JSON (its content-type) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Rate limited (see Retry-After) */
                 429: {
                     headers: {
@@ -855,6 +873,15 @@ export interface paths {
                 };
                 /** @description Request body over 16384 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request body that is not JSON (its content-type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1188,6 +1215,15 @@ export interface paths {
                 };
                 /** @description Request body over 16384 bytes */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request body that is not JSON (its content-type) */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -12,7 +12,8 @@ import { isolateMetrics } from "../../metrics/client";
 import { collectMetrics } from "./metrics";
 import { allowedMethods, corsPolicy, securityHeaders } from "./http-policy";
 import { limitByAddress } from "./rate-limit";
-import { ApiError, invalidParamsFromIssues, problemResponse } from "./problem";
+import { ApiError, ERROR_CODES, invalidParamsFromIssues, problemResponse } from "./problem";
+import type { ErrorCode } from "./problem";
 import { createServices } from "./services";
 import { Timing } from "./timing";
 
@@ -97,10 +98,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
       console.error(err.message);
       return problem(c, new ApiError("internal", "the server is misconfigured"));
     }
-    // Hono's own HTTP errors (e.g. malformed JSON from the validator) are client errors.
+    // Hono's own HTTP errors (malformed JSON from the validator, a body that is not JSON) are
+    // client errors, under the code of their own status where the API has one (415 stays 415).
     const status = (err as { status?: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {
-      return problem(c, new ApiError(status === 413 ? "payload_too_large" : "invalid_request", err.message || "bad request"));
+      return problem(c, new ApiError(CLIENT_ERROR_CODES.get(status) ?? "invalid_request", err.message || "bad request"));
     }
     console.error(`[${c.get("requestId") ?? "-"}]`, err);
     return problem(c, new ApiError("internal", "an unexpected error occurred"));
@@ -108,6 +110,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   return app;
 }
+
+/** The API's client-error codes by HTTP status (the first code of each status). */
+const CLIENT_ERROR_CODES = new Map<number, ErrorCode>(
+  (Object.entries(ERROR_CODES) as Array<[ErrorCode, { status: number }]>).filter(([, v]) => v.status >= 400 && v.status < 500).reverse().map(([code, v]) => [v.status, code]),
+);
 
 function problem(c: Context<AppEnv>, error: ApiError, extra: Record<string, string> = {}): Response {
   const requestId = c.get("requestId") ?? crypto.randomUUID();

@@ -1,7 +1,7 @@
 /**
  * The answers every operation can give because of the shared middleware, not its handler:
  * 429 (rate limits, on every route), 413 (the body limit, on every operation that takes a
- * body), 401 and 403 (bearer checks, on every secured operation), 500 (a bug) and 503 (a
+ * body), 415 (a body that is not JSON, on every operation that declares one), 401 and 403 (bearer checks, on every secured operation), 500 (a bug) and 503 (a
  * dependency down). Routes document what their handler answers; this adds the rest where a
  * route did not say it itself, so /openapi.json describes every response a client can see
  * (the fuzz run checks each one against it: test/worker/fuzz.test.ts).
@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from "./app";
 
 interface Operation {
   security?: Array<Record<string, string[]>>;
+  requestBody?: unknown;
   responses?: Record<string, unknown>;
 }
 
@@ -30,6 +31,7 @@ export function withSharedResponses<T extends { paths?: object }>(doc: T): T {
         add(403, schemes.includes("learnerToken") ? "Token of another learner" : "Not an operator token");
       }
       if (["post", "put", "patch", "delete"].includes(method)) add(413, `Request body over ${MAX_BODY_BYTES} bytes`);
+      if ("requestBody" in op) add(415, "A request body that is not JSON (its content-type)");
       add(429, "Rate limited (see Retry-After)");
       add(500, "Internal error (a bug; quote the requestId)");
       add(503, "A dependency is unavailable (retry after Retry-After)");
