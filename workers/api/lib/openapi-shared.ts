@@ -2,9 +2,10 @@
  * The answers every operation can give because of the shared middleware, not its handler:
  * 429 (rate limits, on every route), 413 (the body limit, on every operation that takes a
  * body), 415 (a body that is not JSON, on every operation that declares one), 401 and 403
- * (bearer checks, on every secured operation), 500 (a bug) and 503 (a dependency down). Routes document what their handler answers; this adds the rest where a
- * route did not say it itself, so /openapi.json describes every response a client can see
- * (the fuzz run checks each one against it: test/worker/fuzz.test.ts).
+ * (bearer checks, on every secured operation), 500 (a bug) and 503 (a dependency down).
+ * Routes document what their handler answers; this adds the rest where a route did not say it
+ * itself, so /openapi.json describes every response a client can see (the fuzz run checks
+ * each one against it: test/worker/fuzz.test.ts).
  */
 import { MAX_BODY_BYTES } from "./app";
 
