@@ -465,9 +465,10 @@ export class LearnerStore {
     };
   }
 
-  /** Drops everything waiting to go to Postgres (the learner's data is being deleted); returns how many rows that was. */
+  /** Drops everything waiting to go to Postgres (the learner's data is being deleted); returns how many rows. */
   clearOutboxes(): number {
-    return this.sql.exec("DELETE FROM outbox RETURNING seq").toArray().length + this.sql.exec("DELETE FROM report_outbox RETURNING id").toArray().length;
+    const attempts = this.sql.exec("DELETE FROM outbox RETURNING seq").toArray().length;
+    return attempts + this.sql.exec("DELETE FROM report_outbox RETURNING id").toArray().length;
   }
 
   outboxStats(): { size: number; oldestAt: number | null } {
