@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createItemStats } from "../../src/stats/item-stats";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
-import { api, drainOutbox, json, learnerStub, postgresAttempts, testEnv, uniqueLearner, writerStub } from "./helpers";
+import { api, drainOutbox, json, learnerStub, postgresAttempts, problem, testEnv, uniqueLearner, writerStub } from "./helpers";
 import { LearnerClient } from "./learner-support";
 
 const ops = () => ({ authorization: `Bearer ${testEnv.OPS_TOKEN}` });
@@ -79,5 +79,11 @@ describe("item statistics route", () => {
   it("needs the operator token", async () => {
     expect((await api("/v1/ops/items/x-1/stats")).status).toBe(401);
     expect((await api("/v1/ops/items/x-1/stats", { headers: { authorization: "Bearer wrong-token-123456" } })).status).toBe(403);
+  });
+
+  it("answers an item the bank does not hold with 404, not with zeros", async () => {
+    const res = await api("/v1/ops/items/no-such-item-1/stats", { headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } });
+    expect(res.status).toBe(404);
+    expect((await problem(res)).detail).toContain("no-such-item-1");
   });
 });

@@ -12,6 +12,8 @@ import { topologicalOrder } from "../../../src/core/graph";
 import { getItem, listSkills } from "../../../src/db/content";
 import type { AppEnv } from "../lib/context";
 import { sendCachedJson } from "../lib/http";
+import type { CacheRead } from "../lib/kv-cache";
+import type { Services } from "../lib/services";
 import { ApiError } from "../lib/problem";
 import { ItemIdParam, PublicItemSchema, SkillSchema, problemResponses } from "./schemas";
 
@@ -24,6 +26,14 @@ export const contentKeys = {
 /** The body of `GET /v1/skills`: the skills, a teaching order, the prerequisite edges. */
 export function skillGraph(skills: Skill[]): { skills: Skill[]; order: string[]; edges: Array<{ from: string; to: string }> } {
   return { skills, order: topologicalOrder(skills), edges: skills.flatMap((s) => s.prerequisites.map((p) => ({ from: p, to: s.id }))) };
+}
+
+/** One item as learners see it, through the content cache (memory, KV, Postgres); `entry.body` null when the bank has no such item. */
+export function readPublicItem(services: Services, id: string): Promise<CacheRead> {
+  return services.cache.readThrough(contentKeys.publicItem(id), services.config.CONTENT_CACHE_TTL_SECONDS, async () => {
+    const item = await getItem(services.db().read, id);
+    return item ? toPublicItem(item) : null;
+  });
 }
 
 const cacheControl = (ttl: number) => `public, max-age=${Math.min(ttl, 300)}, stale-while-revalidate=${ttl}`;
@@ -64,10 +74,7 @@ export function registerContentRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid("param");
     const services = c.get("services");
     const ttl = services.config.CONTENT_CACHE_TTL_SECONDS;
-    const read = await services.cache.readThrough(contentKeys.publicItem(id), ttl, async () => {
-      const item = await getItem(services.db().read, id);
-      return item ? toPublicItem(item) : null;
-    });
+    const read = await readPublicItem(services, id);
     if (read.entry.body === null) throw new ApiError("not_found", `item ${id} does not exist`);
     return sendCachedJson(c, read, cacheControl(ttl));
   });

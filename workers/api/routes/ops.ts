@@ -13,7 +13,9 @@ import type { AppEnv } from "../lib/context";
 import { requireOperator } from "../lib/ops-auth";
 import { publishContent } from "../../learner/content";
 import { createItemStats } from "../../../src/stats/item-stats";
-import { ItemIdParam } from "./schemas";
+import { ApiError } from "../lib/problem";
+import { readPublicItem } from "./content";
+import { ItemIdParam, problemResponses } from "./schemas";
 
 const benchRoute = createRoute({
   method: "post",
@@ -59,6 +61,7 @@ const statsRoute = createRoute({
         },
       },
     },
+    404: problemResponses[404],
   },
 });
 
@@ -77,7 +80,10 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>): void {
   });
   app.openapi(statsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const { config } = c.get("services");
+    const services = c.get("services");
+    const { config } = services;
+    // An id the bank does not hold is a 404, not a row of zeros that reads like an unanswered item.
+    if ((await readPublicItem(services, id)).entry.body === null) throw new ApiError("not_found", `item ${id} does not exist`);
     const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, prefix: config.ITEM_STATS_KEY_PREFIX });
     const [stat] = await c.get("timing").measure("redis", () => calling("redis", () => stats.read([id])));
     return c.json({ enabled: stats.enabled, itemId: id, attempts: stat?.attempts ?? 0, correct: stat?.correct ?? 0, meanResidual: stat?.meanResidual ?? null }, 200);
