@@ -36,7 +36,7 @@ export interface LearnerSide {
 }
 export type Terms = (c: KeyCounts | undefined, l: LearnerSide) => number[];
 /** Decay per answer on the key of the `recent` terms' counts. */
-export const RECENT = 0.7;
+const RECENT = 0.7;
 /** A variant's terms per key: `size` of them, the first always 1 (the key's intercept). */
 export interface RateTerms {
   readonly size: number;
@@ -52,7 +52,7 @@ export const RATE_TERMS: Readonly<Record<"pfa" | "total" | "totalRecent" | "tota
 };
 
 /** Counts one answer on `key` (the decayed counts decay first). */
-export function countAnswer(counts: Map<string, KeyCounts>, key: string, correct: boolean): void {
+function countAnswer(counts: Map<string, KeyCounts>, key: string, correct: boolean): void {
   const c = counts.get(key) ?? { s: 0, f: 0, ds: 0, df: 0 };
   c.ds *= RECENT;
   c.df *= RECENT;
