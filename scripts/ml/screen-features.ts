@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/ml/screen-features.ts [--datasets assist2009,statics2011] [--folds 1,2,3,4,5]
- * [--only name,name]`: the screening behind features/2 (src/core/features.ts). Writes
+ * [--only name,name]`: the screening behind features/2 and features/3 (src/core/features.ts). Writes
  * reports/feature-screening.md.
  *
  * Each candidate is a feature layout (features/1 or features/2) plus groups of candidate
@@ -22,6 +22,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FEATURE_COUNT, FEATURE_WIDTHS, emptyHistory, learnerPart, recordOutcome, writeFeatureRow } from "../../src/core/features";
+import { NO_LINKS } from "../../src/core/features";
+import type { ItemLinks } from "../../src/core/features";
 import { DEFAULT_KNOWLEDGE_CONFIG, sigmoid } from "../../src/core/knowledge";
 import type { ItemParams } from "../../src/core/types";
 import { auc, logLoss, meanSd } from "../../src/eval/metrics";
@@ -30,6 +32,7 @@ import type { DatasetName, StudentSequence } from "../../src/ml/dataset";
 import { DEFAULT_FIT, fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
 import type { SkillMapping } from "../../src/ml/difficulty";
 import { MLP_FIT, fitModel } from "../../src/ml/fit";
+import { fitItemLinks } from "../../src/ml/item-links";
 import type { FitData } from "../../src/ml/fit";
 import { mappingsFor } from "../../src/ml/mappings";
 import { evaluate } from "../../src/ml/model";
@@ -60,6 +63,8 @@ interface Tracker {
 interface FoldContext {
   /** Per-key learning rates, by rates group name. */
   readonly rates: ReadonlyMap<string, SkillRates>;
+  /** Item links for features/3's columns (src/ml/item-links.ts), fitted on the same students. */
+  readonly links: ItemLinks;
 }
 interface Group {
   readonly name: string;
@@ -309,7 +314,8 @@ const RATE_GROUPS: readonly RatesGroup[] = [
 
 const GROUPS: readonly Group[] = [decayed(false), decayed(true), itemCounts, knowledgeResiduals, fastResiduals, abilities, blocks, skillResiduals, ...RATE_GROUPS];
 const V1 = FEATURE_WIDTHS["features/1"] ?? 18;
-const V2 = FEATURE_WIDTHS["features/2"] ?? FEATURE_COUNT;
+const V2 = FEATURE_WIDTHS["features/2"] ?? 22;
+const V3 = FEATURE_WIDTHS["features/3"] ?? FEATURE_COUNT;
 
 interface Candidate {
   readonly name: string;
@@ -341,6 +347,9 @@ const CANDIDATES: readonly Candidate[] = [
   { name: "features/2 + learning rates per skill (all), + total answers, + the knowledge model's logit", layout: V2, groups: ["all_skill_rates_total_knowledge"] },
   { name: "features/2 + learning rates per block of 10 item ids, + total answers, + the knowledge model's logit", layout: V2, groups: ["block10_rates_total_knowledge"] },
   { name: "features/2 + learning rates per primary skill + every group above", layout: V2, groups: GROUPS.filter((g) => !RATE_GROUPS.some((r) => r.name === g.name) || g.name === "skill_rates").map((g) => g.name) },
+  { name: "features/3 (correctness-v3: + item links, cross-fitted)", layout: V3, groups: [] },
+  { name: "features/3 + learning rates per skill (all), + total answers", layout: V3, groups: ["all_skill_rates_total"] },
+  { name: "features/3 + learning rates per block of 10 item ids, + total answers, + the knowledge model's logit", layout: V3, groups: ["block10_rates_total_knowledge"] },
 ];
 
 const offsets = new Map<string, number>();
@@ -360,7 +369,7 @@ function table(students: readonly StudentSequence[], toItem: ItemMapper, ctx: Fo
     const history = emptyHistory();
     const trackers = GROUPS.map((g) => ({ tracker: g.make(ctx), at: offsets.get(g.name) ?? 0 }));
     replaySequence(s.interactions, toItem, config, (_i, p, item, interaction, lookup) => {
-      writeFeatureRow(item, lookup, history, learnerPart(history), config, x, row * W);
+      writeFeatureRow(item, lookup, history, learnerPart(history), config, x, row * W, FEATURE_COUNT, ctx.links);
       for (const t of trackers) t.tracker.write(item, x, row * W + t.at, p);
       y[row] = interaction.correct ? 1 : 0;
       row++;
@@ -406,7 +415,12 @@ const only = values.only?.split(",");
 const candidates = CANDIDATES.filter((_, i) => !only || only.includes(String(i)));
 const folds = values.folds.split(",").map(Number);
 const neededRates = RATE_GROUPS.filter((r) => candidates.some((c) => c.groups.includes(r.name)));
-const ratesFor = (students: readonly StudentSequence[], toItem: ItemMapper) => new Map(neededRates.map((r) => [r.name, fitSkillRates(students, toItem, r.keysOf, r.variant, config)] as const));
+const needLinks = candidates.some((c) => c.layout > V2);
+/** What the rows of one part (or the test rows) learn from `students`: learning rates and item links. */
+const contextFor = (students: readonly StudentSequence[], toItem: ItemMapper): FoldContext => ({
+  rates: new Map(neededRates.map((r) => [r.name, fitSkillRates(students, toItem, r.keysOf, r.variant, config)] as const)),
+  links: needLinks ? fitItemLinks(students, toItem) : NO_LINKS,
+});
 const results: Array<{ dataset: string; candidate: string; auc: number[]; logLoss: number[] }> = [];
 for (const name of values.datasets.split(",") as DatasetName[]) {
   const ds = loadDataset(dataDir, name);
@@ -424,14 +438,14 @@ for (const name of values.datasets.split(",") as DatasetName[]) {
       const inPart = new Set(part.map((s) => s.studentId));
       const others = train.filter((s) => !inPart.has(s.studentId));
       const toItem = itemMapper(fitItemDifficulties(others, mapping, config, DEFAULT_FIT), mapping);
-      const ctx = { rates: ratesFor(others, toItem) };
+      const ctx = contextFor(others, toItem);
       fitParts.push(table(part.filter((s) => !validationIds.has(s.studentId)), toItem, ctx));
       valParts.push(table(part.filter((s) => validationIds.has(s.studentId)), toItem, ctx));
     }
     const fit = concat(fitParts);
     const val = concat(valParts);
     const toTestItem = itemMapper(fitItemDifficulties(train, mapping, config, DEFAULT_FIT), mapping);
-    const testT = table(test, toTestItem, { rates: ratesFor(train, toTestItem) });
+    const testT = table(test, toTestItem, contextFor(train, toTestItem));
     candidates.forEach((c, k) => {
       const cols = columnsOf(c);
       const model = fitModel(select(fit, cols), select(val, cols), cols.length, MLP_FIT, "screen", "screen").model;
@@ -453,7 +467,7 @@ const md = [
   `Generated by \`npx tsx scripts/ml/screen-features.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(" ")}` : ""}\` in ${((performance.now() - started) / 1000).toFixed(0)} s; folds ${folds.join(", ")}.`,
   "",
   "Every candidate is fitted with correctness-v1's network and fit (src/ml/fit.ts MLP_FIT) on the prediction study's rows (src/ml/pipeline.ts: cross-fitted item difficulties on training students, early stopping on every 5th of them, test students unseen), " +
-    "so the two layout rows reproduce reports/eval.md's correctness-v1 and correctness-v2 rows. Candidate columns not in features.ts are computed by throw-away trackers in this script, updated after each row as `recordOutcome` is. " +
+    "so the three layout rows reproduce reports/eval.md's correctness-v1, correctness-v2 and correctness-v3 rows (features/3's item links are fitted, like the difficulties, on students other than the rows' own: src/ml/item-links.ts). Candidate columns not in features.ts are computed by throw-away trackers in this script, updated after each row as `recordOutcome` is. " +
     "\"Learning rates\" candidates add PFA coefficients per key (a skill, or a block of consecutive item ids; Statics 2011 has no skill ids): logit P = α_student − b_item + the mean over the item's keys of w_k · (1, log(1 + successes on k), log(1 + failures on k)[, more terms as named]), fitted like the item difficulties on students other than the rows' own (priors α ~ N(0, 1), w ~ N(0, 0.5²)); the columns are the item's mean coefficients and its learning term. AUC and log-loss: mean ± sd over folds.",
   "",
   "| Dataset | Candidate | AUC | Log-loss | AUC per fold |",

@@ -59,6 +59,28 @@
  *   residuals can differ slightly from the live history's.
  *   Measured on the prediction study's folds: reports/eval.md, recipe correctness-v2 beside v1.
  *
+ * features/3 appends three columns read through ITEM LINKS, a table learnt from other
+ * students (src/ml/item-links.ts): w(i → j), how much a residual on item i predicts the
+ * residual on item j when i came within the last LINK_WINDOW answers before j. The skill tags
+ * of the public data are coarse (Statics 2011 has none, ASSISTments' skills hold hundreds of
+ * problems), and which items inform which is exactly what they miss. The learner side is the
+ * last LINK_WINDOW answers (item id and residual), `LearnerHistory.lastAnswers`.
+ *  22 link_sum       Σ over the window's answers i ≠ j with a link of w(i → j) · r_i: the
+ *                    residual on j that the learner's recent answers predict.
+ *  23 link_mean      the same divided by the number of such answers (0 when none).
+ *  24 link_count     log(1 + that number): how much of the window the table knows about.
+ *   With no table (NO_LINKS, as on a bank no students have answered yet) all three are 0, as
+ *   they are for an item no training student answered. A batch (`buildFeatures`) sums the
+ *   window's outgoing links once for all candidates instead of looking up every pair.
+ *   Measured on the prediction study's folds (reports/eval.md, recipe correctness-v3 beside
+ *   v2): AUC 0.7951 ± 0.0049 against 0.7822 on ASSISTments 2009 and 0.8351 ± 0.0060 against
+ *   0.8280 on Statics 2011, higher on every fold of both. Not served yet: the platform's items
+ *   need their own links, learnt from its own learners' attempts, and a features/3 model fed
+ *   no links at all scores below correctness-v2 (Statics folds 1–2: 0.825 against 0.831), so
+ *   switching before the platform has links would make predictions worse. The object already
+ *   keeps the window and logs features/3 rows (link columns 0), so training on its own
+ *   history (`npm run train -- --from-postgres`) sees the columns as they will be served.
+ *
  * Tried on the same folds and left out because they did not move held-out AUC beyond fold
  * noise (scripts/ml/screen-features.ts, MLP as correctness-v1, reports/feature-screening.md):
  *   - Best-LR+-style success/failure counts decayed per answer at λ = 0.5, 0.8, 0.95, over all
@@ -121,10 +143,15 @@ export const FEATURE_NAMES = [
   "resid_short",
   "skill_resid",
   "recent_b",
+  "link_sum",
+  "link_mean",
+  "link_count",
 ] as const;
 
 /** Columns of features/1 (km_logit … skill_rate): the prefix every later layout keeps. */
 const V1_WIDTH = 18;
+/** Columns of features/2 (… recent_b). */
+const V2_WIDTH = 22;
 /** Columns of the newest layout; rows written with no explicit width have this many. */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 /**
@@ -133,13 +160,13 @@ export const FEATURE_COUNT = FEATURE_NAMES.length;
  * version is unknown or whose input width differs (falls back to the knowledge model) instead
  * of silently scoring misaligned columns.
  */
-export const FEATURE_VERSION = "features/2";
+export const FEATURE_VERSION = "features/3";
 /**
  * Every layout this code can write, by version → its width. Layouts only ever grow by
  * appending columns, so an older layout is a prefix of the newest: one row writer serves
  * every bundled model, and a model of an older layout keeps working until it is retired.
  */
-export const FEATURE_WIDTHS: Readonly<Record<string, number>> = { "features/1": V1_WIDTH, "features/2": FEATURE_COUNT };
+export const FEATURE_WIDTHS: Readonly<Record<string, number>> = { "features/1": V1_WIDTH, "features/2": V2_WIDTH, "features/3": FEATURE_COUNT };
 
 /** Width of a feature layout, or undefined when this code cannot write it. */
 export function featureWidth(version: string): number | undefined {
@@ -152,6 +179,8 @@ export const SKILL_EWMA = 0.3;
 /** Weights of the newest answer in resid_long and in resid_short, skill_resid and recent_b. */
 export const RESIDUAL_LONG = 0.1;
 export const RESIDUAL_SHORT = 0.3;
+/** Answers in the item-link window (features/3): the learner's last answers whose residuals link to a candidate. */
+export const LINK_WINDOW = 20;
 /** |km_logit| cap: beyond ±8 (P < 0.0003) the difference carries no usable information. */
 const LOGIT_CAP = 8;
 
@@ -199,10 +228,30 @@ export interface LearnerHistory {
   residualLong?: number;
   residualShort?: number;
   recentDifficulty?: number;
+  /**
+   * features/3: the last LINK_WINDOW answers as [item id, residual y − σ(−b)], oldest first.
+   * Optional like the residuals: a history stored before it existed loads with an empty window.
+   */
+  lastAnswers?: [string, number][];
 }
 
+/**
+ * Item links (features/3): the learnt weight w(from → to) of a residual on item `from` for the
+ * residual on item `to`. Built by src/ml/item-links.ts; any table that answers both questions
+ * the same way will do.
+ */
+export interface ItemLinks {
+  /** w(from → to), or undefined when the table has no such link (a row at a time: the replay). */
+  weight(from: string, to: string): number | undefined;
+  /** Every link out of `from`, as [to, w] (a batch of candidates at a time: `buildFeatures`). */
+  outgoing(from: string): Iterable<readonly [string, number]>;
+}
+
+/** No links: every features/3 link column is 0. */
+export const NO_LINKS: ItemLinks = Object.freeze({ weight: () => undefined, outgoing: () => [] });
+
 export function emptyHistory(): LearnerHistory {
-  return { attempts: 0, correct: 0, streak: 0, recent: [], skills: {}, items: {}, residualLong: 0, residualShort: 0, recentDifficulty: 0 };
+  return { attempts: 0, correct: 0, streak: 0, recent: [], skills: {}, items: {}, residualLong: 0, residualShort: 0, recentDifficulty: 0, lastAnswers: [] };
 }
 
 /** The learner-level counts as stored (one JSON value): everything but the skill and item entries. */
@@ -221,6 +270,7 @@ export function historyCounts(stored: Partial<HistoryCounts>): HistoryCounts {
     residualLong: stored.residualLong ?? 0,
     residualShort: stored.residualShort ?? 0,
     recentDifficulty: stored.recentDifficulty ?? 0,
+    lastAnswers: (stored.lastAnswers ?? []).map(([id, r]) => [id, r]),
   };
 }
 
@@ -229,13 +279,18 @@ function parChance(difficulty: number): number {
   return 1 / (1 + Math.exp(difficulty));
 }
 
+/** An answer's residual y − σ(−b): its outcome against an average learner's chance on the item. */
+export function answerResidual(difficulty: number, correct: boolean): number {
+  return (correct ? 1 : 0) - parChance(difficulty);
+}
+
 /**
  * Adds one graded answer to `history` (mutates it; call after the features of that answer
  * were computed, which is what keeps them causal). Every skill of the item is updated.
  */
 export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "id" | "skillIds" | "difficulty">, correct: boolean): void {
   const y = correct ? 1 : 0;
-  const r = y - parChance(item.difficulty);
+  const r = answerResidual(item.difficulty, correct);
   for (const id of item.skillIds) {
     const s = history.skills[id];
     if (s) {
@@ -267,6 +322,10 @@ export function recordOutcome(history: LearnerHistory, item: Pick<ItemParams, "i
   history.streak = nextStreak(history.streak, correct);
   history.recent.push(y);
   if (history.recent.length > RECENT_WINDOW) history.recent.shift();
+  const last = history.lastAnswers ?? [];
+  last.push([item.id, r]);
+  if (last.length > LINK_WINDOW) last.shift();
+  history.lastAnswers = last;
 }
 
 /**
@@ -298,6 +357,7 @@ export function mergeHistorySlice(history: LearnerHistory, slice: LearnerHistory
   history.residualLong = slice.residualLong ?? 0;
   history.residualShort = slice.residualShort ?? 0;
   history.recentDifficulty = slice.recentDifficulty ?? 0;
+  history.lastAnswers = slice.lastAnswers ?? [];
   Object.assign(history.skills, slice.skills);
   Object.assign(history.items, slice.items);
 }
@@ -337,7 +397,8 @@ function learnerFeatures(h: LearnerHistory): LearnerPart {
 
 /**
  * Writes the features of `item` into `out[offset … offset + width)`: the first `width` columns
- * of the newest layout (18 = features/1, FEATURE_COUNT = features/2). `lookup` must never
+ * of the newest layout (18 = features/1, 22 = features/2, FEATURE_COUNT = features/3; `links`
+ * is read by features/3's columns only). `lookup` must never
  * return undefined for a skill the knowledge model would give a prior to: pass a
  * `resolveSkills` lookup (as `buildFeatures` does), so km_logit equals what `rankItems`
  * predicts.
@@ -351,6 +412,7 @@ export function writeFeatureRow(
   out: Float32Array,
   offset: number,
   width: number = FEATURE_COUNT,
+  links: ItemLinks = NO_LINKS,
 ): void {
   const ids = item.skillIds;
   const count = ids.length;
@@ -393,6 +455,43 @@ export function writeFeatureRow(
   out[offset + 19] = learner[6];
   out[offset + 20] = primary ? (primary.residual ?? 0) : 0;
   out[offset + 21] = learner[7];
+  if (width <= V2_WIDTH) return;
+  let sum = 0;
+  let linked = 0;
+  for (const [from, r] of history.lastAnswers ?? []) {
+    if (from === item.id) continue;
+    const w = links.weight(from, item.id);
+    if (w === undefined) continue;
+    sum += w * r;
+    linked++;
+  }
+  writeLinkColumns(sum, linked, out, offset);
+}
+
+function writeLinkColumns(sum: number, linked: number, out: Float32Array, offset: number): void {
+  out[offset + 22] = sum;
+  out[offset + 23] = linked > 0 ? sum / linked : 0;
+  out[offset + 24] = Math.log1p(linked);
+}
+
+/**
+ * The link sums of every item the window links to, for a batch: the same additions, in the same
+ * order (window oldest first), as `writeFeatureRow` makes for one item, but one pass over the
+ * window's outgoing links instead of a lookup per candidate and answer.
+ */
+function linkSums(history: LearnerHistory, links: ItemLinks): Map<string, { sum: number; linked: number }> {
+  const sums = new Map<string, { sum: number; linked: number }>();
+  for (const [from, r] of history.lastAnswers ?? []) {
+    for (const [to, w] of links.outgoing(from)) {
+      if (to === from) continue;
+      const s = sums.get(to);
+      if (s) {
+        s.sum += w * r;
+        s.linked++;
+      } else sums.set(to, { sum: w * r, linked: 1 });
+    }
+  }
+  return sums;
 }
 
 /**
@@ -414,14 +513,21 @@ export function buildFeatures(
   out: Float32Array,
   config: KnowledgeConfig,
   width: number = FEATURE_COUNT,
+  links: ItemLinks = NO_LINKS,
 ): Float32Array {
   if (!Object.values(FEATURE_WIDTHS).includes(width)) throw new RangeError(`no feature layout is ${width} wide`);
   if (out.length < items.length * width) throw new RangeError(`out has ${out.length} slots for ${items.length} × ${width} features`);
   const lookup = resolveSkills(skill, neighbours, config);
   const learner = learnerFeatures(history);
+  const sums = width > V2_WIDTH ? linkSums(history, links) : null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (item) writeFeatureRow(item, lookup, history, learner, config, out, i * width, width);
+    if (!item) continue;
+    writeFeatureRow(item, lookup, history, learner, config, out, i * width, sums ? V2_WIDTH : width);
+    if (sums) {
+      const s = sums.get(item.id);
+      writeLinkColumns(s?.sum ?? 0, s?.linked ?? 0, out, i * width);
+    }
   }
   return out;
 }

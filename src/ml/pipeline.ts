@@ -14,12 +14,16 @@
  * would carry its own answers in b, the model would learn to trust b far too much, and it
  * would lose on new students (whose rows, like production's, use b fitted on everyone else).
  * Test rows use difficulties fitted on all training students — the engine row's fit.
+ * Item links (features/3, src/ml/item-links.ts) are learnt from outcomes too and are
+ * cross-fitted the same way, beside the difficulties.
  */
-import { FEATURE_COUNT, emptyHistory, featureWidth, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
+import { FEATURE_COUNT, NO_LINKS, emptyHistory, featureWidth, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
+import type { ItemLinks } from "../core/features";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { StudentSequence } from "./dataset";
 import { fitItemDifficulties, itemMapper } from "./difficulty";
 import type { FitOptions, SkillMapping } from "./difficulty";
+import { fitItemLinks } from "./item-links";
 import type { ItemMapper } from "./replay";
 import { replaySequence } from "./replay";
 import { fitModel } from "./fit";
@@ -39,8 +43,9 @@ function count(students: readonly StudentSequence[]): number {
 /**
  * Feature rows of every interaction of `students`, in order, through the replay: rows of the
  * newest layout (FEATURE_COUNT columns); a recipe of an older layout reads their prefix.
+ * `links` feeds features/3's link columns (none: zeros).
  */
-export function featureTable(students: readonly StudentSequence[], toItem: ItemMapper, config: KnowledgeConfig): FeatureTable {
+export function featureTable(students: readonly StudentSequence[], toItem: ItemMapper, config: KnowledgeConfig, links: ItemLinks = NO_LINKS): FeatureTable {
   const n = count(students);
   const x = new Float32Array(n * FEATURE_COUNT);
   const y = new Uint8Array(n);
@@ -49,7 +54,7 @@ export function featureTable(students: readonly StudentSequence[], toItem: ItemM
   for (const s of students) {
     const history = emptyHistory();
     replaySequence(s.interactions, toItem, config, (_i, p, item, interaction, lookup) => {
-      writeFeatureRow(item, lookup, history, learnerPart(history), config, x, row * FEATURE_COUNT);
+      writeFeatureRow(item, lookup, history, learnerPart(history), config, x, row * FEATURE_COUNT, FEATURE_COUNT, links);
       y[row] = interaction.correct ? 1 : 0;
       knowledge[row] = p;
       row++;
@@ -145,8 +150,9 @@ export function trainingSet(
     const inPart = new Set(part.map((s) => s.studentId));
     const others = train.filter((s) => !inPart.has(s.studentId));
     const toItem = itemMapper(fitItemDifficulties(others, mapping, config, fitOptions), mapping);
-    fitParts.push(featureTable(part.filter((s) => !validationIds.has(s.studentId)), toItem, config));
-    valParts.push(featureTable(part.filter((s) => validationIds.has(s.studentId)), toItem, config));
+    const links = fitItemLinks(others, toItem);
+    fitParts.push(featureTable(part.filter((s) => !validationIds.has(s.studentId)), toItem, config, links));
+    valParts.push(featureTable(part.filter((s) => validationIds.has(s.studentId)), toItem, config, links));
     log(`cross-fitted part of ${part.length} students`);
   }
   return { fit: concatTables(fitParts), validation: concatTables(valParts) };
@@ -157,10 +163,10 @@ export function trainRecipe(set: TrainingSet, recipe: Recipe, log: (msg: string)
   return fitModel(tableColumns(set.fit, width), tableColumns(set.validation, width), width, recipe.fit, recipe.version, recipe.features, log).model;
 }
 
-/** Test rows of `test` with difficulties fitted on all of `train`. */
+/** Test rows of `test` with difficulties and item links fitted on all of `train`. */
 export function testTable(train: readonly StudentSequence[], test: readonly StudentSequence[], mapping: SkillMapping, config: KnowledgeConfig, fitOptions: FitOptions): FeatureTable {
   const toItem = itemMapper(fitItemDifficulties(train, mapping, config, fitOptions), mapping);
-  return featureTable(test, toItem, config);
+  return featureTable(test, toItem, config, fitItemLinks(train, toItem));
 }
 
 /** P(correct) of every row of `table` by `model`, which reads the first `model.inputs` columns. */

@@ -30,7 +30,15 @@ export const V2: Recipe = {
   fit: MLP_FIT,
 };
 
+/** v2's network and fit on features/3: v2's columns plus the item links (src/ml/item-links.ts). */
+export const V3: Recipe = {
+  version: "correctness-v3",
+  description: `MLP ${FEATURE_WIDTHS["features/3"]}→${MLP_FIT.hidden} ReLU→1 on features.ts (features/3: + link_sum, link_mean, link_count from item links learnt on training students), Adam, early stopping`,
+  features: "features/3",
+  fit: MLP_FIT,
+};
+
 /** The recipe `npm run train` fits and ships (models/<CURRENT.version>.*). */
 export const CURRENT: Recipe = V2;
 
-export const RECIPES: readonly Recipe[] = [V1, LOGISTIC, V2];
+export const RECIPES: readonly Recipe[] = [V1, LOGISTIC, V2, V3];

@@ -7,7 +7,8 @@
  *   - the sequence (items and skills of every interaction) is identical: no label moves a cut;
  *   - at most one interaction's label changes (the one whose first row was flipped), and
  *     every feature row up to and including it is bit-identical — every column of the newest
- *     layout (FEATURE_COUNT, features/2's residual columns included; older layouts are its prefix).
+ *     layout (FEATURE_COUNT, features/2's residual columns and features/3's item-link columns
+ *     included; older layouts are its prefix).
  * Runs on the real ASSISTments 2009 and Statics 2011 files when present, and always on a
  * synthetic file with multi-skill runs and retries.
  */
@@ -19,6 +20,7 @@ import { mulberry32 } from "../../src/core/random";
 import { parseDataset, readDatasetCsv } from "../../src/ml/dataset";
 import type { DatasetName, StudentSequence } from "../../src/ml/dataset";
 import { fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
+import { fitItemLinks } from "../../src/ml/item-links";
 import { mappingsFor } from "../../src/ml/mappings";
 import { featureTable } from "../../src/ml/pipeline";
 import { FEATURE_COUNT, FEATURE_VERSION, FEATURE_WIDTHS } from "../../src/core/features";
@@ -55,9 +57,10 @@ function flipCheck(name: DatasetName, csv: string, maxStudents: number, flipsPer
   const original = sample.map((id) => load(byStudent.get(id) ?? []));
   const mapping = mappingsFor(name)[0]?.skills;
   if (!mapping) throw new Error("no mapping");
-  // Item parameters stay fixed across flips: in the protocol a test student's labels never
-  // reach the fit, so only the online features can carry a leak.
+  // Item parameters and links stay fixed across flips: in the protocol a test student's labels
+  // never reach either fit, so only the online features can carry a leak.
   const toItem = itemMapper(fitItemDifficulties(original, mapping, DEFAULT_KNOWLEDGE_CONFIG, { passes: 1, priorVariance: 1 }), mapping);
+  const links = fitItemLinks(original, toItem);
   const rng = mulberry32(seed);
   const violations: Violation[] = [];
   let flips = 0;
@@ -65,7 +68,7 @@ function flipCheck(name: DatasetName, csv: string, maxStudents: number, flipsPer
     const rows = byStudent.get(id) ?? [];
     const base = original[k];
     if (!base) return;
-    const before = featureTable([base], toItem, DEFAULT_KNOWLEDGE_CONFIG);
+    const before = featureTable([base], toItem, DEFAULT_KNOWLEDGE_CONFIG, links);
     for (let f = 0; f < flipsPerStudent; f++) {
       const r = Math.floor(rng() * rows.length);
       const cells = (rows[r] ?? "").split(",");
@@ -81,7 +84,7 @@ function flipCheck(name: DatasetName, csv: string, maxStudents: number, flipsPer
       const changed = base.interactions.flatMap((x, i) => (x.correct !== flipped.interactions[i]?.correct ? [i] : []));
       if (changed.length > 1) report(`labels of ${changed.length} interactions changed`);
       const upTo = changed[0] ?? base.interactions.length - 1;
-      const after = featureTable([flipped], toItem, DEFAULT_KNOWLEDGE_CONFIG);
+      const after = featureTable([flipped], toItem, DEFAULT_KNOWLEDGE_CONFIG, links);
       for (let i = 0; i <= upTo; i++) {
         for (let j = 0; j < FEATURE_COUNT; j++) {
           const a = before.x[i * FEATURE_COUNT + j];

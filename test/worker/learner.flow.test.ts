@@ -546,7 +546,7 @@ describe("the learner engine through the API", () => {
     expect((await learner.progress()).attempts).toBe(count + 1);
   });
 
-  it("loads a feature history stored before features/2 (no residual fields) and keeps scoring with the model", async () => {
+  it("loads a feature history stored before features/2 (no residual fields, no answer window) and keeps scoring with the model", async () => {
     const learner = await LearnerClient.create(uniqueLearner("legacy-history"));
     for (let i = 0; i < 6; i++) {
       const next = await learner.next();
@@ -574,6 +574,7 @@ describe("the learner engine through the API", () => {
       const counts = JSON.parse(String(state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'feature_counts'").one().value)) as Record<string, unknown>;
       expect(counts.attempts).toBe(7);
       expect(counts.residualLong).toEqual(expect.any(Number)); // written back in the features/2 shape
+      expect(counts.lastAnswers).toEqual([[next.item?.id, expect.any(Number)]]); // and features/3's window starts with this answer
     });
   });
 

@@ -1,0 +1,71 @@
+/**
+ * Item links (src/ml/item-links.ts): w(i → j) = Σ r_i r_j / (Σ r_i² + shrink) over pairs at most
+ * LINK_WINDOW answers apart, learnt from the students given and from nobody else.
+ */
+import { describe, expect, it } from "vitest";
+import { LINK_WINDOW, answerResidual } from "../../src/core/features";
+import { mulberry32 } from "../../src/core/random";
+import type { ItemParams } from "../../src/core/types";
+import type { Interaction, StudentSequence } from "../../src/ml/dataset";
+import { fitItemLinks } from "../../src/ml/item-links";
+
+const toItem = (x: Interaction): ItemParams => ({ id: x.itemId, skillIds: x.skillIds, difficulty: x.itemId === "hard" ? 1 : 0, discrimination: 1, guessing: 0 });
+const answer = (itemId: string, correct: boolean): Interaction => ({ itemId, skillIds: ["s"], correct });
+const student = (id: string, interactions: Interaction[]): StudentSequence => ({ studentId: id, fold: 1, interactions });
+
+describe("item links", () => {
+  it("is the shrunk slope of the later residual on the earlier one, summed over students", () => {
+    const students = [
+      student("a", [answer("hard", true), answer("x", true)]),
+      student("b", [answer("hard", false), answer("x", false)]),
+      student("c", [answer("x", true), answer("hard", false)]),
+    ];
+    const links = fitItemLinks(students, toItem, { shrink: 5 });
+    const rh1 = answerResidual(1, true);
+    const rh0 = answerResidual(1, false);
+    const r1 = answerResidual(0, true);
+    const r0 = answerResidual(0, false);
+    expect(links.weight("hard", "x")).toBeCloseTo((rh1 * r1 + rh0 * r0) / (rh1 * rh1 + rh0 * rh0 + 5), 12);
+    expect(links.weight("x", "hard")).toBeCloseTo((r1 * rh0) / (r1 * r1 + 5), 12);
+    expect(links.pairs).toBe(2);
+    // Students who agree (right after right, wrong after wrong) make the link positive.
+    expect(links.weight("hard", "x")).toBeGreaterThan(0);
+    expect(links.weight("hard", "hard")).toBeUndefined();
+    expect(links.weight("hard", "unknown")).toBeUndefined();
+    // The batch view lists the same links.
+    expect([...links.outgoing("hard")]).toEqual([["x", links.weight("hard", "x")]]);
+    expect([...links.outgoing("x")]).toEqual([["hard", links.weight("x", "hard")]]);
+    expect([...links.outgoing("unknown")]).toEqual([]);
+  });
+
+  it("links only answers at most LINK_WINDOW apart, and never an item to itself", () => {
+    const filler = Array.from({ length: LINK_WINDOW - 1 }, (_, k) => answer(`f${k}`, k % 2 === 0));
+    const near = fitItemLinks([student("a", [answer("first", true), ...filler, answer("last", true)])], toItem);
+    expect(near.weight("first", "last")).toBeDefined(); // LINK_WINDOW answers apart
+    const far = fitItemLinks([student("a", [answer("first", true), ...filler, answer("f0", true), answer("last", true)])], toItem);
+    expect(far.weight("first", "last")).toBeUndefined(); // one more in between
+    const repeat = fitItemLinks([student("a", [answer("q", true), answer("q", false)])], toItem);
+    expect(repeat.weight("q", "q")).toBeUndefined();
+  });
+
+  it("an answer moves only the links of the pairs it is in", () => {
+    const rng = mulberry32(4);
+    const seq = (n: number) => Array.from({ length: n }, () => answer(`q${Math.floor(rng() * 8)}`, rng() < 0.5));
+    const others = [student("a", seq(40)), student("b", seq(40))];
+    // The last answer of c is on an item c answers nowhere else: flipping it can only move links into it.
+    const c = student("c", [...seq(30), answer("only", true)]);
+    const flipped = student("c", [...c.interactions.slice(0, -1), answer("only", false)]);
+    const before = fitItemLinks([...others, c], toItem);
+    const after = fitItemLinks([...others, flipped], toItem);
+    const ids = [...Array.from({ length: 8 }, (_, k) => `q${k}`), "only"];
+    let moved = 0;
+    for (const i of ids) {
+      for (const j of ids) {
+        if (j === "only") {
+          if (before.weight(i, j) !== after.weight(i, j)) moved++;
+        } else expect(after.weight(i, j)).toBe(before.weight(i, j));
+      }
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+});
