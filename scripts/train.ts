@@ -34,6 +34,7 @@ import { fileURLToPath } from "node:url";
 import { asc } from "drizzle-orm";
 import { encodeCalibration, withCalibration } from "../src/core/calibration";
 import type { PublishedCalibration } from "../src/core/calibration";
+import { linksOf } from "../src/core/item-links";
 import { DEFAULT_ENGINE_CONFIG, buildCurriculum } from "../src/core/engine";
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION } from "../src/core/features";
 import { seedFromString } from "../src/core/random";
@@ -145,8 +146,10 @@ async function platformReplay(): Promise<{ learners: PlatformLearner[]; result: 
         : null;
     const items = new Map(bank.map((it) => [it.id, withCalibration(it, doc)]));
     const learners = [...byLearner.values()];
-    log(`postgres: ${rows.length} attempts of ${learners.length} learners, ${items.size} items, calibration ${doc ? `version ${doc.version}` : "none published"}`);
-    const result = replayPlatformHistory(learners, items, buildCurriculum(skills), DEFAULT_ENGINE_CONFIG);
+    // The item links published with the latest version (a version may carry links and no item parameters).
+    const links = version?.links ?? null;
+    log(`postgres: ${rows.length} attempts of ${learners.length} learners, ${items.size} items, calibration ${doc ? `version ${doc.version}` : "none published"}, item links ${links ? `of version ${version?.version}` : "none published"}`);
+    const result = replayPlatformHistory(learners, items, buildCurriculum(skills), DEFAULT_ENGINE_CONFIG, 10, linksOf(links));
     return { learners, result, calibrationVersion: doc?.version ?? null };
   } finally {
     await (local ? local.close() : db.end());
@@ -194,7 +197,7 @@ function parityReport(result: ReplayResult, learners: number, calibrationVersion
   if (p.examples.length > 0) {
     md.push("First differences:", "", "| learner | answer # | item | feature | logged | replayed |", "|---|---:|---|---|---:|---:|");
     for (const e of p.examples) md.push(`| ${e.learnerId} | ${e.index} | ${e.itemId} | \`${e.column}\` | ${e.logged} | ${e.replayed} |`);
-    md.push("", "A difference means the row the model is trained on is not the row it was served: a parameter that changed between the answer and this replay (a new calibration version moves `item_b` and the residual columns of later answers), a changed skill graph, or code that drifted.", "");
+    md.push("", "A difference means the row the model is trained on is not the row it was served: a parameter that changed between the answer and this replay (a new calibration version moves `item_b` and the residual columns of later answers, new item links the link columns), a changed skill graph, or code that drifted.", "");
   }
   return `${md.join("\n")}\n`;
 }

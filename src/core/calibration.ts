@@ -42,6 +42,7 @@
  * Status: `authored` (no responses), `provisional`, or `calibrated` once responses ≥
  * `minResponses` AND SE(b) ≤ `maxSe` — both configuration.
  */
+import type { PublishedLinks } from "./item-links";
 import { sigmoid } from "./knowledge";
 
 export interface CalibrationConfig {
@@ -96,6 +97,15 @@ export interface CalibrationJobConfig extends CalibrationConfig {
    * per attempt: 1 / this); the first run of each UTC day refits every changed item.
    */
   readonly refitMinNewResponses: number;
+  /**
+   * Item links (./item-links.ts) are refitted once this many attempts arrived since the last fit,
+   * from the newest `linksMaxAnswers` attempts; `linksMaxPerItem` and `linksMinSupport` are what
+   * is published of them (`publishLinks`).
+   */
+  readonly linksMinNewAnswers: number;
+  readonly linksMaxAnswers: number;
+  readonly linksMaxPerItem: number;
+  readonly linksMinSupport: number;
 }
 
 export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freeze({
@@ -105,6 +115,10 @@ export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freez
   exposureRounds: 3,
   sympsonHetterMinCalibratedShare: 0.5,
   refitMinNewResponses: 25,
+  linksMinNewAnswers: 200,
+  linksMaxAnswers: 200_000,
+  linksMaxPerItem: 16,
+  linksMinSupport: 3,
 });
 
 /** One θ bin of an item's statistics (see the module comment). */
@@ -351,6 +365,8 @@ export interface PublishedCalibration {
   /** Sympson–Hetter K per item (absent: 1), and whether mock tests should use it (the pool is calibrated enough). */
   readonly exposure: Readonly<Record<string, number>>;
   readonly sympsonHetter: boolean;
+  /** Item links learnt from the platform's attempts (./item-links.ts; absent before the job published any). */
+  readonly links?: PublishedLinks;
 }
 
 export interface ItemCalibrationView {

@@ -15,8 +15,8 @@
  *              first.
  */
 import type { Answer } from "./grading";
-import { FEATURE_COUNT, historySlice, learnerPart, recordOutcome, writeFeatureRow } from "./features";
-import type { LearnerHistory } from "./features";
+import { FEATURE_COUNT, NO_LINKS, historySlice, learnerPart, recordOutcome, writeFeatureRow } from "./features";
+import type { ItemLinks, LearnerHistory } from "./features";
 import { gradeResponse } from "./grading";
 import { neighbourMap } from "./graph";
 import type { SkillNode } from "./graph";
@@ -307,6 +307,7 @@ export function decideAttempt(
   responseMs: number,
   now: number,
   config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+  links: ItemLinks = NO_LINKS,
 ): AttemptDecision {
   const graded = gradeResponse(item.answer, response, { choiceCount: item.choices?.length });
   if (!graded.ok) return { ok: false, reason: `response: ${graded.message}` };
@@ -316,7 +317,7 @@ export function decideAttempt(
   // The row scoring built for this item (buildFeatures writes each row the same way, on the
   // same resolveSkills lookup): before this answer enters anything.
   const features = new Float32Array(FEATURE_COUNT);
-  writeFeatureRow(item, lookup, view.history, learnerPart(view.history), config.knowledge, features, 0);
+  writeFeatureRow(item, lookup, view.history, learnerPart(view.history), config.knowledge, features, 0, FEATURE_COUNT, links);
   const outcome = applyLearnerAttempt(view, curriculum, item, graded.correct, responseMs, now, config);
   const history = historySlice(view.history, item);
   recordOutcome(history, item, graded.correct);

@@ -74,12 +74,15 @@
  *   window's outgoing links once for all candidates instead of looking up every pair.
  *   Measured on the prediction study's folds (reports/eval.md, recipe correctness-v3 beside
  *   v2): AUC 0.7951 ± 0.0049 against 0.7822 on ASSISTments 2009 and 0.8351 ± 0.0060 against
- *   0.8280 on Statics 2011, higher on every fold of both. Not served yet: the platform's items
- *   need their own links, learnt from its own learners' attempts, and a features/3 model fed
- *   no links at all scores below correctness-v2 (Statics folds 1–2: 0.825 against 0.831), so
- *   switching before the platform has links would make predictions worse. The object already
- *   keeps the window and logs features/3 rows (link columns 0), so training on its own
- *   history (`npm run train -- --from-postgres`) sees the columns as they will be served.
+ *   0.8280 on Statics 2011, higher on every fold of both. On the platform the links are its
+ *   own, learnt from its learners' attempts by the calibration job (./item-links.ts, published
+ *   with the calibration version); learner objects build and log features/3 rows with them, so
+ *   training on its own history (`npm run train -- --from-postgres`) sees the columns as they
+ *   are served. No features/3 model is served yet: fed no links at all (a bank before the
+ *   job's first links) correctness-v3 scores below correctness-v2 (reports/eval.md, its "no
+ *   links" row). Trained with a third of its students' rows written without links, it matched
+ *   v2 there (Statics folds 1–2: 0.8313 / 0.8310 against 0.8311 / 0.8310) at a cost of up to
+ *   0.002 with links — a way to ship one model for banks with and without links.
  *
  * Tried on the same folds and left out because they did not move held-out AUC beyond fold
  * noise (scripts/ml/screen-features.ts, MLP as correctness-v1, reports/feature-screening.md):

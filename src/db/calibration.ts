@@ -3,10 +3,11 @@
  * `item_calibrations`): every job run that changed something is a version; an item's current
  * parameters are its row with the highest version. The published KV document is built from here.
  */
-import { asc, desc, sql } from "drizzle-orm";
+import { asc, desc, lte, sql } from "drizzle-orm";
 import type { CalibrationStatus } from "../core/calibration";
+import type { PublishedLinks } from "../core/item-links";
 import type { Drizzle } from "./client";
-import { calibrationVersions, itemCalibrations, items } from "./schema";
+import { attempts, calibrationVersions, itemCalibrations, items } from "./schema";
 
 /** What the calibration job needs of an item: authored parameters, primary skill, option count. */
 export interface AuthoredItem {
@@ -35,6 +36,7 @@ export interface CalibrationVersion {
   calibrated: number;
   config: unknown;
   exposure: Record<string, number>;
+  links: PublishedLinks | null;
 }
 
 export async function authoredItems(db: Drizzle): Promise<AuthoredItem[]> {
@@ -82,17 +84,53 @@ export async function currentCalibrations(db: Drizzle): Promise<Map<string, Item
 /** Writes a new version with the items it changed, in one transaction; the version number is the previous + 1. */
 export async function writeVersion(
   db: Drizzle,
-  input: { changed: readonly ItemCalibration[]; items: number; calibrated: number; config: unknown; exposure: Record<string, number>; now: Date },
+  input: { changed: readonly ItemCalibration[]; items: number; calibrated: number; config: unknown; exposure: Record<string, number>; links: PublishedLinks | null; now: Date },
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // Serialises concurrent runs (a manual run beside the cron): the second waits, then numbers after the first.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(7431001)`);
     const [row] = await tx.select({ v: sql<number>`coalesce(max(${calibrationVersions.version}), 0)` }).from(calibrationVersions);
     const version = Number(row?.v ?? 0) + 1;
-    await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure });
+    await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure, links: input.links });
     for (let i = 0; i < input.changed.length; i += 500) {
       await tx.insert(itemCalibrations).values(input.changed.slice(i, i + 500).map((c) => ({ ...c, version })));
     }
     return version;
   });
+}
+
+/** The newest attempt's id (0: none): how far the attempts table has grown since a links fit. */
+export async function newestAttemptId(db: Drizzle): Promise<number> {
+  const [row] = await db.select({ id: sql<number | null>`max(${attempts.id})` }).from(attempts);
+  return Number(row?.id ?? 0);
+}
+
+export interface AnswerSequences {
+  /** Per learner, their answers in `seq` order. */
+  readonly sequences: readonly { readonly learnerId: string; readonly answers: readonly { readonly itemId: string; readonly correct: boolean }[] }[];
+  readonly answers: number;
+  readonly throughAttemptId: number;
+}
+
+/**
+ * The newest `limit` attempts (every mode; with `throughId`, the newest up to that id), as each
+ * learner's answers in order: what item links are learnt from.
+ */
+export async function answerSequences(db: Drizzle, limit: number, throughId?: number): Promise<AnswerSequences> {
+  const rows = await db
+    .select({ id: attempts.id, learnerId: attempts.learnerId, seq: attempts.seq, itemId: attempts.itemId, correct: attempts.correct })
+    .from(attempts)
+    .where(throughId === undefined ? undefined : lte(attempts.id, throughId))
+    .orderBy(desc(attempts.id))
+    .limit(limit);
+  const byLearner = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const list = byLearner.get(r.learnerId);
+    if (list) list.push(r);
+    else byLearner.set(r.learnerId, [r]);
+  }
+  const sequences = [...byLearner]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([learnerId, list]) => ({ learnerId, answers: list.sort((a, b) => a.seq - b.seq).map((r) => ({ itemId: r.itemId, correct: r.correct })) }));
+  return { sequences, answers: rows.length, throughAttemptId: rows.reduce((m, r) => Math.max(m, r.id), 0) };
 }

@@ -22,6 +22,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type { Answer } from "../content/schema";
+import type { PublishedLinks } from "../core/item-links";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -238,6 +239,8 @@ export const calibrationVersions = pgTable("calibration_versions", {
   config: jsonb("config").notNull(),
   /** Sympson–Hetter exposure parameters K (item id → K < 1; absent items have K = 1), from the job's simulation. */
   exposure: jsonb("exposure").$type<Record<string, number>>().notNull(),
+  /** Item links learnt from the attempts up to this version (src/core/item-links.ts); null before the job published any. */
+  links: jsonb("links").$type<PublishedLinks>(),
 });
 
 /**

@@ -12,6 +12,7 @@
  *                   fold (test students never take part in the choice), then refitted on all
  *                   training students.
  */
+import { FEATURE_WIDTHS } from "../core/features";
 import { DEFAULT_KNOWLEDGE_CONFIG, predictBatch } from "../core/knowledge";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { ItemParams, SkillState } from "../core/types";
@@ -26,7 +27,7 @@ import type { CalibrationBin } from "./metrics";
 import { replaySequence } from "../ml/replay";
 import { scoreRows } from "../ml/onnx-node";
 import type { ShippedModel } from "../ml/onnx-node";
-import { featureTable, predictTable, trainRecipe, trainingSet } from "../ml/pipeline";
+import { featureTable, predictTable, recipeWidth, trainRecipe, trainingSet } from "../ml/pipeline";
 import { RECIPES } from "../ml/recipes";
 
 /** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
@@ -110,6 +111,11 @@ function replayAll(students: readonly StudentSequence[], toItem: ReturnType<type
   return out;
 }
 
+/** The key of a links-reading recipe's row scored without links. */
+export function noLinksKey(version: string): string {
+  return `${version} (no links)`;
+}
+
 /** Runs the study on one dataset; throws if an invariant fails. */
 export async function runPrediction(ds: Dataset, options: PredictOptions): Promise<DatasetResult> {
   const started = performance.now();
@@ -126,10 +132,13 @@ export async function runPrediction(ds: Dataset, options: PredictOptions): Promi
   };
   const recipes = options.ml ? RECIPES : [];
   for (const r of recipes) labels[r.version] = `ML ${r.version}: ${r.description} (fitted on training students)`;
+  // A recipe that reads item links is also scored with none (the same fitted model): a bank whose links are not learnt yet.
+  const linkRecipes = recipes.filter((r) => recipeWidth(r) > (FEATURE_WIDTHS["features/2"] ?? 0));
+  for (const r of linkRecipes) labels[noLinksKey(r.version)] = `ML ${r.version} as above, fed no item links (a bank whose links are not learnt yet)`;
   const shipped = options.shipped;
   const shippedKey = shipped ? `${shipped.version}.onnx` : undefined;
   if (shipped && shippedKey) labels[shippedKey] = `Shipped file models/${shippedKey} via onnxruntime (fitted on all students: in-sample weights)`;
-  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version), ...(shippedKey ? [shippedKey] : [])];
+  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version), ...linkRecipes.map((r) => noLinksKey(r.version)), ...(shippedKey ? [shippedKey] : [])];
   const results = keys.map((key) => ({ key, label: labels[key] ?? key, folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
   const pooled = keys.map(() => [] as Float64Array[]);
   const pooledLabels: Uint8Array[] = [];
@@ -182,7 +191,14 @@ export async function runPrediction(ds: Dataset, options: PredictOptions): Promi
       }
       if (recipes.length > 0) {
         const mlSet = trainingSet(train, base.skills, DEFAULT_KNOWLEDGE_CONFIG, options.fit);
-        for (const recipe of recipes) mlPreds.push(predictTable(trainRecipe(mlSet, recipe), mlTable));
+        const withoutLinks: Float64Array[] = [];
+        const noLinksTable = linkRecipes.length > 0 ? featureTable(test, toTestItem, DEFAULT_KNOWLEDGE_CONFIG) : null;
+        for (const recipe of recipes) {
+          const model = trainRecipe(mlSet, recipe);
+          mlPreds.push(predictTable(model, mlTable));
+          if (noLinksTable && linkRecipes.includes(recipe)) withoutLinks.push(predictTable(model, noLinksTable));
+        }
+        mlPreds.push(...withoutLinks);
       }
       if (shipped) mlPreds.push(await scoreRows(shipped, mlTable));
     }

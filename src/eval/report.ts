@@ -5,6 +5,7 @@
 import type { StudyResult } from "../core/cat-sim";
 import { expectedCalibrationError, meanSd } from "./metrics";
 import { POLICY_LABELS } from "./policies";
+import { noLinksKey } from "./predict";
 import type { DatasetResult, PredictorResult } from "./predict";
 import { lineChart } from "./svg";
 import { engineAdvantage, intervalSummaries, summarise } from "./teach";
@@ -175,7 +176,7 @@ export function renderReport(r: EvalReport): RenderedReport {
       const ll = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
       const both = (p: PredictorResult | undefined) => (p ? `${f3(auc(p))} / ${f3(ll(p))} (${p.key})` : "–");
       // Recipes are the rows after the four engine rows, the bundled file excluded.
-      const candidates = d.predictors.slice(4).filter((p) => p !== ml && p !== file);
+      const candidates = d.predictors.slice(4).filter((p) => p !== ml && p !== file && !p.key.endsWith(noLinksKey("")));
       const best = candidates.reduce<PredictorResult | undefined>((b, p) => (b === undefined || auc(p) > auc(b) ? p : b), undefined);
       md.push(
         `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml && ml !== file ? both(ml) : "–"} | ${both(file)} | ${both(best)} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,

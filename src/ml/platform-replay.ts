@@ -5,16 +5,16 @@
  * Each learner's attempts (Postgres `attempts`, in `seq` order) are replayed from an empty
  * learner through `decideAttempt` — the object's own decision on an answer: grade the stored
  * response, build the correctness model's input row for the item, learn — with the items'
- * parameters as the object serves them (the bank with the published calibration), the skill
- * graph's neighbour priors and the real answer times. Row i is the model's input before answer
+ * parameters as the object serves them (the bank with the published calibration), the item
+ * links published with it, the skill graph's neighbour priors and the real answer times. Row i is the model's input before answer
  * i: what `npm run train -- --from-postgres` fits on.
  *
  * The object logged the row it built when the answer arrived (`attempts.features`, since
  * migration 0004). `replayPlatformHistory` compares the two row for row, column by column,
  * exactly in float32: the same code on the same inputs gives the same bits, so any difference
  * is train/serve skew — a parameter that changed between the answer and the replay (a new
- * calibration version moves `item_b` and the residual columns), a skill graph that changed,
- * or code that drifted.
+ * calibration version moves `item_b` and the residual columns, new item links the link
+ * columns), a skill graph that changed, or code that drifted.
  *
  * Unlike the public datasets' pipeline (./pipeline.ts: no clock, no skill graph, item
  * difficulties fitted from the outcomes), nothing here is estimated from the outcomes: the
@@ -23,7 +23,8 @@
 import type { Item } from "../content/schema";
 import { DEFAULT_ENGINE_CONFIG, decideAttempt } from "../core/engine";
 import type { Curriculum, EngineConfig } from "../core/engine";
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION, mergeHistorySlice } from "../core/features";
+import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION, NO_LINKS, mergeHistorySlice } from "../core/features";
+import type { ItemLinks } from "../core/features";
 import { SimLearnerView } from "../core/sim-view";
 
 /**
@@ -106,6 +107,7 @@ export function replayPlatformHistory(
   curriculum: Curriculum,
   config: EngineConfig = DEFAULT_ENGINE_CONFIG,
   maxExamples = 10,
+  links: ItemLinks = NO_LINKS,
 ): ReplayResult {
   const n = learners.reduce((a, l) => a + l.attempts.length, 0);
   const x = new Float32Array(n * FEATURE_COUNT);
@@ -126,7 +128,7 @@ export function replayPlatformHistory(
     const view = new SimLearnerView();
     learner.attempts.forEach((a, index) => {
       const item = items.get(a.itemId);
-      const decision = item ? decideAttempt(view, curriculum, item, a.response, a.responseMs, a.answeredAt, config) : null;
+      const decision = item ? decideAttempt(view, curriculum, item, a.response, a.responseMs, a.answeredAt, config, links) : null;
       if (!item || !decision || !decision.ok) {
         skipped++;
         const reason = !item ? "the item is not in the bank" : decision && !decision.ok ? decision.reason : "not graded";

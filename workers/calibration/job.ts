@@ -4,8 +4,10 @@
  * to KV, where every learner object reads them (workers/learner/content.ts).
  *
  *   claim changed items (Redis) ─► refit each (src/core/calibration.ts) ─► exposure table
- *   (Sympson–Hetter by simulation over the calibrated pool) ─► new version (Postgres) ─►
- *   publish `calibration:v1` (KV) ─► release the claim (Redis)
+ *   (Sympson–Hetter by simulation over the calibrated pool) ─► item links, when enough
+ *   attempts arrived since the last fit (src/core/item-links.ts, from the newest attempts in
+ *   Postgres) ─► new version (Postgres) ─► publish `calibration:v1` (KV) ─► release the claim
+ *   (Redis)
  *
  * Crash-safe by order: the claim is released last, so a run that died is redone from the same
  * cumulative counters (a refit is a pure function of them); an item whose response count did
@@ -16,8 +18,11 @@ import { courseBlueprint } from "../../src/core/cat-blueprint";
 import { calibrateSympsonHetter } from "../../src/core/cat-sim";
 import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
+import { answerResidual } from "../../src/core/features";
+import { fitItemLinks, publishLinks } from "../../src/core/item-links";
+import type { PublishedLinks } from "../../src/core/item-links";
 import { mulberry32, normalDraw } from "../../src/core/random";
-import { authoredItems, currentCalibrations, latestVersion, writeVersion } from "../../src/db/calibration";
+import { answerSequences, authoredItems, currentCalibrations, latestVersion, newestAttemptId, writeVersion } from "../../src/db/calibration";
 import type { AuthoredItem, ItemCalibration } from "../../src/db/calibration";
 import { createDatabase } from "../../src/db/client";
 import type { Drizzle } from "../../src/db/client";
@@ -42,6 +47,9 @@ export interface CalibrationRun {
   items: number;
   /** Largest simulated exposure under the table (0 when not computed). */
   maxExposure: number;
+  /** Whether this run refitted the item links, and how many it published (0: none yet). */
+  linksRefitted: boolean;
+  links: number;
 }
 
 export interface CalibrationDeps {
@@ -60,7 +68,9 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   const daily = deps.now % 86_400_000 < 15 * 60_000;
   // Each dependency's failure is a DependencyError (../dependency.ts): a 503 or a retried cron, never a bug.
   const claimed = await calling("redis", () => deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses));
-  const [items, current, previous] = await calling("postgres", () => Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db)]));
+  const [items, current, previous, newest] = await calling("postgres", () =>
+    Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db), newestAttemptId(deps.db)]),
+  );
   const byId = new Map(items.map((i) => [i.id, i]));
   const known = claimed.filter((id) => byId.has(id));
   const toFit: { authored: AuthoredItem; bins: ItemStat["bins"] }[] = [];
@@ -88,19 +98,25 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   let version = previous?.version ?? null;
   let exposure = previous?.exposure ?? {};
   let maxExposure = 0;
-  const wrote = changed.length > 0;
+  const linksRefitted = newest - (previous?.links?.throughAttemptId ?? 0) >= config.linksMinNewAnswers;
+  const links = linksRefitted ? await itemLinks(deps.db, byId, merged, config) : (previous?.links ?? null);
+  const wrote = changed.length > 0 || linksRefitted;
   if (wrote) {
     // Only a calibrated pool uses the table, and the simulation is the job's largest cost
-    // (≈ 15 s of CPU for the 6,900-item demo bank at 100 simulees × 3 rounds): skip it before.
-    const table = sympsonHetter ? await exposureTable(deps.db, items, merged, config, (previous?.version ?? 0) + 1) : { exposure: {}, maxExposure: 0 };
-    exposure = table.exposure;
-    maxExposure = table.maxExposure;
+    // (≈ 15 s of CPU for the 6,900-item demo bank at 100 simulees × 3 rounds): skip it before,
+    // and when only the links changed.
+    if (changed.length > 0) {
+      const table = sympsonHetter ? await exposureTable(deps.db, items, merged, config, (previous?.version ?? 0) + 1) : { exposure: {}, maxExposure: 0 };
+      exposure = table.exposure;
+      maxExposure = table.maxExposure;
+    }
     version = await calling("postgres", () => writeVersion(deps.db, {
       changed,
       items: items.length,
       calibrated,
       config: { ...config },
       exposure,
+      links,
       now: new Date(deps.now),
     }));
   }
@@ -115,12 +131,25 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
         items: Object.fromEntries([...merged.values()].map((c) => [c.itemId, encodeCalibration(c)])),
         exposure,
         sympsonHetter,
+        ...(links ? { links } : {}),
       };
       await calling("kv", () => deps.kv.put(CALIBRATION_KV_KEY, JSON.stringify(doc)));
     }
   }
   await calling("redis", () => deps.stats.releaseChanged());
-  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure };
+  const published = links ? Object.values(links.links).reduce((n, out) => n + out.length, 0) : 0;
+  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure, linksRefitted, links: published };
+}
+
+/**
+ * Item links from the newest attempts (every learner's answers in order), each answer's residual
+ * taken against the item's difficulty as learners are now served it (calibrated, else authored).
+ */
+async function itemLinks(db: Drizzle, items: ReadonlyMap<string, AuthoredItem>, calibrations: ReadonlyMap<string, ItemCalibration>, config: CalibrationJobConfig): Promise<PublishedLinks> {
+  const read = await calling("postgres", () => answerSequences(db, config.linksMaxAnswers));
+  const difficulty = (id: string) => calibrations.get(id)?.difficulty ?? items.get(id)?.difficulty ?? 0;
+  const fitted = fitItemLinks(read.sequences.map((s) => s.answers.map((a) => ({ itemId: a.itemId, residual: answerResidual(difficulty(a.itemId), a.correct) }))));
+  return publishLinks(fitted, { answers: read.answers, learners: read.sequences.length, throughAttemptId: read.throughAttemptId }, { maxPerItem: config.linksMaxPerItem, minSupport: config.linksMinSupport });
 }
 
 /**

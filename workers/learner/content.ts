@@ -5,6 +5,9 @@
  */
 import { withCalibration } from "../../src/core/calibration";
 import type { PublishedCalibration } from "../../src/core/calibration";
+import { NO_LINKS } from "../../src/core/features";
+import type { ItemLinks } from "../../src/core/features";
+import { linksOf } from "../../src/core/item-links";
 import { buildCurriculum } from "../../src/core/engine";
 import type { Curriculum } from "../../src/core/engine";
 import type { Item, Skill } from "../../src/content/schema";
@@ -20,6 +23,9 @@ export const bankKeys = {
   skillItems: (skillId: string) => `bank:v1:${skillId}`,
   item: (itemId: string) => `bank-item:v1:${itemId}`,
 };
+
+/** Decoded links per calibration document (one decode per document an isolate reads). */
+const LINKS_BY_DOCUMENT = new WeakMap<PublishedCalibration, ItemLinks>();
 
 /** The calibrated item parameters the calibration job publishes (workers/calibration/job.ts). */
 export const CALIBRATION_KV_KEY = "calibration:v1";
@@ -164,6 +170,18 @@ export class LearnerContent {
   /** The calibration last read (no I/O): what `why` and mock reports cite. */
   currentCalibration(): PublishedCalibration | null {
     return this.memory.calibration?.value ?? null;
+  }
+
+  /** The item links published with the calibration last read (no I/O; NO_LINKS before any): what feature rows are built with. */
+  currentLinks(): ItemLinks {
+    const doc = this.currentCalibration();
+    if (!doc) return NO_LINKS;
+    let links = LINKS_BY_DOCUMENT.get(doc);
+    if (!links) {
+      links = linksOf(doc.links);
+      LINKS_BY_DOCUMENT.set(doc, links);
+    }
+    return links;
   }
 
   /** A skill's items with the calibrated parameters in place of the authored ones. */

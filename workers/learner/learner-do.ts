@@ -297,7 +297,7 @@ export class LearnerDO extends DurableObject<Env> {
     const test = serve.mockTestId ? this.store.getMockTest(serve.mockTestId) : null;
 
     // --- decide
-    const decision = decideAttempt(state, curriculum, item, input.response, input.responseMs, now, DEFAULT_ENGINE_CONFIG);
+    const decision = decideAttempt(state, curriculum, item, input.response, input.responseMs, now, DEFAULT_ENGINE_CONFIG, this.content.currentLinks());
     if (!decision.ok) return { ok: false, code: "invalid_request", detail: decision.reason };
     const { correct, outcome } = decision;
     const seq = state.seq + 1;
@@ -791,7 +791,10 @@ export class LearnerDO extends DurableObject<Env> {
     const scorer = `${predictor.ok ? predictor.version : KNOWLEDGE_PREDICTOR}@calibration-${calibration?.version ?? 0}`;
     const missing = cache ? cache.lookup(items, scorer, now, predictions) : items.map((_, i) => i);
     const fresh = missing.length === items.length ? items : missing.map((i) => items[i] as Item);
-    const rows = predictor.ok && fresh.length > 0 ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * predictor.width), cfg.knowledge, predictor.width) : new Float32Array(0);
+    const rows =
+      predictor.ok && fresh.length > 0
+        ? buildFeatures(state.skill, curriculum.neighbours, state.history, fresh, new Float32Array(fresh.length * predictor.width), cfg.knowledge, predictor.width, this.content.currentLinks())
+        : new Float32Array(0);
     const scored =
       fresh.length > 0
         ? await predictOrFallback(predictor, rows, fresh.length, () => predictBatch(fresh, lookup, cfg.knowledge, new Float64Array(fresh.length)), KNOWLEDGE_PREDICTOR)

@@ -8,8 +8,8 @@
  *   - an attempt drops the entries of the skills it can change (`affectedSkills`: the item's
  *     skills and their graph neighbours — beliefs, neighbour priors, skill history);
  *   - learner-level features (total attempts, overall and recent accuracy, streaks, answers
- *     since each skill was practised, the difficulty-relative residuals) move with every
- *     attempt for every item, so the whole
+ *     since each skill was practised, the difficulty-relative residuals, features/3's item-link
+ *     sums over the last answers) move with every attempt for every item, so the whole
  *     cache is refreshed every `refreshEveryAttempts` attempts: an entry's learner-level
  *     inputs are never more than that many attempts old;
  *   - everything after `ttlMs` (the old plan's 15 minutes), and when the predictor changes

@@ -1764,7 +1764,25 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "authored" | "provisional" | "calibrated";
                             } | null;
+                            /** @description With `item`: the published links into it (answers on these items predict it) and out of it, strongest first */
+                            itemLinks?: {
+                                into: {
+                                    itemId: string;
+                                    weight: number;
+                                }[];
+                                outOf: {
+                                    itemId: string;
+                                    weight: number;
+                                }[];
+                            };
                             items: number;
+                            /** @description Item links learnt from the platform's attempts (src/core/item-links.ts); null before the job published any */
+                            links: {
+                                answers: number;
+                                learners: number;
+                                published: number;
+                                throughAttemptId: number;
+                            } | null;
                             sympsonHetter: boolean;
                             version: number | null;
                         };
@@ -2488,6 +2506,10 @@ export interface components {
             changed: number;
             claimed: number;
             items: number;
+            /** @description Item links published (0: none yet) */
+            links: number;
+            /** @description Whether this run refitted the item links (enough new attempts since the last fit) */
+            linksRefitted: boolean;
             maxExposure: number;
             statsEnabled: boolean;
             version: number | null;

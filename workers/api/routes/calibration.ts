@@ -1,7 +1,7 @@
 /**
  * Operator routes for item calibration (workers/calibration/job.ts):
  *   POST /v1/ops/calibration/run   runs the calibration job now, refitting every changed item (the Cron Trigger runs it on schedule)
- *   GET  /v1/ops/calibration       the published parameters: version, counts, and one item's entry
+ *   GET  /v1/ops/calibration       the published parameters: version, counts, the item links, and one item's entry and links
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
@@ -20,6 +20,8 @@ const RunSchema = z
     calibrated: z.number(),
     items: z.number(),
     maxExposure: z.number(),
+    linksRefitted: z.boolean().openapi({ description: "Whether this run refitted the item links (enough new attempts since the last fit)" }),
+    links: z.number().openapi({ description: "Item links published (0: none yet)" }),
     statsEnabled: z.boolean(),
   })
   .openapi("CalibrationRun");
@@ -40,6 +42,8 @@ const ItemCalibrationSchema = z.object({
   seDifficulty: z.number(),
   status: z.enum(["authored", "provisional", "calibrated"]),
 });
+
+const LinkSchema = z.object({ itemId: z.string(), weight: z.number() });
 
 const showRoute = createRoute({
   method: "get",
@@ -68,7 +72,15 @@ const showRoute = createRoute({
             calibrated: z.number(),
             sympsonHetter: z.boolean(),
             exposureControlled: z.number(),
+            links: z
+              .object({ published: z.number(), answers: z.number(), learners: z.number(), throughAttemptId: z.number() })
+              .nullable()
+              .openapi({ description: "Item links learnt from the platform's attempts (src/core/item-links.ts); null before the job published any" }),
             item: ItemCalibrationSchema.nullable().optional(),
+            itemLinks: z
+              .object({ into: z.array(LinkSchema), outOf: z.array(LinkSchema) })
+              .optional()
+              .openapi({ description: "With `item`: the published links into it (answers on these items predict it) and out of it, strongest first" }),
           }),
         },
       },
@@ -89,6 +101,12 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const { item } = c.req.valid("query");
     const doc = await c.env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
     const entries = Object.values(doc?.items ?? {});
+    const links = doc?.links;
+    const strongest = (list: { itemId: string; weight: number }[]) => list.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.itemId < b.itemId ? -1 : 1));
+    const itemLinks = (id: string) => ({
+      into: strongest(Object.entries(links?.links ?? {}).flatMap(([from, out]) => out.filter(([to]) => to === id).map(([, weight]) => ({ itemId: from, weight })))),
+      outOf: strongest((links?.links[id] ?? []).map(([to, weight]) => ({ itemId: to, weight }))),
+    });
     return c.json(
       {
         version: doc?.version ?? null,
@@ -97,7 +115,8 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
         calibrated: entries.filter((e) => e[5] === 2).length,
         sympsonHetter: doc?.sympsonHetter ?? false,
         exposureControlled: Object.keys(doc?.exposure ?? {}).length,
-        ...(item ? { item: decodeCalibration(doc, item) } : {}),
+        links: links ? { published: Object.values(links.links).reduce((n, out) => n + out.length, 0), answers: links.answers, learners: links.learners, throughAttemptId: links.throughAttemptId } : null,
+        ...(item ? { item: decodeCalibration(doc, item), itemLinks: itemLinks(item) } : {}),
       },
       200,
     );

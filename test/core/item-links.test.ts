@@ -1,0 +1,74 @@
+/**
+ * Published item links (src/core/item-links.ts): what the calibration job keeps of a fit, and
+ * what the learner objects read back — the same links through both of the reader's views.
+ */
+import { describe, expect, it } from "vitest";
+import { LINK_WINDOW } from "../../src/core/features";
+import { fitItemLinks, linksOf, publishLinks } from "../../src/core/item-links";
+import type { LinkAnswer } from "../../src/core/item-links";
+import { mulberry32 } from "../../src/core/random";
+
+const SOURCE = { answers: 0, learners: 0, throughAttemptId: 0 };
+
+/** Learners who answer q0…q9 in random order; answers on "lead" predict answers on "follow". */
+function sequences(n: number, seed: number): LinkAnswer[][] {
+  const rng = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    const ability = rng() < 0.5 ? 0.4 : -0.4;
+    const seq: LinkAnswer[] = [];
+    for (let k = 0; k < 12; k++) seq.push({ itemId: `q${Math.floor(rng() * 10)}`, residual: rng() - 0.5 });
+    seq.push({ itemId: "lead", residual: ability }, { itemId: "follow", residual: ability + (rng() - 0.5) * 0.1 });
+    return seq;
+  });
+}
+
+describe("published item links", () => {
+  it("keeps per target the links of largest |w| resting on enough answer pairs, rounded, in id order", () => {
+    const fitted = fitItemLinks(sequences(200, 3));
+    const doc = publishLinks(fitted, { answers: 2800, learners: 200, throughAttemptId: 99 }, { maxPerItem: 3, minSupport: 5 });
+    expect(doc).toMatchObject({ answers: 2800, learners: 200, throughAttemptId: 99, window: LINK_WINDOW, maxPerItem: 3, minSupport: 5 });
+    const into = new Map<string, [string, number][]>();
+    for (const [from, out] of Object.entries(doc.links)) for (const [to, w] of out) into.set(to, [...(into.get(to) ?? []), [from, w]]);
+    for (const list of into.values()) expect(list.length).toBeLessThanOrEqual(3);
+    // "lead" always precedes "follow" with the same sign of residual: the strongest link into "follow".
+    const follow = (into.get("follow") ?? []).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+    expect(follow[0]?.[0]).toBe("lead");
+    expect(follow[0]?.[1]).toBeCloseTo(fitted.weight("lead", "follow") ?? Number.NaN, 4);
+    expect(follow[0]?.[1]).toBeGreaterThan(0.5);
+    // Kept links are the fit's, rounded to 4 decimals; sources and targets in id order.
+    for (const [from, out] of Object.entries(doc.links)) {
+      for (const [to, w] of out) expect(w).toBe(Math.round((fitted.weight(from, to) ?? Number.NaN) * 1e4) / 1e4);
+      expect(out.map(([to]) => to)).toEqual(out.map(([to]) => to).sort());
+    }
+    expect(Object.keys(doc.links)).toEqual(Object.keys(doc.links).sort());
+    // The same fit publishes the same document.
+    expect(JSON.stringify(publishLinks(fitItemLinks(sequences(200, 3)), { answers: 2800, learners: 200, throughAttemptId: 99 }, { maxPerItem: 3, minSupport: 5 }))).toBe(JSON.stringify(doc));
+  });
+
+  it("drops links resting on fewer answer pairs than minSupport", () => {
+    const fitted = fitItemLinks([[{ itemId: "a", residual: 0.5 }, { itemId: "b", residual: 0.5 }]]);
+    expect(fitted.weight("a", "b")).toBeGreaterThan(0);
+    expect(publishLinks(fitted, SOURCE, { maxPerItem: 16, minSupport: 2 }).links).toEqual({});
+    expect(publishLinks(fitted, SOURCE, { maxPerItem: 16, minSupport: 1 }).links).toEqual({ a: [["b", Math.round((fitted.weight("a", "b") ?? 0) * 1e4) / 1e4]] });
+  });
+
+  it("reads back as the same links pair by pair and source by source; nothing for another window or no document", () => {
+    const doc = publishLinks(fitItemLinks(sequences(100, 5)), SOURCE);
+    const links = linksOf(JSON.parse(JSON.stringify(doc)));
+    let n = 0;
+    for (const [from, out] of Object.entries(doc.links)) {
+      expect([...links.outgoing(from)]).toEqual(out);
+      for (const [to, w] of out) {
+        expect(links.weight(from, to)).toBe(w);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(10);
+    expect(links.weight("nope", "q1")).toBeUndefined();
+    expect([...links.outgoing("nope")]).toEqual([]);
+    for (const none of [linksOf(null), linksOf(undefined), linksOf({ ...doc, window: LINK_WINDOW + 1 })]) {
+      expect([...none.outgoing("lead")]).toEqual([]);
+      expect(none.weight("lead", "follow")).toBeUndefined();
+    }
+  });
+});

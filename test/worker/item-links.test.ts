@@ -1,0 +1,120 @@
+/**
+ * Item links learnt from the platform's own attempts, end to end inside workerd: learners'
+ * attempts in Postgres → the calibration job (src/core/item-links.ts fit, published with the
+ * calibration version in Postgres and KV) → the feature rows a learner's object builds and logs
+ * (features/3's link columns) → rebuilt exactly by the replay that `npm run train --
+ * --from-postgres` trains on, with the links of the latest version.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { asc, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { withCalibration } from "../../src/core/calibration";
+import type { PublishedCalibration } from "../../src/core/calibration";
+import { buildCurriculum } from "../../src/core/engine";
+import { FEATURE_NAMES, answerResidual } from "../../src/core/features";
+import { fitItemLinks, linksOf, publishLinks } from "../../src/core/item-links";
+import { answerSequences, authoredItems, currentCalibrations, latestVersion } from "../../src/db/calibration";
+import { createDatabase } from "../../src/db/client";
+import { getItems, listSkills } from "../../src/db/content";
+import { attempts } from "../../src/db/schema";
+import { replayPlatformHistory } from "../../src/ml/platform-replay";
+import { createItemStats } from "../../src/stats/item-stats";
+import { runCalibration } from "../../workers/calibration/job";
+import { CALIBRATION_KV_KEY } from "../../workers/learner/content";
+import type { LearnerDO } from "../../workers/learner/learner-do";
+import { api, drainOutbox, json, learnerStub, testEnv, uniqueLearner } from "./helpers";
+import { LearnerClient } from "./learner-support";
+
+const LINK_COUNT = FEATURE_NAMES.indexOf("link_count");
+
+async function practise(label: string, answers: number, ahead = 0): Promise<LearnerClient> {
+  const learner = await LearnerClient.create(uniqueLearner(label));
+  if (ahead > 0) {
+    await runInDurableObject(learnerStub(learner.id), (i: LearnerDO) => {
+      i.clock = () => Date.now() + ahead;
+    });
+  }
+  for (let k = 0; k < answers; k++) {
+    const next = await learner.next();
+    await learner.answer(next.item?.id ?? "", k % 3 !== 1);
+  }
+  await drainOutbox(learner.id);
+  return learner;
+}
+
+describe("item links: attempts → calibration job → KV → learners' feature rows", () => {
+  it("learns links from the attempts in Postgres, publishes exactly their fit, and learners' objects build their rows with them", async () => {
+    for (let l = 0; l < 8; l++) await practise(`links-${l}`, 8);
+
+    const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
+    try {
+      const stats = createItemStats({ url: testEnv.UPSTASH_REDIS_REST_URL, token: testEnv.UPSTASH_REDIS_REST_TOKEN, prefix: testEnv.ITEM_STATS_KEY_PREFIX });
+      const config = { linksMinSupport: 1, linksMinNewAnswers: 1 };
+      const run = await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config });
+      expect(run.linksRefitted).toBe(true);
+      expect(run.links).toBeGreaterThan(0);
+      const doc = await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
+      const links = doc?.links;
+      if (!doc || !links) throw new Error("no links published");
+      expect(doc.version).toBe(run.version);
+      // The version in Postgres carries the same links (what the replay reads).
+      expect((await latestVersion(db.read))?.links).toEqual(links);
+
+      // Exactly the fit of the attempts it read: every learner's answers in order, residuals
+      // against the difficulty learners are served.
+      const read = await answerSequences(db.read, 200_000, links.throughAttemptId);
+      expect(links.answers).toBe(read.answers);
+      const [items, calibrations] = await Promise.all([authoredItems(db.read), currentCalibrations(db.read)]);
+      const authored = new Map(items.map((i) => [i.id, i.difficulty]));
+      const b = (id: string) => calibrations.get(id)?.difficulty ?? authored.get(id) ?? 0;
+      const fitted = fitItemLinks(read.sequences.map((s) => s.answers.map((a) => ({ itemId: a.itemId, residual: answerResidual(b(a.itemId), a.correct) }))));
+      const expected = publishLinks(fitted, { answers: read.answers, learners: read.sequences.length, throughAttemptId: links.throughAttemptId }, { maxPerItem: 16, minSupport: 1 });
+      expect(links).toEqual(expected);
+
+      // Operators see them: counts, and one item's links in and out, strongest first.
+      const [source, out] = Object.entries(links.links).sort((x, y) => y[1].length - x[1].length)[0] ?? ["", []];
+      const shown = await json<{ links: { published: number; answers: number; throughAttemptId: number }; itemLinks: { into: { itemId: string; weight: number }[]; outOf: { itemId: string; weight: number }[] } }>(
+        await api(`/v1/ops/calibration?item=${source}`, { headers: { authorization: `Bearer ${testEnv.OPS_TOKEN}` } }),
+      );
+      expect(shown.links).toEqual({ published: run.links, answers: links.answers, learners: links.learners, throughAttemptId: links.throughAttemptId });
+      expect(shown.itemLinks.outOf).toHaveLength(out.length);
+      expect(new Set(shown.itemLinks.outOf.map((l) => `${l.itemId}:${l.weight}`))).toEqual(new Set(out.map(([to, w]) => `${to}:${w}`)));
+      expect(shown.itemLinks.outOf.map((l) => Math.abs(l.weight))).toEqual(shown.itemLinks.outOf.map((l) => Math.abs(l.weight)).sort((x, y) => y - x));
+      const into = Object.entries(links.links).flatMap(([from, list]) => list.filter(([to]) => to === source).map(([, w]) => `${from}:${w}`));
+      expect(new Set(shown.itemLinks.into.map((l) => `${l.itemId}:${l.weight}`))).toEqual(new Set(into));
+
+      // Nothing new since: the next run keeps them (no refit below linksMinNewAnswers).
+      const again = await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config: { ...config, linksMinNewAnswers: 1_000_000 } });
+      expect(again.linksRefitted).toBe(false);
+      expect((await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json"))?.links).toEqual(links);
+
+      // A learner whose object reads the published calibration (its clock past the isolate's refresh).
+      const learner = await practise("links-reader", 10, 2 * 60_000);
+      const rows = await db.read.select().from(attempts).where(eq(attempts.learnerId, learner.id)).orderBy(asc(attempts.seq));
+      expect(rows).toHaveLength(10);
+      const [skills, bank] = await Promise.all([listSkills(db.read), getItems(db.read, [...new Set(rows.map((r) => r.itemId))])]);
+      const replay = (withLinks: boolean) =>
+        replayPlatformHistory(
+          [
+            {
+              learnerId: learner.id,
+              fold: 1,
+              attempts: rows.map((r) => ({ itemId: r.itemId, correct: r.correct, response: r.response, responseMs: r.responseMs, answeredAt: r.answeredAt.getTime(), features: r.features, featureVersion: r.featureVersion })),
+            },
+          ],
+          new Map(bank.map((it) => [it.id, withCalibration(it, doc)])),
+          buildCurriculum(skills),
+          undefined,
+          10,
+          withLinks ? linksOf(links) : undefined,
+        );
+      // Its logged rows are the replay's with the published links, column for column…
+      expect(replay(true).parity).toMatchObject({ logged: 10, identical: 10 });
+      // …and the links are in them: some rows have linked answers in their window, and without the links the replay differs there.
+      expect(rows.some((r) => (r.features?.[LINK_COUNT] ?? 0) > 0)).toBe(true);
+      expect(replay(false).parity.columns[LINK_COUNT]?.mismatches).toBeGreaterThan(0);
+    } finally {
+      await db.end();
+    }
+  });
+});
