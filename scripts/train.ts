@@ -1,6 +1,7 @@
 /**
- * `npm run train [-- --from-postgres] [--quick]`: fits the shipped recipe (CURRENT in
- * src/ml/recipes.ts, e.g. correctness-v2) and writes models/<version>.onnx,
+ * `npm run train [-- --from-postgres] [--quick] [--recipe <version>]`: fits the shipped recipe
+ * (CURRENT in src/ml/recipes.ts, e.g. correctness-v2; `--recipe`: another of its recipes, e.g. a
+ * candidate to bundle) and writes models/<version>.onnx,
  * models/<version>.json (the same weights, for the TypeScript evaluation and the tests) and
  * models/<version>.card.md.
  *
@@ -53,14 +54,23 @@ import { MLP_FIT } from "../src/ml/fit";
 import { modelToJson } from "../src/ml/model";
 import { concatTables, predictTable, recipeWidth, testTable, trainRecipe, trainingSet } from "../src/ml/pipeline";
 import type { TrainingSet } from "../src/ml/pipeline";
-import { CURRENT as RECIPE, LOGISTIC } from "../src/ml/recipes";
+import { CURRENT, LOGISTIC, RECIPES } from "../src/ml/recipes";
 import { exportOnnx } from "../src/ml/export";
 import { replayPlatformHistory } from "../src/ml/platform-replay";
 import type { PlatformLearner, ReplayResult } from "../src/ml/platform-replay";
-import type { FeatureTable } from "../src/ml/pipeline";
+import type { FeatureTable, Recipe } from "../src/ml/pipeline";
 import { openNodeDatabase } from "./lib/db";
 import { openLocalDatabase } from "./lib/stack";
 
+const recipeAt = process.argv.indexOf("--recipe");
+/** The recipe fitted: the shipped one (CURRENT), or `--recipe <version>` of src/ml/recipes.ts. */
+function chosenRecipe(): Recipe {
+  if (recipeAt < 0) return CURRENT;
+  const found = RECIPES.find((r) => r.version === process.argv[recipeAt + 1]);
+  if (!found) throw new Error(`--recipe: no recipe ${process.argv[recipeAt + 1]} in src/ml/recipes.ts (${RECIPES.map((r) => r.version).join(", ")})`);
+  return found;
+}
+const RECIPE = chosenRecipe();
 const VERSION = RECIPE.version;
 /** The shipped recipe's feature layout: its width and column names (a prefix of FEATURE_NAMES). */
 const WIDTH = recipeWidth(RECIPE);

@@ -32,6 +32,7 @@
  */
 import correctnessV1 from "../../models/correctness-v1.onnx";
 import correctnessV2 from "../../models/correctness-v2.onnx";
+import correctnessV3 from "../../models/correctness-v3.onnx";
 import { featureWidth } from "../core/features";
 import { getSession, ort } from "./ort-session";
 
@@ -52,10 +53,14 @@ export interface BundledModel {
  * Models bundled with this worker, by version. Add a line (and a models/ file) per version.
  * correctness-v1 stays bundled after v2 shipped: `CORRECTNESS_MODEL=correctness-v1` rolls
  * back by a vars change (its features/1 rows are the prefix v2's code still writes).
+ * correctness-v3 (features/3: item links) is bundled but not the default: it needs the links
+ * the calibration job learns from the platform's attempts (fed none, it predicts worse than
+ * v2), so an operator switches to it once they rest on a mature history.
  */
 export const BUNDLED_MODELS: Readonly<Record<string, BundledModel>> = {
   "correctness-v1": { bytes: correctnessV1, featureVersion: "features/1" },
   "correctness-v2": { bytes: correctnessV2, featureVersion: "features/2" },
+  "correctness-v3": { bytes: correctnessV3, featureVersion: "features/3" },
 };
 
 export type CorrectnessPredictor = { readonly version: string } & (

@@ -9,11 +9,12 @@ import { FEATURE_COUNT, FEATURE_VERSION, buildFeatures, emptyHistory, recordOutc
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import type { ItemParams, SkillState } from "../../src/core/types";
-import { evaluate } from "../../src/ml/model";
+import { evaluate, modelFromJson } from "../../src/ml/model";
 import type { CorrectnessModel } from "../../src/ml/model";
 import { sessionCreations } from "../../src/ml/ort-session";
 import { BUNDLED_MODELS, DEFAULT_MODEL_VERSION, createOnnxPredictor, getCorrectnessPredictor, predictOrFallback, predictorMetrics } from "../../src/ml/predictor";
 import weights from "../../models/correctness-v2.json";
+import v3Weights from "../../models/correctness-v3.json";
 
 const tsModel: CorrectnessModel = {
   version: weights.version,
@@ -50,7 +51,7 @@ describe("correctness model in workerd", () => {
     const predictor = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v2" });
     if (!predictor.ok) throw new Error(predictor.reason);
     expect(predictor.version).toBe(weights.version);
-    expect(predictor.width).toBe(FEATURE_COUNT);
+    expect(predictor.width).toBe(tsModel.inputs); // features/2: the first 22 columns of the newest layout
     const n = 500;
     const rows = randomRows(n, 5);
     const got = await predictor.predict(rows, n);
@@ -66,6 +67,25 @@ describe("correctness model in workerd", () => {
     expect(v1.width).toBe(18);
     const scored = await v1.predict(new Float32Array(3 * v1.width), 3);
     expect(scored.length).toBe(3);
+  });
+
+  it("the item-links model (correctness-v3, features/3, opt-in) loads, equals its TypeScript evaluation, and reads the links", async () => {
+    const v3 = await getCorrectnessPredictor({ CORRECTNESS_MODEL: "correctness-v3" });
+    if (!v3.ok) throw new Error(v3.reason);
+    expect(v3.width).toBe(FEATURE_COUNT);
+    const model = modelFromJson(v3Weights);
+    expect(model.inputs).toBe(FEATURE_COUNT);
+    const items: ItemParams[] = Array.from({ length: 30 }, (_, i) => ({ id: `i${i}`, skillIds: [`s${i % 3}`], difficulty: (i % 7) / 3 - 1, discrimination: 1, guessing: 0 }));
+    const history = emptyHistory();
+    for (let k = 0; k < 8; k++) recordOutcome(history, items[k] ?? { id: "x", skillIds: ["s0"], difficulty: 0 }, k % 3 !== 0);
+    // Every answered item linked to every candidate: the link columns carry the learner's recent residuals.
+    const links = { weight: () => 0.6, outgoing: () => items.map((it) => [it.id, 0.6] as const) };
+    const rows = (withLinks: boolean) => buildFeatures(() => undefined, new Map(), history, items, new Float32Array(items.length * FEATURE_COUNT), DEFAULT_KNOWLEDGE_CONFIG, FEATURE_COUNT, withLinks ? links : undefined);
+    const linked = await v3.predict(rows(true), items.length);
+    const unlinked = await v3.predict(rows(false), items.length);
+    const want = evaluate(model, rows(true), items.length);
+    for (let i = 0; i < items.length; i++) expect(Math.abs((linked[i] ?? 0) - (want[i] ?? 0))).toBeLessThan(1e-5);
+    expect(linked.some((p, i) => Math.abs(p - (unlinked[i] ?? 0)) > 1e-3)).toBe(true);
   });
 
   it("scores real feature rows of a learner and reports the model version", async () => {
