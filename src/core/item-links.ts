@@ -156,7 +156,7 @@ export interface PublishOptions {
   readonly minSupport: number;
 }
 
-export const DEFAULT_PUBLISH_LINKS: PublishOptions = Object.freeze({ maxPerItem: 16, minSupport: 3 });
+export const DEFAULT_PUBLISH_LINKS: PublishOptions = Object.freeze({ maxPerItem: 16, minSupport: 1 });
 
 /**
  * The publishable part of a fit: for every target item its `maxPerItem` links of largest |w|

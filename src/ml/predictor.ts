@@ -34,6 +34,7 @@ import correctnessV1 from "../../models/correctness-v1.onnx";
 import correctnessV2 from "../../models/correctness-v2.onnx";
 import correctnessV3 from "../../models/correctness-v3.onnx";
 import { featureWidth } from "../core/features";
+import { MODEL_OFF } from "./model-choice";
 import { getSession, ort } from "./ort-session";
 
 export const INPUT_NAME = "features";
@@ -41,7 +42,7 @@ export const OUTPUT_NAME = "p_correct";
 /** Used when CORRECTNESS_MODEL is not set. */
 export const DEFAULT_MODEL_VERSION = "correctness-v2";
 /** CORRECTNESS_MODEL value that turns the model off (knowledge model only). */
-export const MODEL_OFF = "off";
+export { MODEL_OFF };
 
 export interface BundledModel {
   readonly bytes: ArrayBuffer | Uint8Array;
@@ -55,7 +56,7 @@ export interface BundledModel {
  * back by a vars change (its features/1 rows are the prefix v2's code still writes).
  * correctness-v3 (features/3: item links) is bundled but not the default: it needs the links
  * the calibration job learns from the platform's attempts (fed none, it predicts worse than
- * v2), so an operator switches to it once they rest on a mature history.
+ * v2), so a learner's object switches to it once they rest on enough answers (./model-choice.ts).
  */
 export const BUNDLED_MODELS: Readonly<Record<string, BundledModel>> = {
   "correctness-v1": { bytes: correctnessV1, featureVersion: "features/1" },

@@ -1,7 +1,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { LINK_WINDOW } from "../../src/core/features";
 import { createDatabase } from "../../src/db/client";
 import { learnerHistory } from "../../src/db/learners";
+import { CALIBRATION_KV_KEY } from "../../workers/learner/content";
 import type { LearnerDO } from "../../workers/learner/learner-do";
 import type { GradedAttemptResult, NextResult } from "../../workers/learner/types";
 import type { OutboxWriterDO } from "../../workers/writer/writer-do";
@@ -611,5 +613,42 @@ describe("the learner engine through the API", () => {
     expect(!other.ok && other.code).toBe("conflict");
     const after = parsed(await fresh.progress(learner.id, 0));
     expect(after.ok && after.value.attempts).toBe(40);
+  });
+  it("switches to the links model (correctness-v3) once the published item links rest on enough answers", async () => {
+    const published = (answers: number) => ({
+      version: 9_000_000 + answers,
+      createdAt: Date.now(),
+      minResponses: 200,
+      maxSe: 0.2,
+      items: {},
+      exposure: {},
+      sympsonHetter: false,
+      links: { answers, learners: 100, throughAttemptId: 1, window: LINK_WINDOW, shrink: 5, maxPerItem: 16, minSupport: 1, links: {} },
+    });
+    /** A learner whose object reads the calibration now published (its clock past the isolate's refresh, further each time). */
+    let ahead = 0;
+    const practise = async (label: string) => {
+      const learner = await LearnerClient.create(uniqueLearner(label));
+      ahead += 2 * 60_000;
+      const at = ahead;
+      await runInDurableObject(learnerStub(learner.id), (i: LearnerDO) => {
+        i.clock = () => Date.now() + at;
+      });
+      const first = await learner.next();
+      await learner.answer(first.item?.id ?? "", true);
+      return { second: await learner.next() };
+    };
+    try {
+      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(19_999)));
+      // (A brand-new learner's first item comes from the shared starting ranking: the second is ranked by their own object.)
+      const below = await practise("links-young");
+      expect(below.second.why?.predictor).toBe("correctness-v2");
+      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(20_000)));
+      const mature = await practise("links-mature");
+      expect(mature.second.why?.predictor).toBe("correctness-v3");
+      expect(mature.second.why?.fallbackReason).toBeUndefined();
+    } finally {
+      await env.CONTENT.delete(CALIBRATION_KV_KEY);
+    }
   });
 });

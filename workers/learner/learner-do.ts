@@ -20,6 +20,7 @@ import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { FEATURE_VERSION, buildFeatures, loggedFeatureRow, mergeHistorySlice } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, resolveSkills } from "../../src/core/knowledge";
+import { chooseModel } from "../../src/ml/model-choice";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
 import type { CorrectnessPredictor } from "../../src/ml/predictor";
 import { computeProgress } from "../../src/core/progress";
@@ -130,7 +131,7 @@ export class LearnerDO extends DurableObject<Env> {
   private readonly savedRankingChecked = new Set<LearnerMode>();
   /** Candidate predictions kept across attempts (./score-cache.ts). */
   private readonly scores = new ScoreCache();
-  private predictor: Promise<CorrectnessPredictor> | null = null;
+  private predictor: { version: string; loading: Promise<CorrectnessPredictor> } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -842,10 +843,15 @@ export class LearnerDO extends DurableObject<Env> {
     };
   }
 
-  /** The configured correctness model, loaded once per isolate (src/ml/predictor.ts). */
+  /**
+   * The correctness model (src/ml/predictor.ts, sessions loaded once per isolate): the
+   * configured one, or the links model once the published item links are mature enough
+   * (`linkedModel`).
+   */
   private correctnessPredictor(): Promise<CorrectnessPredictor> {
-    this.predictor ??= getCorrectnessPredictor({ CORRECTNESS_MODEL: this.cfg().CORRECTNESS_MODEL });
-    return this.predictor;
+    const version = chooseModel(this.cfg(), this.content.currentCalibration()?.links);
+    if (!this.predictor || this.predictor.version !== version) this.predictor = { version, loading: getCorrectnessPredictor({ CORRECTNESS_MODEL: version }) };
+    return this.predictor.loading;
   }
 
   /**

@@ -32,6 +32,14 @@ export const configSchema = z
     ITEM_STATS_SEND_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Bundled correctness model version scoring candidates ("off": the knowledge model alone). */
     CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v2"),
+    /**
+     * The model that reads item links (features/3), used instead of CORRECTNESS_MODEL once the
+     * links the calibration job published rest on at least LINKED_MODEL_MIN_ANSWERS answers
+     * ("off": never; nothing switches while CORRECTNESS_MODEL is "off"). Below that a links
+     * model predicts worse than one without (reports/eval.md, README "The correctness model").
+     */
+    LINKED_CORRECTNESS_MODEL: z.string().regex(/^[a-z0-9.-]+$/).default("correctness-v3"),
+    LINKED_MODEL_MIN_ANSWERS: z.coerce.number().int().min(0).default(20_000),
     CONTENT_CACHE_TTL_SECONDS: seconds(300),
     SEARCH_CACHE_TTL_SECONDS: seconds(30),
     /**
