@@ -60,7 +60,7 @@
  *   Measured on the prediction study's folds: reports/eval.md, recipe correctness-v2 beside v1.
  *
  * features/3 appends three columns read through ITEM LINKS, a table learnt from other
- * students (src/ml/item-links.ts): w(i → j), how much a residual on item i predicts the
+ * learners (./item-links.ts): w(i → j), how much a residual on item i predicts the
  * residual on item j when i came within the last LINK_WINDOW answers before j. The skill tags
  * of the public data are coarse (Statics 2011 has none, ASSISTments' skills hold hundreds of
  * problems), and which items inform which is exactly what they miss. The learner side is the
@@ -78,9 +78,9 @@
  *   own, learnt from its learners' attempts by the calibration job (./item-links.ts, published
  *   with the calibration version); learner objects build and log features/3 rows with them, so
  *   training on its own history (`npm run train -- --from-postgres`) sees the columns as they
- *   are served. No features/3 model is served yet: fed no links at all (a bank before the
- *   job's first links) correctness-v3 scores below correctness-v2 (reports/eval.md, its "no
- *   links" row). Trained with a third of its students' rows written without links, it matched
+ *   are served. Fed no links at all (a bank before the job's first links) correctness-v3
+ *   scores below correctness-v2 (reports/eval.md, its "no links" row), so objects switch to it
+ *   only once the published links rest on enough answers (src/ml/model-choice.ts). Trained with a third of its students' rows written without links, it matched
  *   v2 there (Statics folds 1–2: 0.8313 / 0.8310 against 0.8311 / 0.8310) at a cost of up to
  *   0.002 with links — a way to ship one model for banks with and without links.
  *
@@ -240,8 +240,8 @@ export interface LearnerHistory {
 
 /**
  * Item links (features/3): the learnt weight w(from → to) of a residual on item `from` for the
- * residual on item `to`. Built by src/ml/item-links.ts; any table that answers both questions
- * the same way will do.
+ * residual on item `to`. Built by ./item-links.ts (a fit, or a published document); any table
+ * that answers both questions the same way will do.
  */
 export interface ItemLinks {
   /** w(from → to), or undefined when the table has no such link (a row at a time: the replay). */
