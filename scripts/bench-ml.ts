@@ -138,6 +138,13 @@ async function latency(): Promise<string[]> {
     const totalUs = ((model - zero) / REPS) * 1000;
     log(`cold first model request ${cold.toFixed(1)} ms, warm ${warm.toFixed(1)} ms → session creation ≈ ${(cold - warm).toFixed(1)} ms`);
     log(`500 candidates: features ${featUs.toFixed(1)} µs, features + ONNX ${totalUs.toFixed(1)} µs → inference ${(totalUs - featUs).toFixed(1)} µs`);
+    // The links model (features/3, what objects switch to once item links are mature), its rows built with 16 links into each candidate.
+    const linked = "&model=correctness-v3";
+    await timed(`${base}/?reps=0&stage=model${linked}`);
+    const zero3 = await median(`${base}/?reps=0&stage=features${linked}`);
+    const feats3 = ((await median(`${base}/?reps=${REPS}&stage=features${linked}`)) - zero3) / REPS * 1000;
+    const total3 = ((await median(`${base}/?reps=${REPS}&stage=model${linked}`)) - zero3) / REPS * 1000;
+    log(`correctness-v3, 500 candidates: features/3 ${feats3.toFixed(1)} µs, + ONNX ${total3.toFixed(1)} µs → inference ${(total3 - feats3).toFixed(1)} µs`);
     return [
       `| First model request in a fresh isolate (session creation included) | ${cold.toFixed(1)} ms |`,
       `| Same request, warm (median of 7) | ${warm.toFixed(1)} ms |`,
@@ -145,6 +152,9 @@ async function latency(): Promise<string[]> {
       `| Build 500 feature rows (per batch) | ${featUs.toFixed(1)} µs |`,
       `| Build 500 rows + ONNX inference (per batch) | ${totalUs.toFixed(1)} µs |`,
       `| ONNX inference alone, 500 candidates (difference) | ${(totalUs - featUs).toFixed(1)} µs |`,
+      `| correctness-v3 (features/3, 16 item links into each candidate): build 500 rows | ${feats3.toFixed(1)} µs |`,
+      `| correctness-v3: build 500 rows + ONNX inference | ${total3.toFixed(1)} µs |`,
+      `| correctness-v3: ONNX inference alone (difference) | ${(total3 - feats3).toFixed(1)} µs |`,
     ];
   } finally {
     if (child.pid) {

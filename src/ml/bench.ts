@@ -2,10 +2,14 @@
  * The measured loop of the correctness-model benchmark, shared by the operator route
  * (workers/api/routes/ml-bench.ts) and the standalone bench worker (scripts/ml/bench-worker.ts):
  * build the feature rows of a fixed 500-candidate learner (src/core/bench-fixture.ts) `reps`
- * times and, for stage "model", run each batch through the predictor.
+ * times and, for stage "model", run each batch through the predictor. A model that reads item
+ * links (features/3) gets them as published (`linksOf` of a document): 16 links into every
+ * candidate from the learner's 30 answered items, the job's default.
  */
 import { benchFixture } from "../core/bench-fixture";
-import { FEATURE_COUNT, buildFeatures, emptyHistory, recordOutcome } from "../core/features";
+import { FEATURE_COUNT, FEATURE_WIDTHS, LINK_WINDOW, NO_LINKS, buildFeatures, emptyHistory, recordOutcome } from "../core/features";
+import { linksOf } from "../core/item-links";
+import type { PublishedLinks } from "../core/item-links";
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../core/knowledge";
 import type { CorrectnessPredictor } from "./predictor";
 
@@ -17,10 +21,20 @@ export async function runMlBench(predictor: CorrectnessPredictor, candidates: nu
   f.items.slice(0, 30).forEach((item, i) => recordOutcome(history, item, i % 3 !== 0));
   // The rows the model reads (its layout's width); the newest layout when it is not loaded.
   const width = predictor.ok ? predictor.width : FEATURE_COUNT;
+  const answered = f.items.slice(0, 30).map((it) => it.id);
+  const out: Record<string, [string, number][]> = {};
+  f.items.forEach((item, k) => {
+    for (let q = 0; q < 16; q++) {
+      const from = answered[(k * 7 + q) % answered.length] ?? "";
+      if (from !== item.id) (out[from] ??= []).push([item.id, 0.05 * (q - 8)]);
+    }
+  });
+  const doc: PublishedLinks = { answers: 0, learners: 0, throughAttemptId: 0, window: LINK_WINDOW, shrink: 5, maxPerItem: 16, minSupport: 1, links: out };
+  const links = width > (FEATURE_WIDTHS["features/2"] ?? FEATURE_COUNT) ? linksOf(doc) : NO_LINKS;
   const rows = new Float32Array(candidates * width);
   let checksum = 0;
   for (let r = 0; r < reps; r++) {
-    buildFeatures(f.view.skill, f.curriculum.neighbours, history, f.items, rows, DEFAULT_KNOWLEDGE_CONFIG, width);
+    buildFeatures(f.view.skill, f.curriculum.neighbours, history, f.items, rows, DEFAULT_KNOWLEDGE_CONFIG, width, links);
     if (stage === "model" && predictor.ok) checksum += (await predictor.predict(rows, candidates))[r % candidates] ?? 0;
     else checksum += rows[r % rows.length] ?? 0;
   }
