@@ -180,6 +180,8 @@ const md = [
   "|---|---|",
   ...latencyLines,
   "",
+  "The correctness-v3 rows are the densest case a learner can meet: all 16 published links into every one of the 500 candidates come from items in the learner's last 20 answers (20 × about 270 links to walk per batch, about 0.03 µs each). With the job's links spread over a bank, a window's items carry about 16 outgoing links each (about 320 per batch).",
+  "",
   "## Bundle (`wrangler deploy --dry-run`)",
   "",
   "| Bundle | wrangler's Total Upload | Files raw | Files gzip -9 |",

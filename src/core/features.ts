@@ -478,23 +478,38 @@ function writeLinkColumns(sum: number, linked: number, out: Float32Array, offset
 }
 
 /**
- * The link sums of every item the window links to, for a batch: the same additions, in the same
- * order (window oldest first), as `writeFeatureRow` makes for one item, but one pass over the
- * window's outgoing links instead of a lookup per candidate and answer.
+ * The link sums of every item of a batch: the same additions, in the same order (window oldest
+ * first), as `writeFeatureRow` makes for one item, but one pass over the window's outgoing
+ * links instead of a lookup per candidate and answer. `sum[i]` and `linked[i]` are item i's.
  */
-function linkSums(history: LearnerHistory, links: ItemLinks): Map<string, { sum: number; linked: number }> {
-  const sums = new Map<string, { sum: number; linked: number }>();
-  for (const [from, r] of history.lastAnswers ?? []) {
+function linkSums(history: LearnerHistory, links: ItemLinks, items: readonly ItemParams[]): { sum: Float64Array; linked: Uint16Array } {
+  const sum = new Float64Array(items.length);
+  const linked = new Uint16Array(items.length);
+  const window = history.lastAnswers ?? [];
+  if (window.length === 0) return { sum, linked };
+  const at = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    const id = items[i]?.id;
+    if (id !== undefined && !at.has(id)) at.set(id, i);
+  }
+  for (const [from, r] of window) {
     for (const [to, w] of links.outgoing(from)) {
       if (to === from) continue;
-      const s = sums.get(to);
-      if (s) {
-        s.sum += w * r;
-        s.linked++;
-      } else sums.set(to, { sum: w * r, linked: 1 });
+      const i = at.get(to);
+      if (i === undefined) continue;
+      sum[i] = (sum[i] ?? 0) + w * r;
+      linked[i] = (linked[i] ?? 0) + 1;
     }
   }
-  return sums;
+  // A candidate listed twice gets the sums of its first listing.
+  for (let i = 0; i < items.length; i++) {
+    const first = at.get(items[i]?.id ?? "");
+    if (first !== undefined && first !== i) {
+      sum[i] = sum[first] ?? 0;
+      linked[i] = linked[first] ?? 0;
+    }
+  }
+  return { sum, linked };
 }
 
 /**
@@ -522,15 +537,12 @@ export function buildFeatures(
   if (out.length < items.length * width) throw new RangeError(`out has ${out.length} slots for ${items.length} × ${width} features`);
   const lookup = resolveSkills(skill, neighbours, config);
   const learner = learnerFeatures(history);
-  const sums = width > V2_WIDTH ? linkSums(history, links) : null;
+  const sums = width > V2_WIDTH ? linkSums(history, links, items) : null;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item) continue;
     writeFeatureRow(item, lookup, history, learner, config, out, i * width, sums ? V2_WIDTH : width);
-    if (sums) {
-      const s = sums.get(item.id);
-      writeLinkColumns(s?.sum ?? 0, s?.linked ?? 0, out, i * width);
-    }
+    if (sums) writeLinkColumns(sums.sum[i] ?? 0, sums.linked[i] ?? 0, out, i * width);
   }
   return out;
 }
