@@ -180,17 +180,26 @@ export function publishLinks(
   });
   const byFrom = new Map<string, [string, number][]>();
   for (const [to, list] of into) {
-    list.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    list.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || codeUnitOrder(a[0], b[0]));
     for (const [from, w] of list.slice(0, options.maxPerItem)) {
       const out = byFrom.get(from) ?? [];
       out.push([to, w]);
       byFrom.set(from, out);
     }
   }
-  const byId = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const byId = (a: readonly [string, unknown], b: readonly [string, unknown]) => codeUnitOrder(a[0], b[0]);
   const links: Record<string, [string, number][]> = {};
   for (const [from, out] of [...byFrom].sort(byId)) links[from] = out.sort(byId);
   return { ...source, window: LINK_WINDOW, shrink: fit.shrink, maxPerItem: options.maxPerItem, minSupport: options.minSupport, links };
+}
+
+/** Links a document publishes (what the job reports and the operator route shows). */
+export function publishedLinkCount(doc: PublishedLinks | null | undefined): number {
+  return doc ? Object.values(doc.links).reduce((n, out) => n + out.length, 0) : 0;
+}
+
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A published document as the feature writer reads it (NO_LINKS when there is none, or it was made for another window). */

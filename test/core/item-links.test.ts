@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LINK_WINDOW } from "../../src/core/features";
-import { fitItemLinks, linksOf, publishLinks } from "../../src/core/item-links";
+import { fitItemLinks, linksOf, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { LinkAnswer } from "../../src/core/item-links";
 import { mulberry32 } from "../../src/core/random";
 
@@ -30,6 +30,8 @@ describe("published item links", () => {
     const into = new Map<string, [string, number][]>();
     for (const [from, out] of Object.entries(doc.links)) for (const [to, w] of out) into.set(to, [...(into.get(to) ?? []), [from, w]]);
     for (const list of into.values()) expect(list.length).toBeLessThanOrEqual(3);
+    expect(publishedLinkCount(doc)).toBe([...into.values()].reduce((n, list) => n + list.length, 0));
+    expect(publishedLinkCount(null)).toBe(0);
     // "lead" always precedes "follow" with the same sign of residual: the strongest link into "follow".
     const follow = (into.get("follow") ?? []).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
     expect(follow[0]?.[0]).toBe("lead");

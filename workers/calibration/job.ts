@@ -19,7 +19,7 @@ import { calibrateSympsonHetter } from "../../src/core/cat-sim";
 import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { answerResidual } from "../../src/core/features";
-import { fitItemLinks, publishLinks } from "../../src/core/item-links";
+import { fitItemLinks, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { PublishedLinks } from "../../src/core/item-links";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { answerSequences, authoredItems, currentCalibrations, latestVersion, newestAttemptId, writeVersion } from "../../src/db/calibration";
@@ -137,8 +137,7 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
     }
   }
   await calling("redis", () => deps.stats.releaseChanged());
-  const published = links ? Object.values(links.links).reduce((n, out) => n + out.length, 0) : 0;
-  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure, linksRefitted, links: published };
+  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure, linksRefitted, links: publishedLinkCount(links) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { decodeCalibration } from "../../../src/core/calibration";
 import type { PublishedCalibration } from "../../../src/core/calibration";
+import { publishedLinkCount } from "../../../src/core/item-links";
 import { createItemStats } from "../../../src/stats/item-stats";
 import { CALIBRATION_KV_KEY, runCalibration } from "../../calibration/job";
 import type { AppEnv } from "../lib/context";
@@ -115,7 +116,7 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
         calibrated: entries.filter((e) => e[5] === 2).length,
         sympsonHetter: doc?.sympsonHetter ?? false,
         exposureControlled: Object.keys(doc?.exposure ?? {}).length,
-        links: links ? { published: Object.values(links.links).reduce((n, out) => n + out.length, 0), answers: links.answers, learners: links.learners, throughAttemptId: links.throughAttemptId } : null,
+        links: links ? { published: publishedLinkCount(links), answers: links.answers, learners: links.learners, throughAttemptId: links.throughAttemptId } : null,
         ...(item ? { item: decodeCalibration(doc, item), itemLinks: itemLinks(item) } : {}),
       },
       200,
