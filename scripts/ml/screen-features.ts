@@ -32,7 +32,7 @@ import type { DatasetName, StudentSequence } from "../../src/ml/dataset";
 import { DEFAULT_FIT, fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
 import type { SkillMapping } from "../../src/ml/difficulty";
 import { MLP_FIT, fitModel } from "../../src/ml/fit";
-import { fitItemLinks } from "../../src/ml/item-links";
+import { servedItemLinks } from "../../src/ml/item-links";
 import type { FitData } from "../../src/ml/fit";
 import { mappingsFor } from "../../src/ml/mappings";
 import { evaluate } from "../../src/ml/model";
@@ -419,7 +419,7 @@ const needLinks = candidates.some((c) => c.layout > V2);
 /** What the rows of one part (or the test rows) learn from `students`: learning rates and item links. */
 const contextFor = (students: readonly StudentSequence[], toItem: ItemMapper): FoldContext => ({
   rates: new Map(neededRates.map((r) => [r.name, fitSkillRates(students, toItem, r.keysOf, r.variant, config)] as const)),
-  links: needLinks ? fitItemLinks(students, toItem) : NO_LINKS,
+  links: needLinks ? servedItemLinks(students, toItem) : NO_LINKS,
 });
 const results: Array<{ dataset: string; candidate: string; auc: number[]; logLoss: number[] }> = [];
 for (const name of values.datasets.split(",") as DatasetName[]) {

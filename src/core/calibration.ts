@@ -42,6 +42,7 @@
  * Status: `authored` (no responses), `provisional`, or `calibrated` once responses ≥
  * `minResponses` AND SE(b) ≤ `maxSe` — both configuration.
  */
+import { DEFAULT_PUBLISH_LINKS } from "./item-links";
 import type { PublishedLinks } from "./item-links";
 import { sigmoid } from "./knowledge";
 
@@ -121,8 +122,8 @@ export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freez
   refitMinNewResponses: 25,
   linksMinNewAnswers: 200,
   linksMaxAnswers: 200_000,
-  linksMaxPerItem: 16,
-  linksMinSupport: 1,
+  linksMaxPerItem: DEFAULT_PUBLISH_LINKS.maxPerItem,
+  linksMinSupport: DEFAULT_PUBLISH_LINKS.minSupport,
 });
 
 /** One θ bin of an item's statistics (see the module comment). */

@@ -19,7 +19,7 @@ import type { ItemParams, SkillState } from "../core/types";
 import type { Dataset, MergeCounts, StudentSequence } from "../ml/dataset";
 import { fitItemDifficulties, itemMapper } from "../ml/difficulty";
 import type { FitOptions } from "../ml/difficulty";
-import { fitItemLinks } from "../ml/item-links";
+import { servedItemLinks } from "../ml/item-links";
 import { mappingsFor } from "../ml/mappings";
 import { fitRates, rateFor } from "./baselines";
 import { auc, calibration, logLoss, rmse } from "./metrics";
@@ -185,7 +185,7 @@ export async function runPrediction(ds: Dataset, options: PredictOptions): Promi
     const mlPreds: Float64Array[] = [];
     if (recipes.length > 0 || shipped) {
       const toTestItem = itemMapper(fitted, base.skills);
-      const mlTable = featureTable(test, toTestItem, DEFAULT_KNOWLEDGE_CONFIG, fitItemLinks(train, toTestItem));
+      const mlTable = featureTable(test, toTestItem, DEFAULT_KNOWLEDGE_CONFIG, servedItemLinks(train, toTestItem));
       for (let r = 0; r < y.length; r++) {
         if (mlTable.y[r] !== y[r] || Math.abs((mlTable.knowledge[r] ?? 0) - (enginePreds[r] ?? 0)) > 1e-12) throw new Error(`fold ${fold}: feature rows are not aligned with the engine replay at ${r}`);
       }

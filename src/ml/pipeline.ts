@@ -15,7 +15,9 @@
  * would lose on new students (whose rows, like production's, use b fitted on everyone else).
  * Test rows use difficulties fitted on all training students — the engine row's fit.
  * Item links (features/3, src/ml/item-links.ts) are learnt from outcomes too and are
- * cross-fitted the same way, beside the difficulties.
+ * cross-fitted the same way, beside the difficulties; both training and test rows get them cut
+ * as the calibration job publishes them (the strongest few into each item), so a links model is
+ * fitted and scored on the table learners are served with.
  */
 import { FEATURE_COUNT, NO_LINKS, emptyHistory, featureWidth, learnerPart, recordOutcome, writeFeatureRow } from "../core/features";
 import type { ItemLinks } from "../core/features";
@@ -23,7 +25,9 @@ import type { KnowledgeConfig } from "../core/knowledge";
 import type { StudentSequence } from "./dataset";
 import { fitItemDifficulties, itemMapper } from "./difficulty";
 import type { FitOptions, SkillMapping } from "./difficulty";
-import { fitItemLinks } from "./item-links";
+import { servedItemLinks } from "./item-links";
+import { DEFAULT_PUBLISH_LINKS } from "../core/item-links";
+import type { PublishOptions } from "../core/item-links";
 import type { ItemMapper } from "./replay";
 import { replaySequence } from "./replay";
 import { fitModel } from "./fit";
@@ -142,6 +146,7 @@ export function trainingSet(
   config: KnowledgeConfig,
   fitOptions: FitOptions,
   log: (msg: string) => void = () => undefined,
+  links: PublishOptions | null = DEFAULT_PUBLISH_LINKS,
 ): TrainingSet {
   const fitParts: FeatureTable[] = [];
   const valParts: FeatureTable[] = [];
@@ -150,9 +155,9 @@ export function trainingSet(
     const inPart = new Set(part.map((s) => s.studentId));
     const others = train.filter((s) => !inPart.has(s.studentId));
     const toItem = itemMapper(fitItemDifficulties(others, mapping, config, fitOptions), mapping);
-    const links = fitItemLinks(others, toItem);
-    fitParts.push(featureTable(part.filter((s) => !validationIds.has(s.studentId)), toItem, config, links));
-    valParts.push(featureTable(part.filter((s) => validationIds.has(s.studentId)), toItem, config, links));
+    const partLinks = servedItemLinks(others, toItem, links);
+    fitParts.push(featureTable(part.filter((s) => !validationIds.has(s.studentId)), toItem, config, partLinks));
+    valParts.push(featureTable(part.filter((s) => validationIds.has(s.studentId)), toItem, config, partLinks));
     log(`cross-fitted part of ${part.length} students`);
   }
   return { fit: concatTables(fitParts), validation: concatTables(valParts) };
@@ -163,10 +168,17 @@ export function trainRecipe(set: TrainingSet, recipe: Recipe, log: (msg: string)
   return fitModel(tableColumns(set.fit, width), tableColumns(set.validation, width), width, recipe.fit, recipe.version, recipe.features, log).model;
 }
 
-/** Test rows of `test` with difficulties and item links fitted on all of `train`. */
-export function testTable(train: readonly StudentSequence[], test: readonly StudentSequence[], mapping: SkillMapping, config: KnowledgeConfig, fitOptions: FitOptions): FeatureTable {
+/** Test rows of `test` with difficulties and item links (as published: `servedItemLinks`) fitted on all of `train`. */
+export function testTable(
+  train: readonly StudentSequence[],
+  test: readonly StudentSequence[],
+  mapping: SkillMapping,
+  config: KnowledgeConfig,
+  fitOptions: FitOptions,
+  links: PublishOptions | null = DEFAULT_PUBLISH_LINKS,
+): FeatureTable {
   const toItem = itemMapper(fitItemDifficulties(train, mapping, config, fitOptions), mapping);
-  return featureTable(test, toItem, config, fitItemLinks(train, toItem));
+  return featureTable(test, toItem, config, servedItemLinks(train, toItem, links));
 }
 
 /** P(correct) of every row of `table` by `model`, which reads the first `model.inputs` columns. */

@@ -3,11 +3,15 @@
  * LINK_WINDOW answers apart, learnt from the students given and from nobody else.
  */
 import { describe, expect, it } from "vitest";
-import { LINK_WINDOW, answerResidual } from "../../src/core/features";
+import { FEATURE_COUNT, FEATURE_NAMES, LINK_WINDOW, answerResidual } from "../../src/core/features";
+import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
+import { DEFAULT_PUBLISH_LINKS } from "../../src/core/item-links";
 import { mulberry32 } from "../../src/core/random";
 import type { ItemParams } from "../../src/core/types";
 import type { Interaction, StudentSequence } from "../../src/ml/dataset";
-import { fitItemLinks } from "../../src/ml/item-links";
+import { DEFAULT_FIT } from "../../src/ml/difficulty";
+import { fitItemLinks, servedItemLinks } from "../../src/ml/item-links";
+import { testTable } from "../../src/ml/pipeline";
 
 const toItem = (x: Interaction): ItemParams => ({ id: x.itemId, skillIds: x.skillIds, difficulty: x.itemId === "hard" ? 1 : 0, discrimination: 1, guessing: 0 });
 const answer = (itemId: string, correct: boolean): Interaction => ({ itemId, skillIds: ["s"], correct });
@@ -67,5 +71,41 @@ describe("item links", () => {
       }
     }
     expect(moved).toBeGreaterThan(0);
+  });
+
+  describe("as served: cut as the calibration job publishes them", () => {
+    // Every student answers LINK_WINDOW sources, then "target": each source links into the target.
+    const rng = mulberry32(9);
+    const sources = Array.from({ length: LINK_WINDOW }, (_, k) => `s${k}`);
+    const students = Array.from({ length: 40 }, (_, i) => {
+      const target = rng() < 0.5;
+      // Source k agrees with the target's outcome with a probability growing with k: stronger links further on.
+      return student(`p${i}`, [...sources.map((id, k) => answer(id, rng() < 0.5 + (k / sources.length) * 0.45 ? target : !target)), answer("target", target)]);
+    });
+
+    it("keeps the strongest maxPerItem links into each item, weights rounded as published; null keeps the whole fit", () => {
+      const fitted = fitItemLinks(students, toItem);
+      const strongest = sources.map((id) => [id, fitted.weight(id, "target") ?? 0] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+      const served = servedItemLinks(students, toItem, { maxPerItem: 4, minSupport: 1 });
+      const kept = sources.filter((id) => served.weight(id, "target") !== undefined);
+      expect(kept.sort()).toEqual(strongest.slice(0, 4).map(([id]) => id).sort());
+      for (const id of kept) expect(served.weight(id, "target")).toBe(Math.round((fitted.weight(id, "target") ?? 0) * 1e4) / 1e4);
+      const every = servedItemLinks(students, toItem, null);
+      expect(sources.filter((id) => every.weight(id, "target") !== undefined)).toHaveLength(LINK_WINDOW);
+    });
+
+    it("the pipeline's test rows read the published cut by default (what learners are served), every link only when asked", () => {
+      expect(DEFAULT_PUBLISH_LINKS.maxPerItem).toBeLessThan(LINK_WINDOW);
+      const count = FEATURE_NAMES.indexOf("link_count");
+      // One test student answers the same sequence; its last row (the target) sees LINK_WINDOW linked answers in the full fit.
+      const test = [student("t", [...(students[0]?.interactions ?? [])])];
+      const mapping = (x: Interaction) => x.skillIds;
+      const targetRow = LINK_WINDOW; // the test student's last answer
+      const published = testTable(students, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT);
+      const whole = testTable(students, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT, null);
+      expect(published.n).toBe(LINK_WINDOW + 1);
+      expect(published.x[targetRow * FEATURE_COUNT + count]).toBeCloseTo(Math.log1p(DEFAULT_PUBLISH_LINKS.maxPerItem), 6);
+      expect(whole.x[targetRow * FEATURE_COUNT + count]).toBeCloseTo(Math.log1p(LINK_WINDOW), 6);
+    });
   });
 });
