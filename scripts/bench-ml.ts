@@ -138,7 +138,7 @@ async function latency(): Promise<string[]> {
     const totalUs = ((model - zero) / REPS) * 1000;
     log(`cold first model request ${cold.toFixed(1)} ms, warm ${warm.toFixed(1)} ms → session creation ≈ ${(cold - warm).toFixed(1)} ms`);
     log(`500 candidates: features ${featUs.toFixed(1)} µs, features + ONNX ${totalUs.toFixed(1)} µs → inference ${(totalUs - featUs).toFixed(1)} µs`);
-    // The links model (features/3, what objects switch to once item links are mature), its rows built with 16 links into each candidate.
+    // The links model (features/3, what objects switch to once item links are mature), its rows built with a link into each candidate from every answer in the window.
     const linked = "&model=correctness-v3";
     await timed(`${base}/?reps=0&stage=model${linked}`);
     const zero3 = await median(`${base}/?reps=0&stage=features${linked}`);
@@ -152,7 +152,7 @@ async function latency(): Promise<string[]> {
       `| Build 500 feature rows (per batch) | ${featUs.toFixed(1)} µs |`,
       `| Build 500 rows + ONNX inference (per batch) | ${totalUs.toFixed(1)} µs |`,
       `| ONNX inference alone, 500 candidates (difference) | ${(totalUs - featUs).toFixed(1)} µs |`,
-      `| correctness-v3 (features/3, 16 item links into each candidate): build 500 rows | ${feats3.toFixed(1)} µs |`,
+      `| correctness-v3 (features/3, the window's 20 answers each linked into every candidate): build 500 rows | ${feats3.toFixed(1)} µs |`,
       `| correctness-v3: build 500 rows + ONNX inference | ${total3.toFixed(1)} µs |`,
       `| correctness-v3: ONNX inference alone (difference) | ${(total3 - feats3).toFixed(1)} µs |`,
     ];
@@ -180,7 +180,7 @@ const md = [
   "|---|---|",
   ...latencyLines,
   "",
-  "The correctness-v3 rows are the densest case a learner can meet: all 16 published links into every one of the 500 candidates come from items in the learner's last 20 answers (20 × about 270 links to walk per batch, about 0.03 µs each). With the job's links spread over a bank, a window's items carry about 16 outgoing links each (about 320 per batch).",
+  "The correctness-v3 rows are the densest case a learner can meet: each of the learner's last 20 answers links into every one of the 500 candidates (20 × 500 links to walk per batch; the job publishes up to 64 links into each item, so a candidate can meet at most the window's 20), read through the same decoding of the published table as learner objects (src/core/item-links.ts `decodeLinks`). With the job's links spread over a bank, a window's items carry about 64 outgoing links each (about 1,300 per batch).",
   "",
   "## Bundle (`wrangler deploy --dry-run`)",
   "",

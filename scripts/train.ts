@@ -39,7 +39,7 @@ import { linksOf } from "../src/core/item-links";
 import { DEFAULT_ENGINE_CONFIG, buildCurriculum } from "../src/core/engine";
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_VERSION } from "../src/core/features";
 import { seedFromString } from "../src/core/random";
-import { currentCalibrations, latestVersion } from "../src/db/calibration";
+import { currentCalibrations, latestLinks, latestVersion } from "../src/db/calibration";
 import { getItems, listSkills } from "../src/db/content";
 import { attempts } from "../src/db/schema";
 import { loadDataset } from "../src/ml/dataset";
@@ -144,11 +144,12 @@ async function platformReplay(): Promise<{ learners: PlatformLearner[]; result: 
     }
     // The bank as the objects serve it: authored parameters with the published calibration
     // (encoded as in the KV document the objects read: the same rounding).
-    const [skills, bank, calibrations, version] = await Promise.all([
+    const [skills, bank, calibrations, version, inForce] = await Promise.all([
       listSkills(db.read),
       getItems(db.read, [...new Set(rows.map((r) => r.itemId))]),
       currentCalibrations(db.read),
       latestVersion(db.read),
+      latestLinks(db.read),
     ]);
     const doc: PublishedCalibration | null =
       calibrations.size > 0
@@ -156,9 +157,9 @@ async function platformReplay(): Promise<{ learners: PlatformLearner[]; result: 
         : null;
     const items = new Map(bank.map((it) => [it.id, withCalibration(it, doc)]));
     const learners = [...byLearner.values()];
-    // The item links published with the latest version (a version may carry links and no item parameters).
-    const links = version?.links ?? null;
-    log(`postgres: ${rows.length} attempts of ${learners.length} learners, ${items.size} items, calibration ${doc ? `version ${doc.version}` : "none published"}, item links ${links ? `of version ${version?.version}` : "none published"}`);
+    // The item links in force: the newest version's that refitted them (a version may carry links and no item parameters, or the reverse).
+    const links = inForce?.links ?? null;
+    log(`postgres: ${rows.length} attempts of ${learners.length} learners, ${items.size} items, calibration ${doc ? `version ${doc.version}` : "none published"}, item links ${inForce ? `of version ${inForce.version}` : "none published"}`);
     const result = replayPlatformHistory(learners, items, buildCurriculum(skills), DEFAULT_ENGINE_CONFIG, 10, linksOf(links));
     return { learners, result, calibrationVersion: doc?.version ?? null };
   } finally {

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
-import { DEFAULT_PUBLISH_LINKS, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { DEFAULT_PUBLISH_LINKS, encodeLinks, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { PublishOptions } from "../../src/core/item-links";
 import { auc, meanSd } from "../../src/eval/metrics";
 import { loadDataset } from "../../src/ml/dataset";
@@ -54,6 +54,7 @@ interface Row {
   /** The published document of the first fold's training students: links and JSON bytes. */
   links: number;
   bytes: number;
+  encoded: number;
 }
 const rows: Row[] = [];
 const baselines: Array<{ dataset: string; v2: number[]; trainedOnAll: number[] }> = [];
@@ -66,7 +67,7 @@ for (const name of values.datasets.split(",") as DatasetName[]) {
   const fitted = fitItemLinks(first, itemMapper(fitItemDifficulties(first, mapping.skills, config, DEFAULT_FIT), mapping.skills));
   const byCut = cuts.map((c): Row => {
     const doc = publishLinks(fitted, { answers: 0, learners: first.length, throughAttemptId: 0 }, c.publish ?? { ...DEFAULT_PUBLISH_LINKS, maxPerItem: Number.MAX_SAFE_INTEGER });
-    return { dataset: name, cut: c.label, v3: [], links: publishedLinkCount(doc), bytes: JSON.stringify(doc).length };
+    return { dataset: name, cut: c.label, v3: [], links: publishedLinkCount(doc), bytes: JSON.stringify(doc.links).length, encoded: encodeLinks(doc).length };
   });
   const base = { dataset: name, v2: [] as number[], trainedOnAll: [] as number[] };
   for (const fold of folds) {
@@ -100,11 +101,11 @@ const lines = [
   "",
   `correctness-v3's recipe (src/ml/recipes.ts) fitted and scored with the item links cut to the strongest N into each item, as the calibration job publishes them (src/core/item-links.ts \`publishLinks\`, support ≥ ${DEFAULT_PUBLISH_LINKS.minSupport}, weights rounded as published), on both the training rows (cross-fitted) and the test rows: the prediction study's protocol (reports/eval.md), test fold${folds.length > 1 ? "s" : ""} ${values.folds}. "Every link" is the whole fit, which the job does not publish. AUC${folds.length > 1 ? ": mean ± sd over folds" : ""}.`,
   "",
-  "The document columns are what the job would publish from the first fold's training students (the links part of the KV calibration document, as JSON): what a learner object's isolate reads and decodes once per calibration version.",
+  "The last columns are what the job would publish from the first fold's training students: the table as JSON (how documents carried it inside the calibration document before) and encoded (src/core/item-links.ts `encodeLinks`: the KV value of its own that the calibration document now points at, read once per table by an isolate).",
   "",
-  "| dataset | links into each item | correctness-v3 AUC | links published | document (JSON) |",
-  "|---|---|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.dataset} | ${r.cut} | ${f4(r.v3)} | ${r.links.toLocaleString("en-US")} | ${(r.bytes / 1048576).toFixed(1)} MiB |`),
+  "| dataset | links into each item | correctness-v3 AUC | links published | as JSON | encoded |",
+  "|---|---|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.dataset} | ${r.cut} | ${f4(r.v3)} | ${r.links.toLocaleString("en-US")} | ${(r.bytes / 1048576).toFixed(1)} MiB | ${(r.encoded / 1048576).toFixed(1)} MiB |`),
   "",
   `Beside them, on the same rows: correctness-v2 (no links) and correctness-v3 fitted on every link but served the published ${DEFAULT_PUBLISH_LINKS.maxPerItem} (training and serving on different tables).`,
   "",

@@ -43,7 +43,7 @@
  * `minResponses` AND SE(b) ≤ `maxSe` — both configuration.
  */
 import { DEFAULT_PUBLISH_LINKS } from "./item-links";
-import type { PublishedLinks } from "./item-links";
+import type { LinksReference, PublishedLinks } from "./item-links";
 import { sigmoid } from "./knowledge";
 
 export interface CalibrationConfig {
@@ -101,11 +101,8 @@ export interface CalibrationJobConfig extends CalibrationConfig {
   /**
    * Item links (./item-links.ts) are refitted once this many attempts arrived since the last fit,
    * from the newest `linksMaxAnswers` attempts; `linksMaxPerItem` and `linksMinSupport` are what
-   * is published of them (`publishLinks`). Measured on ASSISTments 2009 fold 1 (correctness-v3,
-   * links from all training students): every link 0.7947, the 16 strongest into each item
-   * 0.7865 (support ≥ 1) or 0.7827 (≥ 3), 32 0.7888, 128 0.7931, against 0.7806 for v2; Statics
-   * 2011 keeps nearly all of its gain with 16 (0.8380 against 0.8390). 16 keeps the published
-   * document within a few MB for the demo bank's 6,900 items.
+   * is published of them (`publishLinks`; the defaults and the measurements behind them:
+   * `DEFAULT_PUBLISH_LINKS`).
    */
   readonly linksMinNewAnswers: number;
   readonly linksMaxAnswers: number;
@@ -370,7 +367,12 @@ export interface PublishedCalibration {
   /** Sympson–Hetter K per item (absent: 1), and whether mock tests should use it (the pool is calibrated enough). */
   readonly exposure: Readonly<Record<string, number>>;
   readonly sympsonHetter: boolean;
-  /** Item links learnt from the platform's attempts (./item-links.ts; absent before the job published any). */
+  /**
+   * Item links learnt from the platform's attempts (./item-links.ts): where their table is (a KV
+   * key of its own, `encodeLinks`) and what it was fitted from. Absent before the job published any.
+   */
+  readonly linksRef?: LinksReference;
+  /** The table itself, as documents published before `linksRef` carried it (still read; the job no longer writes it). */
   readonly links?: PublishedLinks;
 }
 

@@ -156,7 +156,15 @@ export interface PublishOptions {
   readonly minSupport: number;
 }
 
-export const DEFAULT_PUBLISH_LINKS: PublishOptions = Object.freeze({ maxPerItem: 16, minSupport: 1 });
+/**
+ * What the calibration job publishes by default, and what models are trained and scored with
+ * (src/ml/pipeline.ts). reports/link-pruning.md (correctness-v3 fitted and scored on each cut,
+ * fold 1): ASSISTments 2009 0.7876 with 16 links into each item, 0.7892 with 32, 0.7917 with 64,
+ * 0.7932 with 128, 0.7947 with every link; Statics 2011 0.8390–0.8402 whatever the cut. 64 is
+ * the most that keeps the table well inside one KV value for a bank the size of ASSISTments 2009
+ * (about 930,000 links, 7 MB encoded: `encodeLinks`).
+ */
+export const DEFAULT_PUBLISH_LINKS: PublishOptions = Object.freeze({ maxPerItem: 64, minSupport: 1 });
 
 /**
  * The publishable part of a fit: for every target item its `maxPerItem` links of largest |w|
@@ -213,5 +221,140 @@ export function linksOf(doc: PublishedLinks | null | undefined): ItemLinks {
       return pairs.get(`${from}\u0000${to}`);
     },
     outgoing: (from) => out.get(from) ?? [],
+  };
+}
+
+/**
+ * Where the calibration document points for its links: the fit's provenance (a `PublishedLinks`
+ * without the table) and the KV key of the table, encoded by `encodeLinks`. The table has a key
+ * of its own because it is the bulk of what the job publishes (64 links into each of thousands
+ * of items) while the document is read again every minute by every isolate: the table is read
+ * once per key (its key names its content, so a key never changes meaning).
+ */
+export interface LinksReference extends Omit<PublishedLinks, "links"> {
+  /** KV key of the encoded table. */
+  readonly key: string;
+  /** Links in it (`publishedLinkCount` of the table). */
+  readonly count: number;
+  /** Size of the encoded table. */
+  readonly bytes: number;
+}
+
+/** A decoded table: the feature writer's view, plus what operators look up. */
+export interface DecodedLinks extends ItemLinks {
+  readonly count: number;
+  /** Every link into `to`, as [from, w], sources in id order. */
+  into(to: string): [string, number][];
+}
+
+const MAGIC = 0x314b4c49; // "ILK1", little-endian
+
+/**
+ * The table of `doc` as bytes: "ILK1", the JSON length, the JSON array of every item id the table
+ * names (code-unit order), zero padding to 4 bytes, then the sources' offsets (u32, one more than
+ * the ids: links out of id k are entries offsets[k] … offsets[k + 1] − 1), each entry's target id
+ * number (u32) and weight (f32; the published weights have 4 decimals, which f32 keeps exactly
+ * enough to round back). About 8 bytes a link, where the JSON form takes 16.
+ */
+export function encodeLinks(doc: PublishedLinks): Uint8Array {
+  const names = new Set<string>();
+  let count = 0;
+  for (const [from, out] of Object.entries(doc.links)) {
+    names.add(from);
+    for (const [to] of out) names.add(to);
+    count += out.length;
+  }
+  const ids = [...names].sort(codeUnitOrder);
+  const number = new Map(ids.map((id, k) => [id, k]));
+  const header = new TextEncoder().encode(JSON.stringify(ids));
+  const start = (8 + header.length + 3) & ~3;
+  const bytes = new Uint8Array(start + 4 * (ids.length + 1) + 8 * count);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, header.length, true);
+  bytes.set(header, 8);
+  let at = 0;
+  const offsetsAt = start;
+  const targetsAt = offsetsAt + 4 * (ids.length + 1);
+  const weightsAt = targetsAt + 4 * count;
+  for (let k = 0; k < ids.length; k++) {
+    view.setUint32(offsetsAt + 4 * k, at, true);
+    for (const [to, w] of doc.links[ids[k] ?? ""] ?? []) {
+      view.setUint32(targetsAt + 4 * at, number.get(to) ?? 0, true);
+      view.setFloat32(weightsAt + 4 * at, w, true);
+      at++;
+    }
+  }
+  view.setUint32(offsetsAt + 4 * ids.length, at, true);
+  return bytes;
+}
+
+/** FNV-1a over the bytes, hex: names a table by its content. */
+function digest(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] ?? 0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+/** The document's pointer to `encoded` (`encodeLinks(doc)`): the same table always gets the same key. */
+export function linksReference(doc: PublishedLinks, encoded: Uint8Array): LinksReference {
+  const { links: _table, ...provenance } = doc;
+  return { ...provenance, key: `item-links:v1:${doc.throughAttemptId}:${encoded.length}:${digest(encoded)}`, count: publishedLinkCount(doc), bytes: encoded.length };
+}
+
+/**
+ * A table encoded by `encodeLinks`, read as `linksOf` reads the document form: the same links,
+ * in the same order. Only the ids are decoded up front; a source's [to, w] pairs are made the
+ * first time it is asked for (the window's items, a few dozen per learner).
+ */
+export function decodeLinks(buffer: ArrayBuffer | Uint8Array): DecodedLinks {
+  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 8 || view.getUint32(0, true) !== MAGIC) throw new Error("not an encoded item-links table");
+  const headerLength = view.getUint32(4, true);
+  const ids = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as string[];
+  const start = (8 + headerLength + 3) & ~3;
+  const offsetsAt = start;
+  const count = view.getUint32(offsetsAt + 4 * ids.length, true);
+  const targetsAt = offsetsAt + 4 * (ids.length + 1);
+  const weightsAt = targetsAt + 4 * count;
+  if (bytes.byteLength !== weightsAt + 4 * count) throw new Error(`item-links table: ${bytes.byteLength} bytes, expected ${weightsAt + 4 * count}`);
+  const number = new Map(ids.map((id, k) => [id, k]));
+  const weightAt = (e: number) => Math.round(view.getFloat32(weightsAt + 4 * e, true) * 1e4) / 1e4;
+  const made = new Map<number, [string, number][]>();
+  const outOf = (k: number): [string, number][] => {
+    let list = made.get(k);
+    if (!list) {
+      list = [];
+      for (let e = view.getUint32(offsetsAt + 4 * k, true), end = view.getUint32(offsetsAt + 4 * (k + 1), true); e < end; e++) {
+        list.push([ids[view.getUint32(targetsAt + 4 * e, true)] ?? "", weightAt(e)]);
+      }
+      made.set(k, list);
+    }
+    return list;
+  };
+  return {
+    count,
+    weight(from, to) {
+      const k = number.get(from);
+      if (k === undefined) return undefined;
+      for (const [t, w] of outOf(k)) if (t === to) return w;
+      return undefined;
+    },
+    outgoing(from) {
+      const k = number.get(from);
+      return k === undefined ? [] : outOf(k);
+    },
+    into(to) {
+      const t = number.get(to);
+      const out: [string, number][] = [];
+      if (t === undefined) return out;
+      for (let k = 0; k < ids.length; k++) {
+        for (let e = view.getUint32(offsetsAt + 4 * k, true), end = view.getUint32(offsetsAt + 4 * (k + 1), true); e < end; e++) {
+          if (view.getUint32(targetsAt + 4 * e, true) === t) out.push([ids[k] ?? "", weightAt(e)]);
+        }
+      }
+      return out;
+    },
   };
 }

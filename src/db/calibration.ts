@@ -3,7 +3,7 @@
  * `item_calibrations`): every job run that changed something is a version; an item's current
  * parameters are its row with the highest version. The published KV document is built from here.
  */
-import { asc, desc, lte, sql } from "drizzle-orm";
+import { and, asc, desc, isNotNull, lte, notInArray, sql } from "drizzle-orm";
 import type { CalibrationStatus } from "../core/calibration";
 import type { PublishedLinks } from "../core/item-links";
 import type { Drizzle } from "./client";
@@ -59,6 +59,24 @@ export async function latestVersion(db: Drizzle): Promise<CalibrationVersion | n
   return rows[0] ?? null;
 }
 
+/**
+ * The item links in force: those of the newest version that refitted them (versions that did not
+ * carry none), null before any. Only the newest LINK_TABLES_KEPT tables are kept (`writeVersion`).
+ */
+export async function latestLinks(db: Drizzle): Promise<{ version: number; links: PublishedLinks } | null> {
+  const rows = await db
+    .select({ version: calibrationVersions.version, links: calibrationVersions.links })
+    .from(calibrationVersions)
+    .where(isNotNull(calibrationVersions.links))
+    .orderBy(desc(calibrationVersions.version))
+    .limit(1);
+  const row = rows[0];
+  return row?.links ? { version: row.version, links: row.links } : null;
+}
+
+/** Link tables kept in `calibration_versions` (the newest and the one before it); older versions' are cleared. */
+export const LINK_TABLES_KEPT = 2;
+
 /** Every item's current calibration (its latest row). */
 export async function currentCalibrations(db: Drizzle): Promise<Map<string, ItemCalibration>> {
   const rows = await db
@@ -81,7 +99,12 @@ export async function currentCalibrations(db: Drizzle): Promise<Map<string, Item
   );
 }
 
-/** Writes a new version with the items it changed, in one transaction; the version number is the previous + 1. */
+/**
+ * Writes a new version with the items it changed, in one transaction; the version number is the
+ * previous + 1. `links`: a table the job just fitted (null: the links in force did not change, and
+ * the version carries none). A new table clears the tables of all but the newest LINK_TABLES_KEPT
+ * versions that have one: each is megabytes, and only the one in force is read.
+ */
 export async function writeVersion(
   db: Drizzle,
   input: { changed: readonly ItemCalibration[]; items: number; calibrated: number; config: unknown; exposure: Record<string, number>; links: PublishedLinks | null; now: Date },
@@ -92,6 +115,18 @@ export async function writeVersion(
     const [row] = await tx.select({ v: sql<number>`coalesce(max(${calibrationVersions.version}), 0)` }).from(calibrationVersions);
     const version = Number(row?.v ?? 0) + 1;
     await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure, links: input.links });
+    if (input.links) {
+      const kept = tx
+        .select({ version: calibrationVersions.version })
+        .from(calibrationVersions)
+        .where(isNotNull(calibrationVersions.links))
+        .orderBy(desc(calibrationVersions.version))
+        .limit(LINK_TABLES_KEPT);
+      await tx
+        .update(calibrationVersions)
+        .set({ links: null })
+        .where(and(isNotNull(calibrationVersions.links), notInArray(calibrationVersions.version, kept)));
+    }
     for (let i = 0; i < input.changed.length; i += 500) {
       await tx.insert(itemCalibrations).values(input.changed.slice(i, i + 500).map((c) => ({ ...c, version })));
     }

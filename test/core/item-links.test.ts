@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LINK_WINDOW } from "../../src/core/features";
-import { fitItemLinks, linksOf, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { decodeLinks, encodeLinks, fitItemLinks, linksOf, linksReference, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { LinkAnswer } from "../../src/core/item-links";
 import { mulberry32 } from "../../src/core/random";
 
@@ -72,5 +72,35 @@ describe("published item links", () => {
       expect([...none.outgoing("lead")]).toEqual([]);
       expect(none.weight("lead", "follow")).toBeUndefined();
     }
+  });
+
+  it("encoded on their own (a KV key of their own), decode to the same links as the document form, and are named by content", () => {
+    const doc = publishLinks(fitItemLinks(sequences(300, 8)), { answers: 4200, learners: 300, throughAttemptId: 7 }, { maxPerItem: 5, minSupport: 1 });
+    const encoded = encodeLinks(doc);
+    const decoded = decodeLinks(encoded.slice().buffer);
+    const json = linksOf(doc);
+    expect(decoded.count).toBe(publishedLinkCount(doc));
+    expect(decoded.count).toBeGreaterThan(40);
+    // About 8 bytes a link (plus the id list), half the JSON form.
+    expect(encoded.length).toBeLessThan(JSON.stringify(doc.links).length * 0.75);
+    const ids = new Set(Object.entries(doc.links).flatMap(([from, out]) => [from, ...out.map(([to]) => to)]));
+    for (const from of ids) {
+      expect([...decoded.outgoing(from)]).toEqual([...json.outgoing(from)]);
+      for (const to of ids) expect(decoded.weight(from, to)).toBe(json.weight(from, to));
+      const into = Object.entries(doc.links).flatMap(([f, out]) => out.filter(([t]) => t === from).map(([, w]) => [f, w]));
+      expect(decoded.into(from)).toEqual(into);
+    }
+    expect([...decoded.outgoing("nope")]).toEqual([]);
+    expect(decoded.weight("nope", "lead")).toBeUndefined();
+    expect(decoded.into("nope")).toEqual([]);
+    // The reference carries the provenance, not the table; its key follows the bytes.
+    const ref = linksReference(doc, encoded);
+    expect(ref).toMatchObject({ answers: 4200, learners: 300, throughAttemptId: 7, maxPerItem: 5, count: decoded.count, bytes: encoded.length });
+    expect(ref).not.toHaveProperty("links");
+    expect(linksReference(doc, encodeLinks(JSON.parse(JSON.stringify(doc)))).key).toBe(ref.key);
+    const other = publishLinks(fitItemLinks(sequences(300, 9)), { answers: 4200, learners: 300, throughAttemptId: 7 }, { maxPerItem: 5, minSupport: 1 });
+    expect(linksReference(other, encodeLinks(other)).key).not.toBe(ref.key);
+    expect(() => decodeLinks(new Uint8Array(12))).toThrow(/not an encoded/);
+    expect(() => decodeLinks(encoded.subarray(0, encoded.length - 4))).toThrow(/bytes/);
   });
 });

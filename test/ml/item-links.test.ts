@@ -9,7 +9,7 @@ import { DEFAULT_PUBLISH_LINKS } from "../../src/core/item-links";
 import { mulberry32 } from "../../src/core/random";
 import type { ItemParams } from "../../src/core/types";
 import type { Interaction, StudentSequence } from "../../src/ml/dataset";
-import { DEFAULT_FIT } from "../../src/ml/difficulty";
+import { DEFAULT_FIT, fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
 import { fitItemLinks, servedItemLinks } from "../../src/ml/item-links";
 import { testTable } from "../../src/ml/pipeline";
 
@@ -95,17 +95,30 @@ describe("item links", () => {
     });
 
     it("the pipeline's test rows read the published cut by default (what learners are served), every link only when asked", () => {
-      expect(DEFAULT_PUBLISH_LINKS.maxPerItem).toBeLessThan(LINK_WINDOW);
-      const count = FEATURE_NAMES.indexOf("link_count");
-      // One test student answers the same sequence; its last row (the target) sees LINK_WINDOW linked answers in the full fit.
-      const test = [student("t", [...(students[0]?.interactions ?? [])])];
+      // Students answer LINK_WINDOW of many more sources than the cut keeps, then "pivot": more sources link into it than are published.
+      const pool = Array.from({ length: DEFAULT_PUBLISH_LINKS.maxPerItem * 2 }, (_, k) => `p${k}`);
+      const draw = mulberry32(21);
+      const many = Array.from({ length: 120 }, (_, i) => {
+        const right = draw() < 0.5;
+        const window = Array.from({ length: LINK_WINDOW }, () => pool[Math.floor(draw() * pool.length)] ?? "");
+        return student(`m${i}`, [...window.map((id) => answer(id, draw() < 0.7 ? right : !right)), answer("pivot", right)]);
+      });
       const mapping = (x: Interaction) => x.skillIds;
-      const targetRow = LINK_WINDOW; // the test student's last answer
-      const published = testTable(students, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT);
-      const whole = testTable(students, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT, null);
-      expect(published.n).toBe(LINK_WINDOW + 1);
-      expect(published.x[targetRow * FEATURE_COUNT + count]).toBeCloseTo(Math.log1p(DEFAULT_PUBLISH_LINKS.maxPerItem), 6);
-      expect(whole.x[targetRow * FEATURE_COUNT + count]).toBeCloseTo(Math.log1p(LINK_WINDOW), 6);
+      const test = [student("t", pool.slice(0, LINK_WINDOW).map((id, k) => answer(id, k % 2 === 0)).concat(answer("pivot", true)))];
+      const count = FEATURE_NAMES.indexOf("link_count");
+      const pivotRow = LINK_WINDOW * FEATURE_COUNT + count;
+      const fitted = fitItemLinks(many, itemMapper(fitItemDifficulties(many, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT), mapping));
+      const sources = pool.filter((id) => fitted.weight(id, "pivot") !== undefined);
+      expect(sources.length).toBeGreaterThan(DEFAULT_PUBLISH_LINKS.maxPerItem);
+      // The published cut: the strongest maxPerItem sources; the test window's items among them are what link_count counts.
+      const kept = new Set(sources.sort((a, b) => Math.abs(fitted.weight(b, "pivot") ?? 0) - Math.abs(fitted.weight(a, "pivot") ?? 0) || (a < b ? -1 : 1)).slice(0, DEFAULT_PUBLISH_LINKS.maxPerItem));
+      const inWindow = pool.slice(0, LINK_WINDOW).filter((id) => kept.has(id)).length;
+      expect(inWindow).toBeLessThan(LINK_WINDOW);
+      const published = testTable(many, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT);
+      expect(published.x[pivotRow]).toBeCloseTo(Math.log1p(inWindow), 6);
+      const whole = testTable(many, test, mapping, DEFAULT_KNOWLEDGE_CONFIG, DEFAULT_FIT, null);
+      expect(whole.x[pivotRow]).toBeCloseTo(Math.log1p(pool.slice(0, LINK_WINDOW).filter((id) => fitted.weight(id, "pivot") !== undefined).length), 6);
+      expect(whole.x[pivotRow]).toBeGreaterThan(published.x[pivotRow] ?? Number.POSITIVE_INFINITY);
     });
   });
 });

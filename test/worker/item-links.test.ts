@@ -6,17 +6,17 @@
  * --from-postgres` trains on, with the links of the latest version.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withCalibration } from "../../src/core/calibration";
 import type { PublishedCalibration } from "../../src/core/calibration";
 import { buildCurriculum } from "../../src/core/engine";
 import { FEATURE_NAMES, answerResidual } from "../../src/core/features";
-import { fitItemLinks, linksOf, publishLinks } from "../../src/core/item-links";
-import { answerSequences, authoredItems, currentCalibrations, latestVersion } from "../../src/db/calibration";
+import { DEFAULT_PUBLISH_LINKS, decodeLinks, encodeLinks, fitItemLinks, linksOf, linksReference, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { LINK_TABLES_KEPT, answerSequences, authoredItems, currentCalibrations, latestLinks, latestVersion } from "../../src/db/calibration";
 import { createDatabase } from "../../src/db/client";
 import { getItems, listSkills } from "../../src/db/content";
-import { attempts } from "../../src/db/schema";
+import { attempts, calibrationVersions } from "../../src/db/schema";
 import { replayPlatformHistory } from "../../src/ml/platform-replay";
 import { createItemStats } from "../../src/stats/item-stats";
 import { runCalibration } from "../../workers/calibration/job";
@@ -54,11 +54,18 @@ describe("item links: attempts → calibration job → KV → learners' feature 
       expect(run.linksRefitted).toBe(true);
       expect(run.links).toBeGreaterThan(0);
       const doc = await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
-      const links = doc?.links;
-      if (!doc || !links) throw new Error("no links published");
-      expect(doc.version).toBe(run.version);
-      // The version in Postgres carries the same links (what the replay reads).
+      // The version in Postgres carries the table (what the replay reads); KV a pointer to it, under a key of its own.
+      const links = (await latestLinks(db.read))?.links;
       expect((await latestVersion(db.read))?.links).toEqual(links);
+      const ref = doc?.linksRef;
+      if (!doc || !links || !ref) throw new Error("no links published");
+      expect(doc.version).toBe(run.version);
+      expect(doc.links).toBeUndefined();
+      const encoded = encodeLinks(links);
+      expect(ref).toEqual(linksReference(links, encoded));
+      expect(ref.count).toBe(run.links);
+      const stored = await env.CONTENT.get(ref.key, "arrayBuffer");
+      expect(stored && new Uint8Array(stored)).toEqual(encoded);
 
       // Exactly the fit of the attempts it read: every learner's answers in order, residuals
       // against the difficulty learners are served.
@@ -68,8 +75,9 @@ describe("item links: attempts → calibration job → KV → learners' feature 
       const authored = new Map(items.map((i) => [i.id, i.difficulty]));
       const b = (id: string) => calibrations.get(id)?.difficulty ?? authored.get(id) ?? 0;
       const fitted = fitItemLinks(read.sequences.map((s) => s.answers.map((a) => ({ itemId: a.itemId, residual: answerResidual(b(a.itemId), a.correct) }))));
-      const expected = publishLinks(fitted, { answers: read.answers, learners: read.sequences.length, throughAttemptId: links.throughAttemptId }, { maxPerItem: 16, minSupport: 1 });
+      const expected = publishLinks(fitted, { answers: read.answers, learners: read.sequences.length, throughAttemptId: links.throughAttemptId }, { maxPerItem: DEFAULT_PUBLISH_LINKS.maxPerItem, minSupport: 1 });
       expect(links).toEqual(expected);
+      expect(publishedLinkCount(links)).toBe(decodeLinks(encoded).count);
 
       // Operators see them: counts, and one item's links in and out, strongest first.
       const [source, out] = Object.entries(links.links).sort((x, y) => y[1].length - x[1].length)[0] ?? ["", []];
@@ -86,7 +94,9 @@ describe("item links: attempts → calibration job → KV → learners' feature 
       // Nothing new since: the next run keeps them (no refit below linksMinNewAnswers).
       const again = await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config: { ...config, linksMinNewAnswers: 1_000_000 } });
       expect(again.linksRefitted).toBe(false);
-      expect((await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json"))?.links).toEqual(links);
+      expect(await latestLinks(db.read)).toEqual({ version: run.version, links });
+      expect((await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json"))?.linksRef).toEqual(ref);
+      expect(await env.CONTENT.get(ref.key, "arrayBuffer")).not.toBeNull();
 
       // A learner whose object reads the published calibration (its clock past the isolate's refresh).
       const learner = await practise("links-reader", 10, 2 * 60_000);
@@ -113,6 +123,23 @@ describe("item links: attempts → calibration job → KV → learners' feature 
       // …and the links are in them: some rows have linked answers in their window, and without the links the replay differs there.
       expect(rows.some((r) => (r.features?.[LINK_COUNT] ?? 0) > 0)).toBe(true);
       expect(replay(false).parity.columns[LINK_COUNT]?.mismatches).toBeGreaterThan(0);
+
+      // That learner's attempts are new answers: a refit publishes a new table under a new key and drops the old one.
+      const refit = await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config });
+      expect(refit.linksRefitted).toBe(true);
+      const moved = (await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json"))?.linksRef;
+      expect(moved?.throughAttemptId).toBeGreaterThan(ref.throughAttemptId);
+      expect(moved?.key).not.toBe(ref.key);
+      expect(await env.CONTENT.get(moved?.key ?? "", "arrayBuffer")).not.toBeNull();
+      expect(await env.CONTENT.get(ref.key)).toBeNull();
+      // Postgres keeps the newest LINK_TABLES_KEPT tables: two more refits clear the first.
+      for (let k = 0; k < LINK_TABLES_KEPT; k++) {
+        await practise(`links-more-${k}`, 2);
+        expect((await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config })).linksRefitted).toBe(true);
+      }
+      const tables = await db.read.select({ version: calibrationVersions.version }).from(calibrationVersions).where(isNotNull(calibrationVersions.links));
+      expect(tables).toHaveLength(LINK_TABLES_KEPT);
+      expect(tables.map((t) => t.version)).not.toContain(run.version);
     } finally {
       await db.end();
     }

@@ -1,6 +1,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LINK_WINDOW } from "../../src/core/features";
+import { encodeLinks, linksReference } from "../../src/core/item-links";
+import type { PublishedLinks } from "../../src/core/item-links";
 import { createDatabase } from "../../src/db/client";
 import { learnerHistory } from "../../src/db/learners";
 import { CALIBRATION_KV_KEY } from "../../workers/learner/content";
@@ -614,8 +616,10 @@ describe("the learner engine through the API", () => {
     const after = parsed(await fresh.progress(learner.id, 0));
     expect(after.ok && after.value.attempts).toBe(40);
   });
-  it("switches to the links model (correctness-v3) once the published item links rest on enough answers", async () => {
-    const published = (answers: number) => ({
+  it("switches to the links model (correctness-v3) once the published item links rest on enough answers, and only with the table in hand", async () => {
+    const table = (answers: number): PublishedLinks => ({ answers, learners: 100, throughAttemptId: answers, window: LINK_WINDOW, shrink: 5, maxPerItem: 64, minSupport: 1, links: { "x-1": [["x-2", 0.25]] } });
+    /** The calibration document pointing at the table fitted from `answers` (the job's form), or carrying it inside (documents from before). */
+    const published = (answers: number, form: "ref" | "inline") => ({
       version: 9_000_000 + answers,
       createdAt: Date.now(),
       minResponses: 200,
@@ -623,8 +627,9 @@ describe("the learner engine through the API", () => {
       items: {},
       exposure: {},
       sympsonHetter: false,
-      links: { answers, learners: 100, throughAttemptId: 1, window: LINK_WINDOW, shrink: 5, maxPerItem: 16, minSupport: 1, links: {} },
+      ...(form === "inline" ? { links: table(answers) } : { linksRef: linksReference(table(answers), encodeLinks(table(answers))) }),
     });
+    const keyOf = (answers: number) => linksReference(table(answers), encodeLinks(table(answers))).key;
     /** A learner whose object reads the calibration now published (its clock past the isolate's refresh, further each time). */
     let ahead = 0;
     const practise = async (label: string) => {
@@ -639,16 +644,25 @@ describe("the learner engine through the API", () => {
       return { second: await learner.next() };
     };
     try {
-      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(19_999)));
+      await env.CONTENT.put(keyOf(19_999), encodeLinks(table(19_999)));
+      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(19_999, "ref")));
       // (A brand-new learner's first item comes from the shared starting ranking: the second is ranked by their own object.)
       const below = await practise("links-young");
       expect(below.second.why?.predictor).toBe("correctness-v2");
-      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(20_000)));
+      // Mature links whose table cannot be read (not in KV): the links in hand are still the young ones.
+      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(20_000, "ref")));
+      const unread = await practise("links-unread");
+      expect(unread.second.why?.predictor).toBe("correctness-v2");
+      await env.CONTENT.put(keyOf(20_000), encodeLinks(table(20_000)));
       const mature = await practise("links-mature");
       expect(mature.second.why?.predictor).toBe("correctness-v3");
       expect(mature.second.why?.fallbackReason).toBeUndefined();
+      // A document from before `linksRef` (the table inside) is read as well.
+      await env.CONTENT.put(CALIBRATION_KV_KEY, JSON.stringify(published(20_001, "inline")));
+      expect((await practise("links-inline")).second.why?.predictor).toBe("correctness-v3");
     } finally {
       await env.CONTENT.delete(CALIBRATION_KV_KEY);
+      for (const answers of [19_999, 20_000]) await env.CONTENT.delete(keyOf(answers));
     }
   });
 });

@@ -6,8 +6,9 @@
  *   claim changed items (Redis) ─► refit each (src/core/calibration.ts) ─► exposure table
  *   (Sympson–Hetter by simulation over the calibrated pool) ─► item links, when enough
  *   attempts arrived since the last fit (src/core/item-links.ts, from the newest attempts in
- *   Postgres) ─► new version (Postgres) ─► publish `calibration:v1` (KV) ─► release the claim
- *   (Redis)
+ *   Postgres) ─► new version (Postgres; a refitted links table with it, older tables but the
+ *   newest two cleared) ─► publish the links table under a key of its own, then `calibration:v1`
+ *   pointing at it (KV) ─► release the claim (Redis)
  *
  * Crash-safe by order: the claim is released last, so a run that died is redone from the same
  * cumulative counters (a refit is a pure function of them); an item whose response count did
@@ -19,10 +20,10 @@ import { calibrateSympsonHetter } from "../../src/core/cat-sim";
 import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { answerResidual } from "../../src/core/features";
-import { fitItemLinks, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { encodeLinks, fitItemLinks, linksReference, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { PublishedLinks } from "../../src/core/item-links";
 import { mulberry32, normalDraw } from "../../src/core/random";
-import { answerSequences, authoredItems, currentCalibrations, latestVersion, newestAttemptId, writeVersion } from "../../src/db/calibration";
+import { answerSequences, authoredItems, currentCalibrations, latestLinks, latestVersion, newestAttemptId, writeVersion } from "../../src/db/calibration";
 import type { AuthoredItem, ItemCalibration } from "../../src/db/calibration";
 import { createDatabase } from "../../src/db/client";
 import type { Drizzle } from "../../src/db/client";
@@ -68,8 +69,8 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   const daily = deps.now % 86_400_000 < 15 * 60_000;
   // Each dependency's failure is a DependencyError (../dependency.ts): a 503 or a retried cron, never a bug.
   const claimed = await calling("redis", () => deps.stats.claimChanged(deps.all || daily ? 1 : config.refitMinNewResponses));
-  const [items, current, previous, newest] = await calling("postgres", () =>
-    Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db), newestAttemptId(deps.db)]),
+  const [items, current, previous, inForce, newest] = await calling("postgres", () =>
+    Promise.all([authoredItems(deps.db), currentCalibrations(deps.db), latestVersion(deps.db), latestLinks(deps.db), newestAttemptId(deps.db)]),
   );
   const byId = new Map(items.map((i) => [i.id, i]));
   const known = claimed.filter((id) => byId.has(id));
@@ -98,8 +99,8 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
   let version = previous?.version ?? null;
   let exposure = previous?.exposure ?? {};
   let maxExposure = 0;
-  const linksRefitted = newest - (previous?.links?.throughAttemptId ?? 0) >= config.linksMinNewAnswers;
-  const links = linksRefitted ? await itemLinks(deps.db, byId, merged, config) : (previous?.links ?? null);
+  const linksRefitted = newest - (inForce?.links.throughAttemptId ?? 0) >= config.linksMinNewAnswers;
+  const links = linksRefitted ? await itemLinks(deps.db, byId, merged, config) : (inForce?.links ?? null);
   const wrote = changed.length > 0 || linksRefitted;
   if (wrote) {
     // Only a calibrated pool uses the table, and the simulation is the job's largest cost
@@ -116,13 +117,21 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
       calibrated,
       config: { ...config },
       exposure,
-      links,
+      // Only a refit stores a table (the links in force are the newest version's that has one).
+      links: linksRefitted ? links : null,
       now: new Date(deps.now),
     }));
   }
   if (version !== null) {
-    const published = await calling("kv", () => deps.kv.get<{ version?: number }>(CALIBRATION_KV_KEY, "json"));
-    if (wrote || published?.version !== version) {
+    const published = await calling("kv", () => deps.kv.get<Pick<PublishedCalibration, "version" | "linksRef">>(CALIBRATION_KV_KEY, "json"));
+    // The links go to a key of their own (the bulk of what is published, read once per key by an
+    // isolate); the document, read every minute, points at it.
+    const encoded = links ? encodeLinks(links) : null;
+    const linksRef = links && encoded ? linksReference(links, encoded) : null;
+    const previousKey = published?.linksRef?.key;
+    if (wrote || published?.version !== version || previousKey !== linksRef?.key) {
+      // The table first: no reader meets a pointer to a key that is not written yet.
+      if (linksRef && encoded && previousKey !== linksRef.key) await calling("kv", () => deps.kv.put(linksRef.key, encoded));
       const doc: PublishedCalibration = {
         version,
         createdAt: deps.now,
@@ -131,9 +140,12 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
         items: Object.fromEntries([...merged.values()].map((c) => [c.itemId, encodeCalibration(c)])),
         exposure,
         sympsonHetter,
-        ...(links ? { links } : {}),
+        ...(linksRef ? { linksRef } : {}),
       };
       await calling("kv", () => deps.kv.put(CALIBRATION_KV_KEY, JSON.stringify(doc)));
+      // The table the previous document pointed at: no new reader is sent there (one still on the
+      // old document keeps the links it already read, or reads none until its next refresh).
+      if (previousKey && previousKey !== linksRef?.key) await calling("kv", () => deps.kv.delete(previousKey));
     }
   }
   await calling("redis", () => deps.stats.releaseChanged());

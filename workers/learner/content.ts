@@ -7,7 +7,7 @@ import { withCalibration } from "../../src/core/calibration";
 import type { PublishedCalibration } from "../../src/core/calibration";
 import { NO_LINKS } from "../../src/core/features";
 import type { ItemLinks } from "../../src/core/features";
-import { linksOf } from "../../src/core/item-links";
+import { decodeLinks, linksOf } from "../../src/core/item-links";
 import { buildCurriculum } from "../../src/core/engine";
 import type { Curriculum } from "../../src/core/engine";
 import type { Item, Skill } from "../../src/content/schema";
@@ -106,6 +106,8 @@ export class ContentMemory {
   calibration: Timed<PublishedCalibration | null> | null = null;
   /** Each skill's bank with the calibrated parameters applied, for one (bank, version) pair. */
   readonly calibrated = new Map<string, { raw: Item[]; version: number; items: Item[] }>();
+  /** The item links table last read (the document's `linksRef`), decoded once per key. */
+  links: { key: string; links: ItemLinks; answers: number } | null = null;
 }
 
 /** This isolate's content memory. */
@@ -164,6 +166,17 @@ export class LearnerContent {
       /* KV unavailable: keep serving the last parameters */
     }
     this.memory.calibration = { value: doc, loadedAt: now };
+    const ref = doc?.linksRef;
+    if (ref && this.memory.links?.key !== ref.key) {
+      // Once per key per isolate (a key never changes meaning). Not readable now: the links
+      // already held stay in force (none: features without links, and the model that needs none).
+      try {
+        const table = await this.kv.get(ref.key, "arrayBuffer");
+        if (table) this.memory.links = { key: ref.key, links: decodeLinks(table), answers: ref.answers };
+      } catch {
+        /* KV unavailable or a damaged table: keep what is held */
+      }
+    }
     return doc;
   }
 
@@ -175,13 +188,23 @@ export class LearnerContent {
   /** The item links published with the calibration last read (no I/O; NO_LINKS before any): what feature rows are built with. */
   currentLinks(): ItemLinks {
     const doc = this.currentCalibration();
-    if (!doc) return NO_LINKS;
+    // The table the document points at once it is read (until then, the one read before it).
+    if (doc?.linksRef) return this.memory.links?.links ?? NO_LINKS;
+    if (!doc?.links) return NO_LINKS;
+    // A document from before `linksRef`, with the table inside.
     let links = LINKS_BY_DOCUMENT.get(doc);
     if (!links) {
       links = linksOf(doc.links);
       LINKS_BY_DOCUMENT.set(doc, links);
     }
     return links;
+  }
+
+  /** How many answers the links `currentLinks` returns were learnt from (null: no links held): what picks the model. */
+  currentLinksAnswers(): number | null {
+    const doc = this.currentCalibration();
+    if (doc?.linksRef) return this.memory.links?.answers ?? null;
+    return doc?.links?.answers ?? null;
   }
 
   /** A skill's items with the calibrated parameters in place of the authored ones. */

@@ -849,7 +849,8 @@ export class LearnerDO extends DurableObject<Env> {
    * (`linkedModel`).
    */
   private correctnessPredictor(): Promise<CorrectnessPredictor> {
-    const version = chooseModel(this.cfg(), this.content.currentCalibration()?.links);
+    const answers = this.content.currentLinksAnswers();
+    const version = chooseModel(this.cfg(), answers === null ? null : { answers });
     if (!this.predictor || this.predictor.version !== version) this.predictor = { version, loading: getCorrectnessPredictor({ CORRECTNESS_MODEL: version }) };
     return this.predictor.loading;
   }

@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { decodeCalibration } from "../../../src/core/calibration";
 import type { PublishedCalibration } from "../../../src/core/calibration";
-import { publishedLinkCount } from "../../../src/core/item-links";
+import { decodeLinks, encodeLinks } from "../../../src/core/item-links";
 import { createItemStats } from "../../../src/stats/item-stats";
 import { CALIBRATION_KV_KEY, runCalibration } from "../../calibration/job";
 import type { AppEnv } from "../lib/context";
@@ -102,12 +102,14 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const { item } = c.req.valid("query");
     const doc = await c.env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json");
     const entries = Object.values(doc?.items ?? {});
-    const links = doc?.links;
-    const strongest = (list: { itemId: string; weight: number }[]) => list.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.itemId < b.itemId ? -1 : 1));
-    const itemLinks = (id: string) => ({
-      into: strongest(Object.entries(links?.links ?? {}).flatMap(([from, out]) => out.filter(([to]) => to === id).map(([, weight]) => ({ itemId: from, weight })))),
-      outOf: strongest((links?.links[id] ?? []).map(([to, weight]) => ({ itemId: to, weight }))),
-    });
+    // The table: under its own key (`linksRef`), or inside a document from before it.
+    const ref = doc?.linksRef;
+    const stored = ref ? await c.env.CONTENT.get(ref.key, "arrayBuffer") : null;
+    const table = stored ? decodeLinks(stored) : doc?.links ? decodeLinks(encodeLinks(doc.links)) : null;
+    const source = ref ?? doc?.links ?? null;
+    const strongest = (list: Iterable<readonly [string, number]>) => Array.from(list, ([itemId, weight]) => ({ itemId, weight })).sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.itemId < b.itemId ? -1 : 1));
+    const itemLinks = (id: string) => ({ into: strongest(table?.into(id) ?? []), outOf: strongest(table?.outgoing(id) ?? []) });
+    const links = source ? { published: table?.count ?? 0, answers: source.answers, learners: source.learners, throughAttemptId: source.throughAttemptId } : null;
     return c.json(
       {
         version: doc?.version ?? null,
@@ -116,7 +118,7 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
         calibrated: entries.filter((e) => e[5] === 2).length,
         sympsonHetter: doc?.sympsonHetter ?? false,
         exposureControlled: Object.keys(doc?.exposure ?? {}).length,
-        links: links ? { published: publishedLinkCount(links), answers: links.answers, learners: links.learners, throughAttemptId: links.throughAttemptId } : null,
+        links,
         ...(item ? { item: decodeCalibration(doc, item), itemLinks: itemLinks(item) } : {}),
       },
       200,
