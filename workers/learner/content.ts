@@ -108,6 +108,8 @@ export class ContentMemory {
   readonly calibrated = new Map<string, { raw: Item[]; version: number; items: Item[] }>();
   /** The item links table last read (the document's `linksRef`), decoded once per key. */
   links: { key: string; links: ItemLinks; answers: number } | null = null;
+  /** The table being read, if one is: the objects of an isolate that refresh together share one read of it. */
+  linksLoading: { key: string; done: Promise<void> } | null = null;
 }
 
 /** This isolate's content memory. */
@@ -168,14 +170,33 @@ export class LearnerContent {
     this.memory.calibration = { value: doc, loadedAt: now };
     const ref = doc?.linksRef;
     if (ref && this.memory.links?.key !== ref.key) {
-      // Once per key per isolate (a key never changes meaning). Not readable now: the links
-      // already held stay in force (none: features without links, and the model that needs none).
-      try {
-        const table = await this.kv.get(ref.key, "arrayBuffer");
-        if (table) this.memory.links = { key: ref.key, links: decodeLinks(table), answers: ref.answers };
-      } catch {
-        /* KV unavailable or a damaged table: keep what is held */
+      // Once per key per isolate (a key never changes meaning), one read shared by the objects
+      // that ask at the same time. Not readable now: the links already held stay in force (none:
+      // features without links, and the model that needs none) until the next refresh tries again.
+      const memory = this.memory;
+      let loading = memory.linksLoading;
+      if (loading?.key !== ref.key) {
+        const load = async (): Promise<void> => {
+          try {
+            const table = await this.kv.get(ref.key, "arrayBuffer");
+            if (table) memory.links = { key: ref.key, links: decodeLinks(table), answers: ref.answers };
+          } catch {
+            /* KV unavailable or a damaged table: keep what is held */
+          }
+        };
+        // Registered before the read starts (a microtask later), and forgotten once it settled.
+        const entry: { key: string; done: Promise<void> } = {
+          key: ref.key,
+          done: Promise.resolve()
+            .then(load)
+            .finally(() => {
+              if (memory.linksLoading === entry) memory.linksLoading = null;
+            }),
+        };
+        memory.linksLoading = entry;
+        loading = entry;
       }
+      await loading.done;
     }
     return doc;
   }
