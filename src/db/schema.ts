@@ -239,7 +239,7 @@ export const calibrationVersions = pgTable("calibration_versions", {
   config: jsonb("config").notNull(),
   /** Sympson–Hetter exposure parameters K (item id → K < 1; absent items have K = 1), from the job's simulation. */
   exposure: jsonb("exposure").$type<Record<string, number>>().notNull(),
-  /** Item links learnt from the attempts up to this version (src/core/item-links.ts); null before the job published any. */
+  /** The item links table this version refitted (src/core/item-links.ts); null when it kept the links in force, and cleared once two newer tables exist (src/db/calibration.ts `writeVersion`). */
   links: jsonb("links").$type<PublishedLinks>(),
 });
 
