@@ -108,6 +108,8 @@ export interface CalibrationJobConfig extends CalibrationConfig {
   readonly linksMaxAnswers: number;
   readonly linksMaxPerItem: number;
   readonly linksMinSupport: number;
+  /** The encoded table's size budget (`publishLinksWithin`): fewer links into each item when it would not fit. */
+  readonly linksMaxBytes: number;
 }
 
 export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freeze({
@@ -121,6 +123,7 @@ export const DEFAULT_CALIBRATION_JOB_CONFIG: CalibrationJobConfig = Object.freez
   linksMaxAnswers: 200_000,
   linksMaxPerItem: DEFAULT_PUBLISH_LINKS.maxPerItem,
   linksMinSupport: DEFAULT_PUBLISH_LINKS.minSupport,
+  linksMaxBytes: 20 * 1024 * 1024,
 });
 
 /** One θ bin of an item's statistics (see the module comment). */

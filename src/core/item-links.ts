@@ -289,6 +289,26 @@ export function encodeLinks(doc: PublishedLinks): Uint8Array {
   return bytes;
 }
 
+/**
+ * `publishLinks` within a size budget: the encoded table of at most `maxBytes` (a KV value holds
+ * 25 MiB, and an isolate holds the table while it serves). When the configured cut does not fit
+ * (a bank much larger than ASSISTments 2009's 17,700 items at 64 links into each), the links into
+ * each item are halved until it does; the document's `maxPerItem` says what was kept. One link
+ * into each item is the floor.
+ */
+export function publishLinksWithin(
+  fitted: FittedItemLinks,
+  source: { answers: number; learners: number; throughAttemptId: number },
+  options: PublishOptions,
+  maxBytes: number,
+): PublishedLinks {
+  let doc = publishLinks(fitted, source, options);
+  while (doc.maxPerItem > 1 && encodeLinks(doc).length > maxBytes) {
+    doc = publishLinks(fitted, source, { ...options, maxPerItem: Math.floor(doc.maxPerItem / 2) });
+  }
+  return doc;
+}
+
 /** FNV-1a over the bytes, hex: names a table by its content. */
 function digest(bytes: Uint8Array): string {
   let h = 0x811c9dc5;

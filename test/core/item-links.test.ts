@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { LINK_WINDOW } from "../../src/core/features";
-import { decodeLinks, encodeLinks, fitItemLinks, linksOf, linksReference, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { decodeLinks, encodeLinks, fitItemLinks, linksOf, linksReference, publishLinks, publishLinksWithin, publishedLinkCount } from "../../src/core/item-links";
 import type { LinkAnswer } from "../../src/core/item-links";
 import { mulberry32 } from "../../src/core/random";
 
@@ -102,5 +102,24 @@ describe("published item links", () => {
     expect(linksReference(other, encodeLinks(other)).key).not.toBe(ref.key);
     expect(() => decodeLinks(new Uint8Array(12))).toThrow(/not an encoded/);
     expect(() => decodeLinks(encoded.subarray(0, encoded.length - 4))).toThrow(/bytes/);
+  });
+
+  it("within a size budget, keeps fewer links into each item (halving) until the encoded table fits, one at the least", () => {
+    const fitted = fitItemLinks(sequences(300, 8));
+    const options = { maxPerItem: 8, minSupport: 1 };
+    const full = publishLinks(fitted, SOURCE, options);
+    const fullBytes = encodeLinks(full).length;
+    // Room enough: the configured cut, unchanged.
+    expect(publishLinksWithin(fitted, SOURCE, options, fullBytes)).toEqual(full);
+    // A byte short: the next halving that fits, and the document says so.
+    const cut = publishLinksWithin(fitted, SOURCE, options, fullBytes - 1);
+    expect(cut.maxPerItem).toBeLessThan(8);
+    expect(encodeLinks(cut).length).toBeLessThanOrEqual(fullBytes - 1);
+    expect(cut).toEqual(publishLinks(fitted, SOURCE, { ...options, maxPerItem: cut.maxPerItem }));
+    expect(encodeLinks(publishLinks(fitted, SOURCE, { ...options, maxPerItem: cut.maxPerItem * 2 })).length).toBeGreaterThan(fullBytes - 1);
+    // No room at all: one link into each item, never none.
+    const floor = publishLinksWithin(fitted, SOURCE, options, 1);
+    expect(floor.maxPerItem).toBe(1);
+    expect(publishedLinkCount(floor)).toBeGreaterThan(0);
   });
 });

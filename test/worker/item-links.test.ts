@@ -140,6 +140,13 @@ describe("item links: attempts → calibration job → KV → learners' feature 
       const tables = await db.read.select({ version: calibrationVersions.version }).from(calibrationVersions).where(isNotNull(calibrationVersions.links));
       expect(tables).toHaveLength(LINK_TABLES_KEPT);
       expect(tables.map((t) => t.version)).not.toContain(run.version);
+
+      // A table that would not fit the size budget is published with fewer links into each item.
+      await practise("links-budget", 2);
+      const tight = await runCalibration({ db: db.write, stats, kv: env.CONTENT, now: Date.now(), config: { ...config, linksMaxBytes: 1 } });
+      expect(tight.linksRefitted).toBe(true);
+      expect((await latestLinks(db.read))?.links.maxPerItem).toBe(1);
+      expect((await env.CONTENT.get<PublishedCalibration>(CALIBRATION_KV_KEY, "json"))?.linksRef?.maxPerItem).toBe(1);
     } finally {
       await db.end();
     }

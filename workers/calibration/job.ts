@@ -20,7 +20,7 @@ import { calibrateSympsonHetter } from "../../src/core/cat-sim";
 import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { answerResidual } from "../../src/core/features";
-import { encodeLinks, fitItemLinks, linksReference, publishLinks, publishedLinkCount } from "../../src/core/item-links";
+import { encodeLinks, fitItemLinks, linksReference, publishLinksWithin, publishedLinkCount } from "../../src/core/item-links";
 import type { PublishedLinks } from "../../src/core/item-links";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { answerSequences, authoredItems, currentCalibrations, latestLinks, latestVersion, newestAttemptId, writeVersion } from "../../src/db/calibration";
@@ -160,7 +160,12 @@ async function itemLinks(db: Drizzle, items: ReadonlyMap<string, AuthoredItem>, 
   const read = await calling("postgres", () => answerSequences(db, config.linksMaxAnswers));
   const difficulty = (id: string) => calibrations.get(id)?.difficulty ?? items.get(id)?.difficulty ?? 0;
   const fitted = fitItemLinks(read.sequences.map((s) => s.answers.map((a) => ({ itemId: a.itemId, residual: answerResidual(difficulty(a.itemId), a.correct) }))));
-  return publishLinks(fitted, { answers: read.answers, learners: read.sequences.length, throughAttemptId: read.throughAttemptId }, { maxPerItem: config.linksMaxPerItem, minSupport: config.linksMinSupport });
+  return publishLinksWithin(
+    fitted,
+    { answers: read.answers, learners: read.sequences.length, throughAttemptId: read.throughAttemptId },
+    { maxPerItem: config.linksMaxPerItem, minSupport: config.linksMinSupport },
+    config.linksMaxBytes,
+  );
 }
 
 /**
