@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_KNOWLEDGE_CONFIG } from "../../src/core/knowledge";
 import { DEFAULT_PUBLISH_LINKS, decodeLinks, encodeLinks, linksOf, publishLinks, publishedLinkCount } from "../../src/core/item-links";
 import type { PublishOptions } from "../../src/core/item-links";
-import { auc, meanSd } from "../../src/eval/metrics";
+import { auc, meanSd, median } from "../../src/eval/metrics";
 import { loadDataset } from "../../src/ml/dataset";
 import type { DatasetName } from "../../src/ml/dataset";
 import { DEFAULT_FIT, fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
@@ -64,14 +64,14 @@ interface Row {
 }
 
 /** Median wall time of `f` over `n` runs, ms. */
-function median(f: () => unknown, n = 5): number {
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = performance.now();
-    f();
-    t.push(performance.now() - start);
-  }
-  return t.sort((a, b) => a - b)[Math.floor(n / 2)] ?? Number.NaN;
+function timed(f: () => unknown, n = 5): number {
+  return median(
+    Array.from({ length: n }, () => {
+      const start = performance.now();
+      f();
+      return performance.now() - start;
+    }),
+  );
 }
 const rows: Row[] = [];
 const baselines: Array<{ dataset: string; v2: number[]; trainedOnAll: number[] }> = [];
@@ -95,8 +95,8 @@ for (const name of values.datasets.split(",") as DatasetName[]) {
       links: publishedLinkCount(doc),
       bytes: JSON.stringify(doc.links).length,
       encoded: encoded.length,
-      parseInline: median(() => linksOf(JSON.parse(json) as typeof doc)),
-      decode: median(() => decodeLinks(encoded)),
+      parseInline: timed(() => linksOf(JSON.parse(json) as typeof doc)),
+      decode: timed(() => decodeLinks(encoded)),
     };
   });
   const base = { dataset: name, v2: [] as number[], trainedOnAll: [] as number[] };

@@ -126,8 +126,11 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
     const published = await calling("kv", () => deps.kv.get<Pick<PublishedCalibration, "version" | "linksRef">>(CALIBRATION_KV_KEY, "json"));
     // The links go to a key of their own (the bulk of what is published, read once per key by an
     // isolate); the document, read every minute, points at it.
-    const encoded = links ? encodeLinks(links) : null;
-    const linksRef = links && encoded ? linksReference(links, encoded) : null;
+    // Links not refitted and already published: the published pointer names this table, so it is
+    // not encoded again (megabytes, every run); otherwise the table is encoded to name and write it.
+    const same = !linksRefitted && links && published?.linksRef?.throughAttemptId === links.throughAttemptId && published.linksRef.maxPerItem === links.maxPerItem;
+    const encoded = links && !same ? encodeLinks(links) : null;
+    const linksRef = same ? (published?.linksRef ?? null) : links && encoded ? linksReference(links, encoded) : null;
     const previousKey = published?.linksRef?.key;
     if (wrote || published?.version !== version || previousKey !== linksRef?.key) {
       // The table first: no reader meets a pointer to a key that is not written yet.
