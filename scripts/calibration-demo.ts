@@ -11,15 +11,16 @@
  *
  * Everything goes through the platform's HTTP API, as a client would; the script reads
  * Postgres only to list the strand's items (with their answer keys) and to see the attempts
- * arrive. The truth is SYNTHETIC (src/eval/calibration-demo.ts): true difficulty = authored +
- * `--shift`, authored a and c, learners θ ~ N(0, 1) from a seeded generator.
+ * arrive. The truth is SYNTHETIC (src/eval/calibration-demo.ts): true difficulty = authored ±
+ * `--shift` per item (`--truth scatter`, the default) or + `--shift` for every item (`--truth
+ * uniform`), authored a and c, learners θ ~ N(0, 1) from a seeded generator.
  *
  * Statistics go to the Redis in REDIS_URL (default redis://127.0.0.1:6379) under a prefix of
  * this run's own (ITEM_STATS_KEY_PREFIX), so a shared Redis's other users never see them;
  * they are deleted at the end (`--keep-redis` keeps them). Data: a fresh temporary folder
  * (PGlite), or the Postgres in DATABASE_URL.
  *
- *   npm run calibration:demo [-- --learners 700 --attempts 24 --concurrency 12 --shift 0.8 --seed 12]
+ *   npm run calibration:demo [-- --learners 700 --attempts 24 --concurrency 12 --shift 0.8 --truth scatter --seed 12]
  *
  * Writes reports/calibration-demo.md (`--out`). A few minutes on two shared cores.
  */
@@ -33,9 +34,10 @@ import { mintLearnerToken } from "../src/auth/learner-token";
 import type { Item } from "../src/content/schema";
 import { DEFAULT_CALIBRATION_CONFIG } from "../src/core/calibration";
 import { mulberry32, normalDraw, seedFromString } from "../src/core/random";
+import { mean } from "../src/eval/stats";
 import type { Random } from "../src/core/random";
 import { getItems, itemsOfSkill, listSkills } from "../src/db/content";
-import { difficultyError, drawCorrect, responseFor, trueParams } from "../src/eval/calibration-demo";
+import { authoringOffset, difficultyError, drawCorrect, responseFor, trueParams } from "../src/eval/calibration-demo";
 import { startPlatform } from "./lib/platform";
 import type { Platform } from "./lib/platform";
 import type { ItemCalibration as StoredItemCalibration } from "../src/db/calibration";
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     attempts: { type: "string", default: "24" },
     concurrency: { type: "string", default: "12" },
     shift: { type: "string", default: "0.8" },
+    truth: { type: "string", default: "scatter" },
     seed: { type: "string", default: "12" },
     course: { type: "string", default: "systems" },
     "report-items": { type: "string", default: "20" },
@@ -59,6 +62,11 @@ const LEARNERS = Number(values.learners);
 const ATTEMPTS = Number(values.attempts);
 const CONCURRENCY = Number(values.concurrency);
 const SHIFT = Number(values.shift);
+if (values.truth !== "scatter" && values.truth !== "uniform") throw new Error(`--truth must be scatter or uniform (got ${values.truth})`);
+const TRUTH: "scatter" | "uniform" = values.truth;
+/** The synthetic truth: true b = authored b + this (src/eval/calibration-demo.ts `authoringOffset`). */
+const offsetOf = (itemId: string) => authoringOffset(itemId, SHIFT, TRUTH);
+const TRUTH_TEXT = TRUTH === "uniform" ? `authored b + ${SHIFT}` : `authored b ± ${SHIFT}`;
 const SEED = Number(values.seed);
 const COURSE = values.course;
 const REPORT_ITEMS = Number(values["report-items"]);
@@ -200,7 +208,7 @@ async function mockTest(ctx: Context, learnerId: string, theta: number, rng: Ran
     const itemId = next.item?.id ?? "";
     const item = ctx.items.get(itemId);
     if (!item) throw new Error(`${learnerId}: the ${COURSE} mock test served ${itemId || "no item"}, not an item of the strand`);
-    const correct = drawCorrect(rng, theta, trueParams(item, SHIFT));
+    const correct = drawCorrect(rng, theta, trueParams(item, offsetOf(item.id)));
     await ctx.api.call("POST", `${base}/attempts`, {
       token,
       retry: true,
@@ -453,7 +461,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void cleanup().then(() => process.exit(130)));
   process.on("SIGTERM", () => void cleanup().then(() => process.exit(143)));
   try {
-    log(`settings: course ${COURSE}, shift +${SHIFT} logit, ${LEARNERS} learners × ${ATTEMPTS}-item mock tests, ${CONCURRENCY} in flight, seed ${SEED}, runtime ${RUNTIME}`);
+    log(`settings: course ${COURSE}, true b = ${TRUTH_TEXT} logit, ${LEARNERS} learners × ${ATTEMPTS}-item mock tests, ${CONCURRENCY} in flight, seed ${SEED}, runtime ${RUNTIME}`);
     platform = await startPlatform({ port: Number(values.port), dataDir, log: (l) => log(l), quiet: true, wranglerLogLevel: "error", runtime: RUNTIME, vars: { ITEM_STATS_KEY_PREFIX: prefix } });
     const api = new Api(platform.apiUrl, platform.secrets.OPS_TOKEN);
     const published = await api.call<{ skills: number; items: number }>("POST", "/v1/ops/content/publish", { ops: true });
@@ -465,7 +473,7 @@ async function main(): Promise<void> {
     if (skills.length === 0) throw new Error(`no skills in strand "${COURSE}"`);
     const strandItems = (await Promise.all(skills.map((s) => itemsOfSkill(db, s)))).flat();
     const items = new Map(strandItems.map((it) => [it.id, it]));
-    log(`strand ${COURSE}: ${skills.join(", ")}; ${items.size} items; true b = authored b + ${SHIFT} (synthetic)`);
+    log(`strand ${COURSE}: ${skills.join(", ")}; ${items.size} items; true b = ${TRUTH_TEXT} (synthetic)`);
     const ctx: Context = { api, platform, items, tally: new Tally(), run };
 
     const before0 = await api.call<CalibrationShown>("GET", "/v1/ops/calibration", { ops: true });
@@ -496,7 +504,7 @@ async function main(): Promise<void> {
     const rows: ItemRow[] = [];
     for (const item of strandItems) {
       const one = await api.call<CalibrationShown>("GET", `/v1/ops/calibration?item=${encodeURIComponent(item.id)}`, { ops: true });
-      rows.push({ id: item.id, authored: item.difficulty, truth: trueParams(item, SHIFT).b, sent: ctx.tally.byItem.get(item.id)?.n ?? 0, published: one.item ?? null });
+      rows.push({ id: item.id, authored: item.difficulty, truth: trueParams(item, offsetOf(item.id)).b, sent: ctx.tally.byItem.get(item.id)?.n ?? 0, published: one.item ?? null });
     }
     const pg = (
       await db.execute<{ item_id: string; difficulty: number; responses: number; status: string }>(
@@ -549,7 +557,7 @@ async function main(): Promise<void> {
       const aut = difficultyError(sel.map((r) => ({ estimate: r.authored, truth: r.truth })));
       return pub.rmse > aut.rmse ? [`${label} responses (${sel.length} items: RMSE ${f(pub.rmse)} against ${f(aut.rmse)} authored, bias ${f(pub.bias)})`] : [];
     });
-    const command = `npm run calibration:demo -- --learners ${LEARNERS} --attempts ${ATTEMPTS} --concurrency ${CONCURRENCY} --shift ${SHIFT} --seed ${SEED}`;
+    const command = `npm run calibration:demo -- --learners ${LEARNERS} --attempts ${ATTEMPTS} --concurrency ${CONCURRENCY} --shift ${SHIFT} --truth ${TRUTH} --seed ${SEED}`;
     const md = [
       "# Item calibration on a running platform: demo",
       "",
@@ -558,7 +566,7 @@ async function main(): Promise<void> {
         `database ${platform.stack.source === "pglite" ? "embedded PGlite in a fresh temporary folder" : "the Postgres in DATABASE_URL"}, Redis ${REDIS_URL.replace(/\/\/[^@]*@/, "//…@")} behind the local Upstash-compatible endpoint, statistics under the run's own key prefix. Two shared cores.`,
       "",
       "**The truth is synthetic.** Item content, answer keys, the API, the learners' objects, the outbox, the writer shards, Postgres, Redis, the calibration job and KV are the platform's own; " +
-        `what is simulated is the learners: each answers right with P = c + (1 − c) σ(a (θ − b_true)), with a and c as authored and **b_true = authored b + ${SHIFT}** (every item of the strand ${SHIFT} logit harder than its author said, as in test/worker/calibration.test.ts), ` +
+        `what is simulated is the learners: each answers right with P = c + (1 − c) σ(a (θ − b_true)), with a and c as authored and **b_true = ${TRUTH_TEXT}** (${TRUTH === "uniform" ? `every item of the strand ${SHIFT} logit harder than its author said` : `each item ${SHIFT} logit harder or easier than its author said, the sign from its id: authoring errors that scatter around zero, as in test/worker/calibration.test.ts`}), ` +
         `θ ~ N(0, 1) drawn with mulberry32 (seed ${SEED}); a right answer is the item's key, a wrong one a response the grader rejects.`,
       "",
       "## What happened",
@@ -590,7 +598,7 @@ async function main(): Promise<void> {
         `the served items fall in ${reachedGroups.length} of those groups, which hold ${inReached} items (at most ${maxPerGroup} served in one group), so the unserved items are mostly not ties of served ones: the rest of the strand was never among the top 5 by information at any learner's estimate (the CAT's choice, src/core/cat.ts, randomesque). ` +
         `By kind: ${rows.filter((r) => r.sent > 0 && (items.get(r.id)?.guessing ?? 0) === 0).length} of ${rows.filter((r) => (items.get(r.id)?.guessing ?? 0) === 0).length} free-response items (c = 0) served, ${rows.filter((r) => r.sent > 0 && (items.get(r.id)?.guessing ?? 0) > 0).length} of ${rows.filter((r) => (items.get(r.id)?.guessing ?? 0) > 0).length} multiple-choice ones (c > 0, less information at the same b).`,
       "",
-      "b error against the synthetic truth (authored b: off by exactly the shift; published b: the job's MAP estimate, shrunk toward the authored value):",
+      `b error against the synthetic truth (authored b: off by exactly ${SHIFT}${TRUTH === "uniform" ? "" : " either way"}; published b: the job's MAP estimate, shrunk toward the authored value):`,
       "",
       ...errorRows(rows),
       "",
@@ -602,15 +610,20 @@ async function main(): Promise<void> {
       "",
       "## Caveats",
       "",
-      `- **How much of the shift came back.** Over the items with responses the published b's are on average ${f(SHIFT + all.bias, 2)} logit above the authored ones, against the true ${SHIFT} (bias ${f(all.bias)}; ${f(cal.bias)} on the \`calibrated\` ones). ` +
-        "The job fits b against the abilities the learners' own knowledge models held when they answered (src/core/calibration.ts), and those were estimated with the AUTHORED difficulties: as a learner answers, the model can explain misses by a lower ability instead of harder items, so later anchors sit low and the fitted b's inherit part of that. " +
-        "A uniform shift of a whole strand is the case where only the population's ability prior (every learner starts at the same prior) tells the two apart; reports/calibration.md measures the same anchor effect in simulation (\"the learners' anchors are the second part\").",
+      ...(TRUTH === "uniform"
+        ? [
+            `- **How much of the shift came back.** Over the items with responses the published b's are on average ${f(SHIFT + all.bias, 2)} logit above the authored ones, against the true ${SHIFT} (bias ${f(all.bias)}; ${f(cal.bias)} on the \`calibrated\` ones). ` +
+              "By design most of it does not: the job takes a shift common to every item of its batch back out (src/core/calibration.ts `anchorScale`), because from the learners' anchors alone a whole strand being harder than authored looks the same as learners whose models rate them too high, and left in, that second case walks the scale further with every publication (reports/calibration.md, \"Learners who learn\").",
+          ]
+        : [
+            `- **The scatter's mean.** The strand's true offsets average ${f(mean(rows.filter((r) => r.published && r.published.responses > 0).map((r) => r.truth - r.authored)), 3)} logit over the items with responses; a common part like that is what the job's scale anchoring (src/core/calibration.ts \`anchorScale\`) leaves with the authored values. The job fits b against the abilities the learners' own knowledge models held when they answered, estimated with the difficulties published at the time, so the published b's still carry some of the authored values' error (reports/calibration.md: \"the learners' anchors are the second part\").`,
+          ]),
       ...(worse.length > 0
         ? [
             `- **Where the published b is worse than the authored one:** ${worse.join("; ")}. A likely reason, not verified by this script: items served rarely are the ones a test reaches when a learner's estimate runs far out, and those learners' anchors carry the most of the anchor error above. The job still publishes them (status \`provisional\`), and the adaptive test uses their b with a = 1.`,
           ]
         : []),
-      `- Over the items with responses, b RMSE went from ${f(authoredAll.rmse)} (authored) to ${f(all.rmse)} (published); over the \`calibrated\` ones to ${f(cal.rmse)}. A real bank's authoring errors are not a uniform shift: they scatter per item, which this demo does not simulate (the simulation in reports/calibration.md does).`,
+      `- Over the items with responses, b RMSE went from ${f(authoredAll.rmse)} (authored) to ${f(all.rmse)} (published); over the \`calibrated\` ones to ${f(cal.rmse)}.`,
       "- The \"after\" learners get calibrated items only where the traffic went: an adaptive test whose estimate lands outside the served region gets provisional or authored items (counted in `defaultsUsed`).",
       `- One run, ${PROBE_THETAS.length} probe learners per side: the mock rows show the direction of the change, not its size with any precision. The learners' abilities and answers are seeded (${SEED}), but which items they are served is not: the CAT's randomesque draw is seeded by the mock test's random id, and ${CONCURRENCY} learners in flight interleave differently each time, so a rerun gives other numbers of the same kind.`,
       "- The traffic is mock tests only (no practice), at a rate a laptop allows; production would spread this over days, and the Cron Trigger (every 15 minutes) would publish several versions on the way. The job was run once here, by the operator route, which runs the same code as the Cron Trigger with every changed item refitted.",
@@ -622,7 +635,7 @@ async function main(): Promise<void> {
     writeFileSync(out, md);
 
     console.log("");
-    console.log(`Calibration demo (${total.toFixed(0)} s; truth synthetic: b_true = authored b + ${SHIFT})`);
+    console.log(`Calibration demo (${total.toFixed(0)} s; truth synthetic: b_true = ${TRUTH_TEXT})`);
     console.log(`  traffic      ${load.attempts} attempts from ${load.learners} learners (${(load.attempts / load.seconds).toFixed(0)}/s); responses per item: median ${quantile(counts, 0.5)}, max ${quantile(counts, 1)}, ${counts.filter((n) => n >= MIN_RESPONSES).length} items ≥ ${MIN_RESPONSES}`);
     console.log(`  statistics   Redis equals what was sent for ${settled.redisMatches}/${settled.items} items`);
     console.log(`  job          version ${job.version}: ${job.calibrated}/${job.items} calibrated (${calibratedRows.length} of the ${items.size} ${COURSE} items); KV = Postgres for ${agree}/${kvEntries.length}`);

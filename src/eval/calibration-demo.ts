@@ -3,22 +3,33 @@
  * test can hold it to the grader and the response function.
  *
  * The truth is synthetic: an item's TRUE parameters are its authored a and c with the authored
- * difficulty moved by a fixed `shift` (as in test/worker/calibration.test.ts), and a simulated
- * learner of ability θ answers right with the 3PL probability (src/core/irt.ts, D = 1)
+ * difficulty moved by an offset (`authoringOffset`), and a simulated learner of ability θ answers
+ * right with the 3PL probability (src/core/irt.ts, D = 1)
  *
- *   P(right) = c + (1 − c) σ(a (θ − (b_authored + shift)))
+ *   P(right) = c + (1 − c) σ(a (θ − (b_authored + offset)))
  *
- * A uniform shift is the hardest case for calibration against the learners' own abilities:
- * every item moves together, so only the population's ability prior tells the platform that
- * the items are hard rather than the learners weak (the demo's report measures how much of the
- * shift the job recovers).
+ * "scatter" (the default): each item ± the size, the sign from its id, so the authoring errors
+ * scatter around zero as a real bank's do. "uniform": every item + the size, the case the
+ * calibration job's scale anchoring deliberately does not learn (src/core/calibration.ts
+ * `anchorScale`: from the learners' anchors alone a whole strand being harder than authored
+ * cannot be told from learners being weaker than their models say).
  */
 import type { Item } from "../content/schema";
 import { probability } from "../core/irt";
 import type { ItemParams } from "../core/irt";
 import type { Random } from "../core/random";
+import { seedFromString } from "../core/random";
 
-/** The simulated truth of one item: authored a and c, authored b + shift. */
+/** How the synthetic truth departs from the authored difficulties (module comment). */
+export type AuthoringError = "scatter" | "uniform";
+
+/** The true b minus the authored b of item `itemId`: ± `size` by a bit of its id ("scatter"), or + `size` ("uniform"). */
+export function authoringOffset(itemId: string, size: number, mode: AuthoringError): number {
+  if (mode === "uniform") return size;
+  return (seedFromString(`authoring:${itemId}`) & 1) === 0 ? size : -size;
+}
+
+/** The simulated truth of one item: authored a and c, authored b + `shift` (its `authoringOffset`). */
 export function trueParams(item: Pick<Item, "difficulty" | "discrimination" | "guessing">, shift: number): ItemParams {
   return { a: item.discrimination, b: item.difficulty + shift, c: item.guessing };
 }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CALIBRATION_CONFIG, MIN_LOG_DISCRIMINATION_SD, calibrateItem, calibrateItems, estimateDiscriminationPrior, estimateDiscriminationShift } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_CONFIG, MIN_LOG_DISCRIMINATION_SD, anchorScale, calibrateBatch, calibrateItem, calibrateItems, estimateDiscriminationPrior, estimateDiscriminationShift, scaleShift } from "../../src/core/calibration";
 import type { AbilityBin } from "../../src/core/calibration";
 import { sigmoid } from "../../src/core/knowledge";
 import { mulberry32, normalDraw } from "../../src/core/random";
 import { aggregateObservations, parseItemStat } from "../../src/stats/item-stats";
 
 /** n answers to an item (a, b, c) from learners θ ~ N(0, 1) whose (calibrated) belief is θ ~ N(μ, v): μ ~ N(0, 1 − v), θ = μ + N(0, v). */
-function answers(seed: number, n: number, item: { a: number; b: number; c: number }, v = 0): AbilityBin[] {
+function answers(seed: number, n: number, item: { a: number; b: number; c: number }, v = 0, anchorBias = 0): AbilityBin[] {
   const rng = mulberry32(seed);
   const obs = Array.from({ length: n }, () => {
-    const believed = normalDraw(rng, 0, Math.sqrt(1 - v));
-    const theta = believed + normalDraw(rng, 0, Math.sqrt(v));
+    const believed = normalDraw(rng, 0, Math.sqrt(1 - v)) + anchorBias;
+    const theta = believed - anchorBias + normalDraw(rng, 0, Math.sqrt(v));
     const p = item.c + (1 - item.c) * sigmoid(item.a * (theta - item.b));
     return { itemId: "i", correct: rng() < p, expected: 0.5, theta: believed, thetaVariance: v, responseMs: 1000 };
   });
@@ -85,11 +85,68 @@ describe("estimateDiscriminationShift (the pool-wide discrimination prior)", () 
   });
 
   it("is applied by the batch fit unless configured off (on by default)", () => {
-    const off = calibrateItems(pool, { ...DEFAULT_CALIBRATION_CONFIG, poolDiscriminationPrior: false });
+    const off = calibrateItems(pool, { ...DEFAULT_CALIBRATION_CONFIG, poolDiscriminationPrior: false, scaleShiftPriorSd: 0 });
     const on = calibrateItems(pool);
     expect(off.map((f) => f.discrimination)).toEqual(pool.map(() => 1));
     expect(off.map((f) => f.difficulty)).toEqual(pool.map((p) => calibrateItem(p.authored, p.bins).difficulty));
     expect(on[0]?.discrimination).toBeCloseTo(Math.exp(estimateDiscriminationShift(pool)), 6);
+  });
+});
+
+describe("anchorScale (a batch kept on the authored scale)", () => {
+  // Items authored at their true difficulty; `bias` is how far every learner's anchor sits from
+  // their true ability (learners who learn faster than the knowledge model follows: negative).
+  const batch = (count: number, bias: number, n = 300) =>
+    Array.from({ length: count }, (_, j) => {
+      const b = -1.5 + (3 * j) / Math.max(1, count - 1);
+      return { authored: { difficulty: b, discrimination: 1, guessing: 0 }, bins: answers(500 + j, n, { a: 1, b, c: 0 }, 0.2, bias) };
+    });
+  const meanDiff = (items: ReturnType<typeof batch>, fits: readonly { difficulty: number }[]) => fits.reduce((s, f, j) => s + f.difficulty - (items[j]?.authored.difficulty ?? 0), 0) / fits.length;
+  const unanchored = { ...DEFAULT_CALIBRATION_CONFIG, scaleShiftPriorSd: 0 };
+
+  it("takes a common anchor bias back out of the fits", () => {
+    const items = batch(200, -0.5);
+    const loose = calibrateItems(items, unanchored);
+    const { fits, shift } = calibrateBatch(items);
+    // Anchors 0.5 below the truth: every b comes out about that much too low …
+    expect(meanDiff(items, loose)).toBeLessThan(-0.35);
+    // … and the batch's common shift is taken back out.
+    expect(shift).toBeLessThan(-0.3);
+    expect(Math.abs(meanDiff(items, fits))).toBeLessThan(0.06);
+    // Locked output (seeded data).
+    expect(shift).toBeCloseTo(-0.4546, 3);
+  });
+
+  it("leaves unbiased anchors' fits almost where they were", () => {
+    const items = batch(60, 0);
+    const loose = calibrateItems(items, unanchored);
+    const fits = calibrateItems(items);
+    for (let j = 0; j < fits.length; j++) expect(Math.abs((fits[j]?.difficulty ?? 0) - (loose[j]?.difficulty ?? 0))).toBeLessThan(0.05);
+  });
+
+  it("takes little from a handful of items, whose mean difference is mostly authoring error", () => {
+    const items = batch(3, -0.5);
+    const loose = calibrateItems(items, unanchored);
+    const shift = scaleShift(items.map((i) => i.authored), loose);
+    expect(Math.abs(shift)).toBeLessThan(0.25 * Math.abs(meanDiff(items, loose)));
+    expect(Math.abs(shift)).toBeGreaterThan(0);
+  });
+
+  it("moves each fit in the share its responses carry; items with no responses keep their authored values", () => {
+    const items = [...batch(40, -0.5), { authored: { difficulty: 0.7, discrimination: 1, guessing: 0 }, bins: [] }];
+    const loose = calibrateItems(items, unanchored);
+    const { fits, shift } = anchorScale(items.map((i) => i.authored), loose);
+    expect(fits[40]).toBe(loose[40]);
+    expect(fits[40]?.difficulty).toBe(0.7);
+    for (let j = 0; j < 40; j++) {
+      const f = fits[j];
+      const l = loose[j];
+      if (!f || !l) throw new Error("missing fit");
+      const rho = 1 - l.seDifficulty ** 2 / DEFAULT_CALIBRATION_CONFIG.priorSdDifficulty ** 2;
+      expect(f.difficulty).toBeCloseTo(l.difficulty - rho * shift, 9);
+      expect(f.seDifficulty).toBe(l.seDifficulty);
+      expect(f.status).toBe(l.status);
+    }
   });
 });
 

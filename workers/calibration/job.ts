@@ -17,7 +17,7 @@
  */
 import { courseBlueprint } from "../../src/core/cat-blueprint";
 import { calibrateSympsonHetter } from "../../src/core/cat-sim";
-import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateItems, encodeCalibration } from "../../src/core/calibration";
+import { DEFAULT_CALIBRATION_JOB_CONFIG, calibrateBatch, encodeCalibration } from "../../src/core/calibration";
 import type { CalibrationJobConfig, PublishedCalibration } from "../../src/core/calibration";
 import { answerResidual } from "../../src/core/features";
 import { encodeLinks, fitItemLinks, linksReference, publishLinksWithin, publishedLinkCount } from "../../src/core/item-links";
@@ -51,6 +51,13 @@ export interface CalibrationRun {
   /** Whether this run refitted the item links, and how many it published (0: none yet). */
   linksRefitted: boolean;
   links: number;
+  /**
+   * The common shift (logits) taken out of this run's fits to keep them on the authored scale
+   * (src/core/calibration.ts `anchorScale`; 0 when nothing was fitted). Persistently large:
+   * learners' anchors disagree with the authored scale, most likely learning that the knowledge
+   * model does not follow.
+   */
+  scaleShift: number;
 }
 
 export interface CalibrationDeps {
@@ -82,10 +89,11 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
       toFit.push({ authored, bins: stat.bins });
     }
   }
-  // One batch fit (src/core/calibration.ts calibrateItems): with `poolDiscriminationPrior` on
+  // One batch fit (src/core/calibration.ts calibrateBatch): with `poolDiscriminationPrior` on
   // (the default), the prior's centre and spread are estimated from the items read in this run,
-  // a pure function of their counters (fewer than 20 with enough answers: the configured spread).
-  const fits = calibrateItems(toFit, config);
+  // a pure function of their counters (fewer than 20 with enough answers: the configured spread);
+  // then the batch's common shift from the authored scale is taken out (`anchorScale`).
+  const { fits, shift: scaleShift } = calibrateBatch(toFit, config);
   const changed: ItemCalibration[] = toFit.map(({ authored }, i) => {
     const fit = fits[i];
     if (!fit) throw new Error(`calibration: no fit for item ${authored.id}`);
@@ -152,7 +160,7 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
     }
   }
   await calling("redis", () => deps.stats.releaseChanged());
-  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure, linksRefitted, links: publishedLinkCount(links) };
+  return { version, wrote, claimed: claimed.length, changed: changed.length, calibrated, items: items.length, maxExposure, linksRefitted, links: publishedLinkCount(links), scaleShift };
 }
 
 /**
@@ -223,7 +231,7 @@ export async function scheduledCalibration(env: Env, now: number, config?: Parti
   try {
     const stats = createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
     const run = await runCalibration({ db: database.write, stats, kv: env.CONTENT, now, ...(config ? { config } : {}) });
-    console.log(`calibration: version ${run.version ?? "none"}${run.wrote ? " (new)" : ""}, ${run.changed} items refitted of ${run.claimed} changed, ${run.calibrated}/${run.items} calibrated`);
+    console.log(`calibration: version ${run.version ?? "none"}${run.wrote ? " (new)" : ""}, ${run.changed} items refitted of ${run.claimed} changed, ${run.calibrated}/${run.items} calibrated, scale shift ${run.scaleShift.toFixed(3)}`);
     return run;
   } finally {
     await database.end();

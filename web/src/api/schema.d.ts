@@ -2511,6 +2511,8 @@ export interface components {
             /** @description Whether this run refitted the item links (enough new attempts since the last fit) */
             linksRefitted: boolean;
             maxExposure: number;
+            /** @description Common shift (logits) taken out of this run's fits to keep them on the authored scale; persistently large means learners' anchors disagree with it */
+            scaleShift: number;
             statsEnabled: boolean;
             version: number | null;
             wrote: boolean;

@@ -23,6 +23,7 @@ const RunSchema = z
     maxExposure: z.number(),
     linksRefitted: z.boolean().openapi({ description: "Whether this run refitted the item links (enough new attempts since the last fit)" }),
     links: z.number().openapi({ description: "Item links published (0: none yet)" }),
+    scaleShift: z.number().openapi({ description: "Common shift (logits) taken out of this run's fits to keep them on the authored scale; persistently large means learners' anchors disagree with it" }),
     statsEnabled: z.boolean(),
   })
   .openapi("CalibrationRun");
