@@ -46,6 +46,18 @@ export interface KnowledgeConfig {
   readonly processNoisePerAttempt: number;
   /** Variance added per day without practice: a month away adds 0.3, about a third of the prior. */
   readonly processNoisePerDay: number;
+  /**
+   * Learning from practice, as a drift of the mean: after an attempt on a skill (feedback
+   * follows every answer) its θ moves up by learningGain · h / (h + n), n the skill's attempts
+   * before this one, h = `learningHalfAttempts` — a learning curve that gives most at the start.
+   * 0 (the default): θ moves only through the evidence and the random walk above. Not on by
+   * default because every correctness model's `km_*` features were trained without it (a change
+   * means retraining them); `scripts/ml/learning-curve.ts` measures what it does
+   * (reports/learning-curve.md): on ASSISTments 2009 it predicts better, and without it the
+   * engine certifies mastery long after simulated learners reached it.
+   */
+  readonly learningGain: number;
+  readonly learningHalfAttempts: number;
   /** Share of an item's combined ability carried by its primary skill (1 when it has one skill). */
   readonly primaryWeight: number;
   /** Correlation ρ between neighbouring skills' abilities, used for priors of unpractised skills. */
@@ -66,6 +78,8 @@ export const DEFAULT_KNOWLEDGE_CONFIG: KnowledgeConfig = Object.freeze({
   maxStep: 1,
   processNoisePerAttempt: 0.005,
   processNoisePerDay: 0.01,
+  learningGain: 0,
+  learningHalfAttempts: 3,
   primaryWeight: 0.7,
   neighbourCorrelation: 0.5,
   masteryTheta: Math.log(0.8 / 0.2),
@@ -326,10 +340,12 @@ export function applyAttempt(
     const state = before[k];
     if (!state) continue;
     const v = variances[k] ?? config.priorVariance;
-    const gain = (skillWeight(k, count, config) * v) / s2;
+    const w = skillWeight(k, count, config);
+    const gain = (w * v) / s2;
+    const learnt = config.learningGain === 0 ? 0 : (w * config.learningGain * config.learningHalfAttempts) / (config.learningHalfAttempts + state.attempts);
     after.push({
       skillId: state.skillId,
-      mean: clamp(state.mean + gain * delta, -config.thetaBound, config.thetaBound),
+      mean: clamp(state.mean + gain * delta + learnt, -config.thetaBound, config.thetaBound),
       variance: Math.max(config.minVariance, v - gain * gain * (s2 - s2Post)),
       attempts: state.attempts + 1,
       correct: state.correct + (correct ? 1 : 0),

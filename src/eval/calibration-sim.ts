@@ -23,7 +23,8 @@ import type { CatConfig, CatItem } from "../core/cat";
 import { DEFAULT_CALIBRATION_CONFIG, calibrateItems, encodeCalibration, withCalibration } from "../core/calibration";
 import type { CalibratedParams, CalibrationConfig, PublishedCalibration } from "../core/calibration";
 import { probability } from "../core/irt";
-import { applyAttempt, itemAbility, predictCorrect, sigmoid } from "../core/knowledge";
+import { DEFAULT_KNOWLEDGE_CONFIG, applyAttempt, itemAbility, predictCorrect, sigmoid } from "../core/knowledge";
+import type { KnowledgeConfig } from "../core/knowledge";
 import type { ItemParams, SkillState } from "../core/types";
 import { mulberry32, normalDraw, shuffled } from "../core/random";
 import { DEFAULT_SCORING_CONFIG } from "../core/scoring";
@@ -54,7 +55,24 @@ export interface CalibrationSimOptions {
   readonly mockSeTarget: number;
   /** Responses per item at which the mock-test comparison uses the calibrated pool. */
   readonly mockAt: number;
+  /**
+   * Learners who learn while they answer (null: fixed ability, the default): after its n-th
+   * answer (n = 0, 1, …) a learner's true θ grows by gain · h / (h + n), a learning curve that
+   * gives most at the start. Which is what the knowledge model does not assume (its θ drifts
+   * only as a random walk), so the learners' anchors then lag their true abilities.
+   */
+  readonly learning: { readonly gain: number; readonly halfAttempts: number } | null;
+  /** The learners' knowledge model (the production default; `learningGain` to give it a learning curve). */
+  readonly knowledge: KnowledgeConfig;
 }
+
+/**
+ * The learning curve that predicts ASSISTments 2009 best among those tried when added to the
+ * knowledge model (src/core/knowledge.ts `learningGain`, `learningHalfAttempts`; measured by
+ * scripts/ml/learning-curve.ts, reports/learning-curve.md): after the n-th answer on a skill θ
+ * grows by 0.16 · 3 / (3 + n), about +1.2 logit over 30 answers.
+ */
+export const ASSISTMENTS_LEARNING_CURVE = Object.freeze({ gain: 0.16, halfAttempts: 3 });
 
 export const DEFAULT_CALIBRATION_SIM: CalibrationSimOptions = {
   seed: 12,
@@ -69,6 +87,8 @@ export const DEFAULT_CALIBRATION_SIM: CalibrationSimOptions = {
   mockMaxItems: 30,
   mockSeTarget: 0.3,
   mockAt: 300,
+  learning: null,
+  knowledge: DEFAULT_KNOWLEDGE_CONFIG,
 };
 
 interface SimItem extends ItemParams {
@@ -169,10 +189,12 @@ function practise(
   skillItems: readonly SimItem[],
   answers: number,
   selection: CalibrationSimOptions["selection"],
+  learning: CalibrationSimOptions["learning"],
+  knowledge: KnowledgeConfig,
   rng: Random,
   now: number,
 ): { flush: ItemObservation[]; trueAnchors: ItemObservation[] } {
-  const theta = normalDraw(rng);
+  let theta = normalDraw(rng);
   const states = new Map<string, SkillState>();
   const lookup = (id: string) => states.get(id);
   const out: ItemObservation[] = [];
@@ -182,20 +204,21 @@ function practise(
   for (let n = 0; n < answers && open.length > 0; n++) {
     // Shuffled once, so the first in-band item is a uniform pick among those in the band.
     let k = selection === "band" ? open.findIndex((it) => {
-      const p = predictCorrect(withCalibration(it, published), lookup);
+      const p = predictCorrect(withCalibration(it, published), lookup, knowledge);
       return p >= low && p <= high;
     }) : 0;
     if (k < 0) k = 0;
     const raw = open.splice(k, 1)[0];
     if (!raw) break;
     const item = withCalibration(raw, published);
-    const expected = predictCorrect(item, lookup);
-    const ability = itemAbility(item, lookup);
+    const expected = predictCorrect(item, lookup, knowledge);
+    const ability = itemAbility(item, lookup, knowledge);
     const t = raw.truth;
     const correct = rng() < t.c + (1 - t.c) * sigmoid(t.a * (theta - t.b));
-    for (const s of applyAttempt(item, lookup, correct, now)) states.set(s.skillId, s);
+    for (const s of applyAttempt(item, lookup, correct, now, knowledge)) states.set(s.skillId, s);
     out.push({ itemId: raw.id, correct, expected, theta: ability.mean, thetaVariance: ability.variance, responseMs: 10_000 });
     trueAnchors.push({ itemId: raw.id, correct, expected, theta, thetaVariance: 0, responseMs: 10_000 });
+    if (learning) theta += (learning.gain * learning.halfAttempts) / (learning.halfAttempts + n);
   }
   return { flush: out, trueAnchors };
 }
@@ -255,7 +278,7 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
   for (const target of o.checkpoints) {
     while (responses < target * o.items) {
       const skillItems = skills[Math.floor(rng() * skills.length)] ?? [];
-      const { flush, trueAnchors } = practise(published, skillItems, o.answersPerLearner, o.selection, rng, learners * 60_000);
+      const { flush, trueAnchors } = practise(published, skillItems, o.answersPerLearner, o.selection, o.learning, o.knowledge, rng, learners * 60_000);
       mergeDeltas(counters, aggregateObservations(flush));
       mergeDeltas(trueAnchorCounters, aggregateObservations(trueAnchors));
       responses += flush.length;

@@ -3,7 +3,7 @@
  * text; the CLI writes it.
  */
 import type { StudyResult } from "../core/cat-sim";
-import { expectedCalibrationError, meanSd } from "./metrics";
+import { expectedCalibrationError, meanSd, median } from "./metrics";
 import { POLICY_LABELS } from "./policies";
 import { noLinksKey } from "./predict";
 import type { DatasetResult, PredictorResult } from "./predict";
@@ -115,11 +115,13 @@ function advantageTable(families: readonly FamilyTeachResult[]): string[] {
 
 function familyTable(f: FamilyTeachResult): string[] {
   const lines = [
-    "| Policy | Attempts per skill mastered | Attempts on a skill until mastered (pooled) | Skills mastered / 1,000 attempts | 30-day retention | Attempts on skills already mastered (of which before the engine's rule said so) | Skills practised |",
-    "|---|---|---|---|---|---|---|",
+    "| Policy | Attempts per skill mastered | Attempts on a skill until mastered (pooled) | Skills mastered / 1,000 attempts | 30-day retention | Attempts on skills already mastered (of which before the engine's rule said so) | From true mastery to the rule (median attempts, skills) | Skills practised |",
+    "|---|---|---|---|---|---|---|---|",
   ];
   for (const s of intervalSummaries(f)) {
-    lines.push(`| ${POLICY_LABELS[s.policy]} | ${ci(s.attemptsPerSkill, f1)} | ${ci(s.attemptsToMastery, f1)} | ${ci(s.masteredPer1000, f1)} | ${pctCi(s.retention)} | ${pctCi(s.onMasteredShare)} (${pctCi(s.beforeRuleShare)}) | ${ci(s.distinctSkills, f1)} |`);
+    const lags = f.replicates.flatMap((t) => t.policies.filter((p) => p.policy === s.policy).flatMap((p) => p.runs.flatMap((r) => r.certificationLag)));
+    const lag = lags.length === 0 ? "–" : `${median(lags).toFixed(0)} (${lags.length})`;
+    lines.push(`| ${POLICY_LABELS[s.policy]} | ${ci(s.attemptsPerSkill, f1)} | ${ci(s.attemptsToMastery, f1)} | ${ci(s.masteredPer1000, f1)} | ${pctCi(s.retention)} | ${pctCi(s.onMasteredShare)} (${pctCi(s.beforeRuleShare)}) | ${lag} | ${ci(s.distinctSkills, f1)} |`);
   }
   return lines;
 }
@@ -295,7 +297,7 @@ export function renderReport(r: EvalReport): RenderedReport {
       "Measures: *attempts per skill mastered* = every attempt served (practice, review, wasted) divided by the skills truly mastered at the end that were not at the start, over the population — the headline's *attempts to mastery*, comparable across policies; " +
         "*attempts on a skill until mastered* = attempts on that skill until it was first truly mastered, pooled over learner × skill pairs that got there (a policy that reaches only nearly-mastered skills looks cheap here, so it does not decide the comparison); " +
         "*skills mastered / 1,000 attempts* = truly mastered skills at the end minus at the start, per 1,000 attempts; *30-day retention* = share of the skills learned in the run and mastered when practice stopped that are still mastered 30 days later. " +
-        "Two diagnoses, not goals: *attempts on skills already mastered* = share of attempts whose skill the learner had truly mastered when it was served (reviews count here, and some are worth it; a policy that cannot tell a mastered skill from an unmastered one spends most of its attempts here), in brackets the part of them on skills the engine's mastery rule (run on every policy's answers) did not yet call mastered — practice past true mastery, not review — and *skills practised* = distinct skills a learner was served.",
+        "Two diagnoses, not goals: *attempts on skills already mastered* = share of attempts whose skill the learner had truly mastered when it was served (reviews count here, and some are worth it; a policy that cannot tell a mastered skill from an unmastered one spends most of its attempts here), in brackets the part of them on skills the engine's mastery rule (run on every policy's answers) did not yet call mastered — practice past true mastery, not review — *from true mastery to the rule* = for each skill learned in the run that the engine's rule then certified, the attempts on it after the learner truly mastered it until the rule first said so (median over learners and replicates; why it is long and what a learning curve in the knowledge model does to it: reports/learning-curve.md), and *skills practised* = distinct skills a learner was served.",
       "",
     );
     for (const f of r.families) {

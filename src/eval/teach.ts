@@ -99,6 +99,12 @@ export interface LearnerRun {
   readonly onMastered: number;
   /** Of those, attempts on a skill the engine's mastery rule did not yet call mastered (over-practice, not review). */
   readonly beforeRule: number;
+  /**
+   * Per skill learned in the run whose mastery the engine's rule then certified: attempts on the
+   * skill from the one after which the learner had truly mastered it to the one after which the
+   * rule first said so (0: at once). Skills the rule certified first, or never, are left out.
+   */
+  readonly certificationLag: number[];
 }
 
 export interface PolicyResult {
@@ -167,6 +173,9 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
   let tooEasy = 0;
   let onMastered = 0;
   let beforeRule = 0;
+  // Skill → its attempt count when first truly mastered (learned in the run) / when the rule first said so.
+  const trulyAt = new Map<string, number>();
+  const certifiedAt = new Map<string, number>();
   let now = SIM_START;
   let done = 0;
   for (let day = 0; done < options.attempts; day++) {
@@ -196,7 +205,9 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
       if (!mastered.has(skill) && learner.isMastered(skill, now)) {
         mastered.add(skill);
         attemptsToMastery.push(n);
+        trulyAt.set(skill, n);
       }
+      if (!certifiedAt.has(skill) && isMastered(view.skill(skill), options.config.knowledge)) certifiedAt.set(skill, n);
       done++;
       if (options.checkpoints.includes(done)) masteredAt.push(learner.masteredCount(now));
       if (done % options.curveStep === 0) curve.push(learner.masteredCount(now));
@@ -224,6 +235,10 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
     distinctSkills: skillAttempts.size,
     onMastered,
     beforeRule,
+    certificationLag: [...trulyAt].flatMap(([skill, at]) => {
+      const rule = certifiedAt.get(skill);
+      return rule !== undefined && rule >= at ? [rule - at] : [];
+    }),
   };
 }
 

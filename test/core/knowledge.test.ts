@@ -146,6 +146,28 @@ describe("applyAttempt", () => {
     expect(b?.mean ?? 0).toBeGreaterThan(a?.mean ?? 1);
   });
 
+  it("learning from practice (off by default): the mean drifts up by gain · h / (h + n), shared by skill weight", () => {
+    expect(cfg.learningGain).toBe(0);
+    const learning = { ...cfg, learningGain: 0.16, learningHalfAttempts: 3 };
+    for (const [attempts, correct] of [[0, true], [0, false], [9, true], [27, false]] as const) {
+      const s = state({ mean: 0.3, variance: 0.4, attempts });
+      const plain = applyAttempt(item(0.5), () => s, correct, 0)[0];
+      const learnt = applyAttempt(item(0.5), () => s, correct, 0, learning)[0];
+      // The evidence's update is the same; the drift comes on top, smaller the more practised the skill.
+      expect((learnt?.mean ?? 0) - (plain?.mean ?? 0)).toBeCloseTo((0.16 * 3) / (3 + attempts), 12);
+      expect(learnt?.variance).toBe(plain?.variance);
+    }
+    // Two skills: each drifts by its own weight (0.7 primary, 0.3 secondary) and its own count.
+    const a = state({ skillId: "a", attempts: 1 });
+    const b = state({ skillId: "b", attempts: 5 });
+    const lookup = (id: string) => (id === "a" ? a : b);
+    const two = item(0, { skillIds: ["a", "b"] });
+    const plain = applyAttempt(two, lookup, true, 0);
+    const learnt = applyAttempt(two, lookup, true, 0, learning);
+    expect((learnt[0]?.mean ?? 0) - (plain[0]?.mean ?? 0)).toBeCloseTo((0.7 * 0.16 * 3) / 4, 12);
+    expect((learnt[1]?.mean ?? 0) - (plain[1]?.mean ?? 0)).toBeCloseTo((0.3 * 0.16 * 3) / 8, 12);
+  });
+
   it("a break adds variance (ability drifts), never beyond the prior", () => {
     const s = state({ variance: 0.2, attempts: 20, lastAttemptAt: 0 });
     expect(driftedVariance(s, 0)).toBeCloseTo(0.205, 12);

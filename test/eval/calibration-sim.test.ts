@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CALIBRATION_SIM, runCalibrationSim } from "../../src/eval/calibration-sim";
+import { ASSISTMENTS_LEARNING_CURVE, DEFAULT_CALIBRATION_SIM, runCalibrationSim } from "../../src/eval/calibration-sim";
 
 describe("calibration by simulation (the report's pool, fewer examinees)", () => {
   const r = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, checkpoints: [30, 300], mockExaminees: 300, mockAt: 300 });
@@ -30,5 +30,17 @@ describe("calibration by simulation (the report's pool, fewer examinees)", () =>
     const again = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });
     const once = runCalibrationSim({ ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [30], mockExaminees: 5, mockAt: 30 });
     expect(again.checkpoints).toEqual(once.checkpoints);
+  });
+
+  it("stays on scale with learners who learn faster than the knowledge model follows (the job's scale anchoring), and walks off it without", () => {
+    const o = { ...DEFAULT_CALIBRATION_SIM, items: 120, skills: 2, checkpoints: [50, 150, 300], mockExaminees: 100, mockAt: 300, learning: ASSISTMENTS_LEARNING_CURVE };
+    const anchored = runCalibrationSim(o);
+    const loose = runCalibrationSim({ ...o, calibration: { ...o.calibration, scaleShiftPriorSd: 0 } });
+    const b = (r: typeof anchored) => r.checkpoints.map((c) => c.bRmse);
+    // Without anchoring the error grows with every publication; with it, it falls as answers accumulate.
+    expect(b(loose)[2]).toBeGreaterThan(b(loose)[0] ?? 0);
+    expect(b(loose)[2]).toBeGreaterThan(0.6);
+    expect(b(anchored)[2]).toBeLessThan(b(anchored)[0] ?? 0);
+    expect(b(anchored)[2]).toBeLessThan(0.35);
   });
 });

@@ -3,10 +3,27 @@ import { generateDemoBank } from "../../src/content/generate/index";
 import { POLICY_NAMES } from "../../src/eval/policies";
 import { DEFAULT_TEACH, SIM_START, populationSeeds, prepareBank, runLearner, runTeaching, summarise } from "../../src/eval/teach";
 import { SimLearner, drawTraits } from "../../src/eval/simulator";
+import { DEFAULT_ENGINE_CONFIG } from "../../src/core/engine";
+import { median } from "../../src/eval/metrics";
 
 const bank = generateDemoBank(1);
 
 describe("teaching study", () => {
+  it("measures how long after true mastery the rule certifies it, and a learning curve in the knowledge model shortens it", () => {
+    const prep = prepareBank(bank);
+    const options = { ...DEFAULT_TEACH, learners: 4, attempts: 300, checkpoints: [300] };
+    const curved = { ...options, config: { ...DEFAULT_ENGINE_CONFIG, knowledge: { ...DEFAULT_ENGINE_CONFIG.knowledge, learningGain: 0.16, learningHalfAttempts: 3 } } };
+    const seeds = populationSeeds(7, 4);
+    const lag = (o: typeof options) => seeds.flatMap((s) => runLearner(prep, bank, "engine", s, o).certificationLag);
+    const plain = lag(options);
+    const faster = lag(curved);
+    expect(plain.length).toBeGreaterThan(3);
+    for (const x of [...plain, ...faster]) expect(x).toBeGreaterThanOrEqual(0);
+    // Locked outputs (seeded): the default engine certifies mastery tens of attempts late.
+    expect(median(plain)).toBe(42.5);
+    expect(median(faster)).toBeLessThan(median(plain));
+  });
+
   it("gives every policy the same population (same seeds, traits and starting knowledge)", () => {
     const seeds = populationSeeds(7, 5);
     expect(populationSeeds(7, 5)).toEqual(seeds);
