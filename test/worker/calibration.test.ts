@@ -1,7 +1,7 @@
 /**
  * Items that calibrate themselves, end to end inside workerd: global statistics in Redis (here
  * synthetic responses from learners with known abilities to the "systems" strand, whose true
- * difficulties are 0.8 logit above the authored ones) → the Cron Trigger's scheduled handler →
+ * difficulties are 0.8 logit above or below the authored ones) → the Cron Trigger's scheduled handler →
  * versions in Postgres and the published document in KV → what learners' objects score with
  * (`why.parameters`) and what the next mock test reports (calibrated items, a narrower interval).
  */
@@ -117,5 +117,36 @@ describe.skipIf(!testEnv.UPSTASH_REDIS_REST_URL)("item calibration: statistics �
     expect(after.calibratedUsed).toBeGreaterThanOrEqual(after.itemsAnswered - 2);
     expect(after.parameterSe).toBeLessThan(before.parameterSe);
     expect(after.parameterNote).toContain("calibratedUsed");
+  });
+
+  it("keeps its fits on the authored scale when every learner's anchor carries the same bias (learning the model does not follow)", async () => {
+    const db = createDatabase({ url: testEnv.DATABASE_URL, wsProxy: testEnv.NEON_WS_PROXY, max: 1 });
+    const items = [...(await itemsOfSkill(db.read, "ratios.meaning")), ...(await itemsOfSkill(db.read, "ratios.equivalent"))];
+    await db.end();
+    expect(items.length).toBeGreaterThan(50);
+    // Items exactly as authored; every anchor 0.5 below the learner's true ability.
+    const rng = mulberry32(21);
+    const observations: ItemObservation[] = [];
+    for (const item of items) {
+      for (let r = 0; r < 400; r++) {
+        const theta = normalDraw(rng, 0, 1);
+        const p = item.guessing + (1 - item.guessing) * sigmoid(item.discrimination * (theta - item.difficulty));
+        observations.push({ itemId: item.id, correct: rng() < p, expected: 0.5, theta: theta - 0.5, thetaVariance: 0, responseMs: 20_000 });
+      }
+    }
+    const stats = new RedisItemStats(new Redis({ url: testEnv.UPSTASH_REDIS_REST_URL ?? "", token: testEnv.UPSTASH_REDIS_REST_TOKEN ?? "", enableTelemetry: false }), testEnv.ITEM_STATS_KEY_PREFIX ?? "");
+    expect(await stats.applyDeltas([{ id: `calibration-bias-${Date.now()}`, payload: aggregateObservations(observations) }])).toEqual(["applied"]);
+
+    const run = await json<{ changed: number; scaleShift: number }>(await api("/v1/ops/calibration/run", { method: "POST", headers: ops }));
+    expect(run.changed).toBeGreaterThanOrEqual(items.length);
+    // The anchors' bias made every fit about 0.5 too easy; the run took most of it back out …
+    expect(run.scaleShift).toBeLessThan(-0.3);
+    let diff = 0;
+    for (const item of items) {
+      const one = await json<{ item: { difficulty: number } }>(await api(`/v1/ops/calibration?item=${item.id}`, { headers: ops }));
+      diff += one.item.difficulty - item.difficulty;
+    }
+    // … so the published difficulties sit on the authored scale.
+    expect(Math.abs(diff / items.length)).toBeLessThan(0.15);
   });
 });
