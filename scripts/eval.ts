@@ -83,8 +83,8 @@ if (!only || only === "teach") {
   families = runTeachingStudy(bank, learnerFamilies(fits), {
     ...DEFAULT_TEACH,
     seed,
-    replicates: quick ? 2 : 3,
-    learners: quick ? 3 : 8,
+    replicates: quick ? 2 : 5,
+    learners: quick ? 3 : 16,
     attempts: quick ? 150 : 600,
     checkpoints: quick ? [75, 150] : [200, 400, 600],
     policies: POLICY_NAMES,
