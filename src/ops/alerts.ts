@@ -272,6 +272,20 @@ export const ALERT_RULES: readonly AlertRule[] = [
     promql: "max(learning_item_stats_backlog) > 0",
   },
   {
+    // Learners are served as before; the calibration job keeps the scale (anchorScale) but a
+    // shift this large run after run means the knowledge model's dynamics do not fit the learners.
+    name: "CalibrationScaleDrift",
+    severity: "warning",
+    summary: "the calibration job takes more than 0.3 logit of common shift out of its fits, run after run: learners' anchors disagree with the authored scale",
+    metric: { kind: "gauge_max", gauge: "calibration_scale_shift" },
+    op: ">",
+    threshold: 0.3,
+    forSeconds: 3600,
+    windowMinutes: 30, // the cron runs every 15 minutes and reports only when it refitted items
+    minSamples: 0,
+    promql: "max(learning_calibration_scale_shift) > 0.3",
+  },
+  {
     name: "ClientErrorRateHigh",
     severity: "warning",
     summary: "more than 5 % of requests are rejected (4xx): a client or auth problem",

@@ -112,6 +112,13 @@ describe("alert rules", () => {
     const back = [...down, ...Array.from({ length: 6 }, (_, i) => gauge(7 + i, 0))];
     expect(state(at(back, 770), "ItemStatsBacklog")).not.toBe("firing");
   });
+
+  it("a calibration scale shift that stays above 0.3 for an hour of runs (every 15 minutes) alerts; one run or small shifts do not", () => {
+    const runs = (v: number, count: number): MinuteBucket[] => Array.from({ length: count }, (_, k) => ({ ...minute(15 * k), gauges: { calibration_scale_shift: { last: v, max: v, at: T0 + 15 * k * MINUTE_MS } } }));
+    expect(state(at(runs(0.5, 1), 60), "CalibrationScaleDrift")).not.toBe("firing");
+    expect(state(at(runs(0.5, 6), 76 * 60), "CalibrationScaleDrift")).toBe("firing");
+    expect(state(at(runs(0.1, 6), 76 * 60), "CalibrationScaleDrift")).not.toBe("firing");
+  });
 });
 
 describe("Prometheus rules export", () => {

@@ -5,7 +5,7 @@
  * versions in Postgres and the published document in KV â†’ what learners' objects score with
  * (`why.parameters`) and what the next mock test reports (calibrated items, a narrower interval).
  */
-import { createScheduledController, env, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { sigmoid } from "../../src/core/knowledge";
@@ -86,7 +86,9 @@ describe.skipIf(!testEnv.UPSTASH_REDIS_REST_URL)("item calibration: statistics â
     expect(await stats.applyDeltas([{ id: `calibration-test-${Date.now()}`, payload: aggregateObservations(observations) }])).toEqual(["applied"]);
 
     // The Cron Trigger's handler, as Cloudflare (or `wrangler dev --test-scheduled`) calls it.
-    await worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), env);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
     const shown = await json<{ version: number; calibrated: number; sympsonHetter: boolean }>(await api("/v1/ops/calibration", { headers: ops }));
     expect(shown.version).toBeGreaterThanOrEqual(1);
     // Off-target items (far from the learners' abilities) need more responses to reach SE 0.2.
@@ -148,5 +150,9 @@ describe.skipIf(!testEnv.UPSTASH_REDIS_REST_URL)("item calibration: statistics â
     }
     // â€¦ so the published difficulties sit on the authored scale.
     expect(Math.abs(diff / items.length)).toBeLessThan(0.15);
+    // The shift it took out is a gauge (alert CalibrationScaleDrift when it stays above 0.3).
+    const metrics = await (await api("/metrics", { headers: ops })).text();
+    const gauge = Number(/^learning_calibration_scale_shift (\S+)$/m.exec(metrics)?.[1]);
+    expect(gauge).toBeCloseTo(Math.abs(run.scaleShift), 6);
   });
 });

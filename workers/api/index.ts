@@ -49,7 +49,7 @@ export { OutboxWriterDO } from "../writer/writer-do";
 export default {
   fetch: app.fetch,
   /** Cron Triggers (wrangler.toml `[triggers]`): the item calibration job. */
-  async scheduled(controller: ScheduledController, env: Env) {
-    await scheduledCalibration(env, controller.scheduledTime);
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    await scheduledCalibration(env, controller.scheduledTime, undefined, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -32,6 +32,7 @@ import { createItemStats } from "../../src/stats/item-stats";
 import type { ItemStat, ItemStats } from "../../src/stats/item-stats";
 import { calling } from "../dependency";
 import { parseConfig } from "../api/lib/env";
+import { reportGauge } from "../metrics/client";
 import { CALIBRATION_KV_KEY } from "../learner/content";
 import { buildPool } from "../learner/mock-tests";
 
@@ -225,15 +226,26 @@ async function exposureTable(
  * serves it at `/__scheduled`, and the operator route `POST /v1/ops/calibration/run` runs the
  * same code on demand). One database connection for the run, ended with it.
  */
-export async function scheduledCalibration(env: Env, now: number, config?: Partial<CalibrationJobConfig>): Promise<CalibrationRun> {
+export async function scheduledCalibration(env: Env, now: number, config?: Partial<CalibrationJobConfig>, ctx?: { waitUntil(p: Promise<unknown>): void }): Promise<CalibrationRun> {
   const c = parseConfig(env);
   const database = createDatabase({ url: c.DATABASE_URL, wsProxy: c.NEON_WS_PROXY, max: 1 });
   try {
     const stats = createItemStats({ url: c.UPSTASH_REDIS_REST_URL, token: c.UPSTASH_REDIS_REST_TOKEN, prefix: c.ITEM_STATS_KEY_PREFIX });
     const run = await runCalibration({ db: database.write, stats, kv: env.CONTENT, now, ...(config ? { config } : {}) });
     console.log(`calibration: version ${run.version ?? "none"}${run.wrote ? " (new)" : ""}, ${run.changed} items refitted of ${run.claimed} changed, ${run.calibrated}/${run.items} calibrated, scale shift ${run.scaleShift.toFixed(3)}`);
+    if (ctx) reportScaleShift(env, ctx, run);
     return run;
   } finally {
     await database.end();
   }
+}
+
+/**
+ * The `calibration_scale_shift` gauge: |shift| of a run that refitted items (alert
+ * CalibrationScaleDrift). A shift that stays large run after run says the learners' anchors
+ * disagree with the authored scale, most likely learning the knowledge model does not follow
+ * (reports/calibration.md, "Learners who learn"); runs that fitted nothing report nothing.
+ */
+export function reportScaleShift(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, run: Pick<CalibrationRun, "changed" | "scaleShift">): void {
+  if (run.changed > 0) reportGauge(env, ctx, "calibration_scale_shift", Math.abs(run.scaleShift));
 }

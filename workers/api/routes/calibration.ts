@@ -9,7 +9,7 @@ import { decodeCalibration } from "../../../src/core/calibration";
 import type { PublishedCalibration } from "../../../src/core/calibration";
 import { decodeLinks, encodeLinks } from "../../../src/core/item-links";
 import { createItemStats } from "../../../src/stats/item-stats";
-import { CALIBRATION_KV_KEY, runCalibration } from "../../calibration/job";
+import { CALIBRATION_KV_KEY, reportScaleShift, runCalibration } from "../../calibration/job";
 import type { AppEnv } from "../lib/context";
 
 const RunSchema = z
@@ -96,6 +96,7 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const { config } = services;
     const stats = createItemStats({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN, prefix: config.ITEM_STATS_KEY_PREFIX });
     const run = await c.get("timing").measure("db", () => runCalibration({ db: services.db().write, stats, kv: c.env.CONTENT, now: Date.now(), all: true }));
+    reportScaleShift(c.env, c.executionCtx, run);
     return c.json({ ...run, statsEnabled: stats.enabled }, 200);
   });
 
