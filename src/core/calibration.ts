@@ -418,9 +418,9 @@ function evidenceShare(fit: CalibratedParams, priorVariance: number): number {
  * fitted on ASSISTments 2009 (reports/calibration.md), that loop walks the whole scale: b RMSE
  * 0.91 at 300 responses per item and rising, mock-test intervals covering 26 % instead of 95 %.
  * Anchored, the same run stays near 0.25, and with learners who do not learn b moves by
- * hundredths or less. The cost:
- * a real common offset between the authored and the true difficulties is not learnt (the
- * authored pool's mean defines the scale's origin, which anchors alone cannot).
+ * hundredths or less. The cost: a real common offset between the authored and the true
+ * difficulties is not learnt (the authored pool's mean defines the scale's origin, which the
+ * anchors alone cannot pin down).
  */
 export function anchorScale(authored: readonly AuthoredParams[], fits: CalibratedParams[], config: CalibrationConfig = DEFAULT_CALIBRATION_CONFIG): { fits: CalibratedParams[]; shift: number } {
   const shift = scaleShift(authored, fits, config);
