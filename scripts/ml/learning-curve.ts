@@ -26,6 +26,7 @@ import type { KnowledgeConfig } from "../../src/core/knowledge";
 import { generateDemoBank } from "../../src/content/generate/index";
 import { learnerFamilies } from "../../src/eval/families";
 import { auc, logLoss, median } from "../../src/eval/metrics";
+import { labelsOf, replayAll } from "../../src/eval/predict";
 import { POLICY_LABELS } from "../../src/eval/policies";
 import type { PolicyName } from "../../src/eval/policies";
 import { fitBkt, fitPfa } from "../../src/eval/sim-fit";
@@ -35,7 +36,6 @@ import { loadDataset, subsetStudents } from "../../src/ml/dataset";
 import type { DatasetName } from "../../src/ml/dataset";
 import { DEFAULT_FIT, fitItemDifficulties, itemMapper } from "../../src/ml/difficulty";
 import { mappingsFor } from "../../src/ml/mappings";
-import { replaySequence } from "../../src/ml/replay";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const { values } = parseArgs({
@@ -81,16 +81,8 @@ function score(name: DatasetName): Scored[] {
     for (const fold of [1, 2, 3, 4, 5]) {
       const test = ds.students.filter((s) => s.fold === fold);
       const train = ds.students.filter((s) => s.fold !== fold);
-      const toItem = itemMapper(fitItemDifficulties(train, mapping.skills, config, DEFAULT_FIT), mapping.skills);
-      const preds: number[] = [];
-      const labels: number[] = [];
-      for (const s of test) {
-        const p = replaySequence(s.interactions, toItem, config);
-        for (let i = 0; i < p.length; i++) {
-          preds.push(p[i] ?? 0.5);
-          labels.push(s.interactions[i]?.correct ? 1 : 0);
-        }
-      }
+      const preds = replayAll(test, itemMapper(fitItemDifficulties(train, mapping.skills, config, DEFAULT_FIT), mapping.skills), config);
+      const labels = labelsOf(test);
       aucs.push(auc(preds, labels));
       losses.push(logLoss(preds, labels));
     }
@@ -161,11 +153,9 @@ if (!values["skip-teach"]) {
   const plain = study(DEFAULT_KNOWLEDGE_CONFIG);
   const curved = study(withCurve(best.curve));
   const ci = (c: { mean: number; half: number }, d = 1, scale = 1) => `${(c.mean * scale).toFixed(d)} ± ${(c.half * scale).toFixed(d)}`;
-  // Attempts from true mastery to the rule's, pooled over learners and replicates.
-  const lags = (f: FamilyTeachResult, policy: PolicyName) => f.replicates.flatMap((t) => t.policies.filter((p) => p.policy === policy).flatMap((p) => p.runs.flatMap((r) => r.certificationLag)));
-  const lagText = (xs: number[]) => (xs.length === 0 ? "–" : `${median(xs).toFixed(0)} (${xs.length} skills)`);
-  const row = (family: string, dynamics: string, s: IntervalSummary, lag: number[]) =>
-    `| ${family} | ${POLICY_LABELS[s.policy]} | ${dynamics} | ${ci(s.attemptsPerSkill)} | ${ci(s.masteredPer1000)} | ${ci(s.retention, 0, 100)} % | ${ci(s.beforeRuleShare, 0, 100)} % | ${lagText(lag)} |`;
+  const lagText = (xs: readonly number[]) => (xs.length === 0 ? "–" : `${median(xs).toFixed(0)} (${xs.length} skills)`);
+  const row = (family: string, dynamics: string, s: IntervalSummary) =>
+    `| ${family} | ${POLICY_LABELS[s.policy]} | ${dynamics} | ${ci(s.attemptsPerSkill)} | ${ci(s.masteredPer1000)} | ${ci(s.retention, 0, 100)} % | ${ci(s.beforeRuleShare, 0, 100)} % | ${lagText(s.certificationLags)} |`;
   lines.push(
     "## 2. Simulated learners: what the curve does to teaching",
     "",
@@ -185,8 +175,8 @@ if (!values["skip-teach"]) {
     for (const p of policies) {
       const x = sa.find((s) => s.policy === p);
       const y = sb.find((s) => s.policy === p);
-      if (x) lines.push(row(a.label, "default", x, lags(a, p)));
-      if (y) lines.push(row(a.label, label(best.curve), y, lags(b, p)));
+      if (x) lines.push(row(a.label, "default", x));
+      if (y) lines.push(row(a.label, label(best.curve), y));
     }
   }
   const engineOf = (f: FamilyTeachResult) => intervalSummaries(f).find((x) => x.policy === "engine");

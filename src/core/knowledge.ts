@@ -342,7 +342,7 @@ export function applyAttempt(
     const v = variances[k] ?? config.priorVariance;
     const w = skillWeight(k, count, config);
     const gain = (w * v) / s2;
-    const learnt = config.learningGain === 0 ? 0 : (w * config.learningGain * config.learningHalfAttempts) / (config.learningHalfAttempts + state.attempts);
+    const learnt = config.learningGain === 0 ? 0 : w * learningStep(config.learningGain, config.learningHalfAttempts, state.attempts);
     after.push({
       skillId: state.skillId,
       mean: clamp(state.mean + gain * delta + learnt, -config.thetaBound, config.thetaBound),
@@ -353,6 +353,11 @@ export function applyAttempt(
     });
   }
   return after;
+}
+
+/** The learning curve's step after an attempt with `attempts` before it on the skill: gain · h / (h + n) (`learningGain`). */
+export function learningStep(gain: number, halfAttempts: number, attempts: number): number {
+  return (gain * halfAttempts) / (halfAttempts + attempts);
 }
 
 /** P(θ > masteryTheta) under the belief: Φ((μ − θ_m) / σ). */

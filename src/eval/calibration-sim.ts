@@ -23,7 +23,7 @@ import type { CatConfig, CatItem } from "../core/cat";
 import { DEFAULT_CALIBRATION_CONFIG, calibrateItems, encodeCalibration, withCalibration } from "../core/calibration";
 import type { CalibratedParams, CalibrationConfig, PublishedCalibration } from "../core/calibration";
 import { probability } from "../core/irt";
-import { DEFAULT_KNOWLEDGE_CONFIG, applyAttempt, itemAbility, predictCorrect, sigmoid } from "../core/knowledge";
+import { DEFAULT_KNOWLEDGE_CONFIG, applyAttempt, itemAbility, learningStep, predictCorrect, sigmoid } from "../core/knowledge";
 import type { KnowledgeConfig } from "../core/knowledge";
 import type { ItemParams, SkillState } from "../core/types";
 import { mulberry32, normalDraw, shuffled } from "../core/random";
@@ -218,7 +218,7 @@ function practise(
     for (const s of applyAttempt(item, lookup, correct, now, knowledge)) states.set(s.skillId, s);
     out.push({ itemId: raw.id, correct, expected, theta: ability.mean, thetaVariance: ability.variance, responseMs: 10_000 });
     trueAnchors.push({ itemId: raw.id, correct, expected, theta, thetaVariance: 0, responseMs: 10_000 });
-    if (learning) theta += (learning.gain * learning.halfAttempts) / (learning.halfAttempts + n);
+    if (learning) theta += learningStep(learning.gain, learning.halfAttempts, n);
   }
   return { flush: out, trueAnchors };
 }

@@ -92,7 +92,8 @@ function score(fold: number, preds: Float64Array, labels: Uint8Array): FoldMetri
   return { fold, auc: auc(preds, labels), logLoss: logLoss(preds, labels), rmse: rmse(preds, labels), n: preds.length };
 }
 
-function labelsOf(students: readonly StudentSequence[]): Uint8Array {
+/** Every answer's label (1 right), students in order. */
+export function labelsOf(students: readonly StudentSequence[]): Uint8Array {
   const n = students.reduce((a, s) => a + s.interactions.length, 0);
   const out = new Uint8Array(n);
   let i = 0;
@@ -100,7 +101,8 @@ function labelsOf(students: readonly StudentSequence[]): Uint8Array {
   return out;
 }
 
-function replayAll(students: readonly StudentSequence[], toItem: ReturnType<typeof itemMapper>, config: KnowledgeConfig): Float64Array {
+/** Every student replayed online through the knowledge model (`replaySequence`), predictions in `labelsOf`'s order. */
+export function replayAll(students: readonly StudentSequence[], toItem: ReturnType<typeof itemMapper>, config: KnowledgeConfig): Float64Array {
   const n = students.reduce((a, s) => a + s.interactions.length, 0);
   const out = new Float64Array(n);
   let offset = 0;

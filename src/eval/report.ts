@@ -119,7 +119,7 @@ function familyTable(f: FamilyTeachResult): string[] {
     "|---|---|---|---|---|---|---|---|",
   ];
   for (const s of intervalSummaries(f)) {
-    const lags = f.replicates.flatMap((t) => t.policies.filter((p) => p.policy === s.policy).flatMap((p) => p.runs.flatMap((r) => r.certificationLag)));
+    const lags = s.certificationLags;
     const lag = lags.length === 0 ? "–" : `${median(lags).toFixed(0)} (${lags.length})`;
     lines.push(`| ${POLICY_LABELS[s.policy]} | ${ci(s.attemptsPerSkill, f1)} | ${ci(s.attemptsToMastery, f1)} | ${ci(s.masteredPer1000, f1)} | ${pctCi(s.retention)} | ${pctCi(s.onMasteredShare)} (${pctCi(s.beforeRuleShare)}) | ${lag} | ${ci(s.distinctSkills, f1)} |`);
   }

@@ -315,6 +315,8 @@ export interface IntervalSummary {
   readonly beforeRuleShare: ReturnType<typeof meanCi>;
   /** Diagnosis: distinct skills practised per learner. */
   readonly distinctSkills: ReturnType<typeof meanCi>;
+  /** Diagnosis: every `certificationLag` of the policy's runs, pooled over learners and replicates. */
+  readonly certificationLags: number[];
 }
 
 export interface FamilyTeachResult {
@@ -381,6 +383,7 @@ export function intervalSummaries(f: FamilyTeachResult): IntervalSummary[] {
       onMasteredShare: meanCi(m.map((x) => x.onMasteredShare)),
       beforeRuleShare: meanCi(m.map((x) => x.beforeRuleShare)),
       distinctSkills: meanCi(m.map((x) => x.distinctSkills)),
+      certificationLags: f.replicates.flatMap((t) => t.policies.filter((p) => p.policy === policy).flatMap((p) => p.runs.flatMap((r) => r.certificationLag))),
     };
   });
 }
