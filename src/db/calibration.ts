@@ -37,6 +37,7 @@ export interface CalibrationVersion {
   config: unknown;
   exposure: Record<string, number>;
   links: PublishedLinks | null;
+  scaleShift: number | null;
 }
 
 export async function authoredItems(db: Drizzle): Promise<AuthoredItem[]> {
@@ -57,6 +58,32 @@ export async function authoredItems(db: Drizzle): Promise<AuthoredItem[]> {
 export async function latestVersion(db: Drizzle): Promise<CalibrationVersion | null> {
   const rows = await db.select().from(calibrationVersions).orderBy(desc(calibrationVersions.version)).limit(1);
   return rows[0] ?? null;
+}
+
+export interface VersionSummary {
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly items: number;
+  readonly calibrated: number;
+  readonly scaleShift: number | null;
+}
+
+/**
+ * The newest `limit` versions, newest first, without their heavy columns (config, exposure,
+ * links): how the pool and the scale shift moved from run to run.
+ */
+export async function versionHistory(db: Drizzle, limit: number): Promise<VersionSummary[]> {
+  return db
+    .select({
+      version: calibrationVersions.version,
+      createdAt: calibrationVersions.createdAt,
+      items: calibrationVersions.items,
+      calibrated: calibrationVersions.calibrated,
+      scaleShift: calibrationVersions.scaleShift,
+    })
+    .from(calibrationVersions)
+    .orderBy(desc(calibrationVersions.version))
+    .limit(limit);
 }
 
 /**
@@ -107,14 +134,24 @@ export async function currentCalibrations(db: Drizzle): Promise<Map<string, Item
  */
 export async function writeVersion(
   db: Drizzle,
-  input: { changed: readonly ItemCalibration[]; items: number; calibrated: number; config: unknown; exposure: Record<string, number>; links: PublishedLinks | null; now: Date },
+  input: {
+    changed: readonly ItemCalibration[];
+    items: number;
+    calibrated: number;
+    config: unknown;
+    exposure: Record<string, number>;
+    links: PublishedLinks | null;
+    /** The shift `anchorScale` took out of the refitted items (null: none refitted). */
+    scaleShift: number | null;
+    now: Date;
+  },
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // Serialises concurrent runs (a manual run beside the cron): the second waits, then numbers after the first.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(7431001)`);
     const [row] = await tx.select({ v: sql<number>`coalesce(max(${calibrationVersions.version}), 0)` }).from(calibrationVersions);
     const version = Number(row?.v ?? 0) + 1;
-    await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure, links: input.links });
+    await tx.insert(calibrationVersions).values({ version, createdAt: input.now, items: input.items, calibrated: input.calibrated, config: input.config, exposure: input.exposure, links: input.links, scaleShift: input.scaleShift });
     if (input.links) {
       const kept = tx
         .select({ version: calibrationVersions.version })

@@ -241,6 +241,12 @@ export const calibrationVersions = pgTable("calibration_versions", {
   exposure: jsonb("exposure").$type<Record<string, number>>().notNull(),
   /** The item links table this version refitted (src/core/item-links.ts); null when it kept the links in force, and cleared once two newer tables exist (src/db/calibration.ts `writeVersion`). */
   links: jsonb("links").$type<PublishedLinks>(),
+  /**
+   * The common shift (logits) the job took out of this version's refitted difficulties to keep
+   * them on the authored scale (src/core/calibration.ts `anchorScale`); null when the version
+   * refitted no item (links only) or was written before the column existed.
+   */
+  scaleShift: doublePrecision("scale_shift"),
 });
 
 /**

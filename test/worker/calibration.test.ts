@@ -154,5 +154,11 @@ describe.skipIf(!testEnv.UPSTASH_REDIS_REST_URL)("item calibration: statistics â
     const metrics = await (await api("/metrics", { headers: ops })).text();
     const gauge = Number(/^learning_calibration_scale_shift (\S+)$/m.exec(metrics)?.[1]);
     expect(gauge).toBeCloseTo(Math.abs(run.scaleShift), 6);
+    // And it is kept with the version in Postgres, run by run.
+    const { versions } = await json<{ versions: Array<{ version: number; scaleShift: number | null }> }>(await api("/v1/ops/calibration/versions?limit=2", { headers: ops }));
+    expect(versions).toHaveLength(2);
+    expect(versions[0]?.version).toBeGreaterThan(versions[1]?.version ?? Infinity);
+    expect(versions[0]?.scaleShift).toBeCloseTo(run.scaleShift, 9);
+    expect((await api("/v1/ops/calibration/versions?limit=0", { headers: ops })).status).toBe(400);
   });
 });

@@ -128,6 +128,8 @@ export async function runCalibration(deps: CalibrationDeps): Promise<Calibration
       exposure,
       // Only a refit stores a table (the links in force are the newest version's that has one).
       links: linksRefitted ? links : null,
+      // Kept per version, so the drift the alert watches can be read back run by run.
+      scaleShift: changed.length > 0 ? scaleShift : null,
       now: new Date(deps.now),
     }));
   }

@@ -2,13 +2,16 @@
  * Operator routes for item calibration (workers/calibration/job.ts):
  *   POST /v1/ops/calibration/run   runs the calibration job now, refitting every changed item (the Cron Trigger runs it on schedule)
  *   GET  /v1/ops/calibration       the published parameters: version, counts, the item links, and one item's entry and links
+ *   GET  /v1/ops/calibration/versions  the newest versions in Postgres: counts and each run's scale shift
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { decodeCalibration } from "../../../src/core/calibration";
 import type { PublishedCalibration } from "../../../src/core/calibration";
 import { decodeLinks, encodeLinks } from "../../../src/core/item-links";
+import { versionHistory } from "../../../src/db/calibration";
 import { createItemStats } from "../../../src/stats/item-stats";
+import { calling } from "../../dependency";
 import { CALIBRATION_KV_KEY, reportScaleShift, runCalibration } from "../../calibration/job";
 import type { AppEnv } from "../lib/context";
 
@@ -90,6 +93,41 @@ const showRoute = createRoute({
   },
 });
 
+const versionsRoute = createRoute({
+  method: "get",
+  path: "/v1/ops/calibration/versions",
+  summary: "Calibration versions, newest first, with each run's scale shift",
+  security: [{ operatorToken: [] }],
+  request: {
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+  },
+  responses: {
+    200: {
+      description: "The newest `limit` versions (from Postgres, the system of record)",
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              versions: z.array(
+                z.object({
+                  version: z.number(),
+                  createdAt: z.number(),
+                  items: z.number(),
+                  calibrated: z.number(),
+                  scaleShift: z
+                    .number()
+                    .nullable()
+                    .openapi({ description: "The common shift (logits) taken out of the version's refitted difficulties; null when it refitted no item or predates the record" }),
+                }),
+              ),
+            })
+            .openapi("CalibrationVersions"),
+        },
+      },
+    },
+  },
+});
+
 export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(runRoute, async (c) => {
     const services = c.get("services");
@@ -98,6 +136,13 @@ export function registerCalibrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const run = await c.get("timing").measure("db", () => runCalibration({ db: services.db().write, stats, kv: c.env.CONTENT, now: Date.now(), all: true }));
     reportScaleShift(c.env, c.executionCtx, run);
     return c.json({ ...run, statsEnabled: stats.enabled }, 200);
+  });
+
+  app.openapi(versionsRoute, async (c) => {
+    const { limit } = c.req.valid("query");
+    const services = c.get("services");
+    const rows = await c.get("timing").measure("db", () => calling("postgres", () => versionHistory(services.db().read, limit)));
+    return c.json({ versions: rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() })) }, 200);
   });
 
   app.openapi(showRoute, async (c) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "calibration_versions" ADD COLUMN "scale_shift" double precision;
