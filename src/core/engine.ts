@@ -35,6 +35,8 @@ import {
 import type { KnowledgeConfig, NeighbourIndex } from "./knowledge";
 import { DEFAULT_REVIEW_CONFIG, isDue, newMemory, recordReview, reviewUrgency } from "./review";
 import type { ReviewConfig } from "./review";
+import { DEFAULT_PREDICTOR_MIX } from "./predictor-mix";
+import type { PredictorMixConfig } from "./predictor-mix";
 import { DEFAULT_SCORING_CONFIG, scoreTop } from "./scoring";
 import type { Candidate, ScoredCandidate, ScoringConfig, ScoringMode } from "./scoring";
 import type { ItemParams, ReviewMemory, SkillLookup, SkillState } from "./types";
@@ -47,6 +49,8 @@ export interface EngineConfig {
   readonly maxCandidateSkills: number;
   /** Mastered-and-due skills mixed into practice candidates. */
   readonly interleaveReviews: number;
+  /** How the correctness model's predictions are mixed with the knowledge model's per learner. */
+  readonly predictorMix: PredictorMixConfig;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
@@ -56,6 +60,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
   // 4 learning skills + 2 reviews ≈ 600 candidates: a real choice, still far under a millisecond.
   maxCandidateSkills: 4,
   interleaveReviews: 2,
+  predictorMix: DEFAULT_PREDICTOR_MIX,
 });
 
 export interface CurriculumSkill extends SkillNode {

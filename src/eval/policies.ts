@@ -21,13 +21,19 @@
  *   engine-model  the same, with the shipped correctness model's predictions: feature rows
  *               from `buildFeatures` over the learner's history (kept by `decideAttempt`),
  *               scored by the model's weights (src/ml/model.ts `evaluate`, checked equal to
- *               the .onnx file by test/ml/shipped-model.test.ts), handed to `rankItems` —
- *               the DO's `scoreRanking`, minus its score cache.
+ *               the .onnx file by test/ml/shipped-model.test.ts), mixed with the knowledge
+ *               model's by how well each predicted this learner's earlier answers
+ *               (src/core/predictor-mix.ts), handed to `rankItems` — the DO's
+ *               `scoreRanking`, minus its score cache.
+ *   engine-model-alone  the same without the mix: the model's predictions alone, as the
+ *               engine ran before the mix shipped.
  */
 import { candidateSkills, chooseNext, dueSkills, rankItems, stretchSkills } from "../core/engine";
 import type { Curriculum, EngineConfig } from "../core/engine";
 import { buildFeatures } from "../core/features";
-import { isMastered } from "../core/knowledge";
+import { isMastered, predictBatch, resolveSkills } from "../core/knowledge";
+import { DEFAULT_PREDICTOR_MIX, EMPTY_PREDICTOR_MIX, mixPredictions, modelWeight, observeAnswer } from "../core/predictor-mix";
+import type { PredictorMixConfig, PredictorMixState } from "../core/predictor-mix";
 import type { Random } from "../core/random";
 import type { ItemParams, ReviewMemory } from "../core/types";
 import { evaluate } from "../ml/model";
@@ -49,10 +55,12 @@ export interface Policy {
   /** Called at the start of each daily session. */
   startSession(ctx: PolicyContext, now: number): void;
   choose(ctx: PolicyContext, now: number): ItemParams;
+  /** Told each answer to the item `choose` returned last (after it is graded, before the next `choose`). */
+  observe?(correct: boolean): void;
 }
 
-export type PolicyName = "random" | "fixed" | "mastery" | "review" | "engine" | "engine-model";
-export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine", "engine-model"];
+export type PolicyName = "random" | "fixed" | "mastery" | "review" | "engine" | "engine-model" | "engine-model-alone";
+export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine", "engine-model", "engine-model-alone"];
 /** The policies the engine is measured against. */
 export const BASELINES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine"];
 export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
@@ -61,7 +69,8 @@ export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
   mastery: "Mastery only (curriculum order, engine's mastery rule, no review)",
   review: "Review-only spaced repetition (FSRS)",
   engine: "Engine without the model (knowledge-model predictions)",
-  "engine-model": "Engine with the correctness model (as shipped)",
+  "engine-model": "Engine with the correctness model, mixed per learner (as shipped)",
+  "engine-model-alone": "Engine with the correctness model alone (before the mix)",
 };
 
 /** A random item of `pool` not served in this session (any item if all were). Prefers never-seen items. */
@@ -139,8 +148,13 @@ function masteryPolicy(): Policy {
 
 export const ENGINE_REVIEW_SESSION_SHARE = 0.2;
 
-function enginePolicy(withModel: boolean): Policy {
+function enginePolicy(withModel: boolean, mix = false): Policy {
   let mode: "practice" | "review" = "practice";
+  let mixState: PredictorMixState = EMPTY_PREDICTOR_MIX;
+  let mixConfig: PredictorMixConfig = DEFAULT_PREDICTOR_MIX;
+  // What each predictor said of the item chosen last (NaN: not scored).
+  let lastModel = Number.NaN;
+  let lastKnowledge = Number.NaN;
   const memories = (view: SimLearnerView): ReviewMemory[] => [...view.reviewedSkillIds].flatMap((s) => view.memory(s) ?? []);
   const choose = (ctx: PolicyContext, m: "practice" | "review", now: number, skillIds: readonly string[]): ItemParams | undefined => {
     const items: ItemParams[] = [];
@@ -152,6 +166,12 @@ function enginePolicy(withModel: boolean): Policy {
       const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * ctx.model.inputs), ctx.config.knowledge, ctx.model.inputs);
       predictions = evaluate(ctx.model, rows, items.length);
     }
+    let modelPredictions = predictions;
+    let knowledge: Float64Array | undefined;
+    if (predictions && mix) {
+      knowledge = predictBatch(items, resolveSkills(ctx.view.skill, ctx.curriculum.neighbours, ctx.config.knowledge), ctx.config.knowledge, new Float64Array(items.length));
+      predictions = mixPredictions(predictions, knowledge, modelWeight(mixState, ctx.config.predictorMix));
+    }
     const { ranked } = rankItems(ctx.view, ctx.curriculum, items, m, now, ctx.config, predictions);
     const choice = chooseNext(
       ranked.map((r) => ({ itemId: items[r.index]?.id ?? "", index: r.index })),
@@ -159,7 +179,10 @@ function enginePolicy(withModel: boolean): Policy {
       memories(ctx.view),
       m,
     );
-    return choice.kind === "serve" ? items[choice.entry.index] : undefined;
+    if (choice.kind !== "serve") return undefined;
+    lastModel = modelPredictions?.[choice.entry.index] ?? Number.NaN;
+    lastKnowledge = knowledge?.[choice.entry.index] ?? Number.NaN;
+    return items[choice.entry.index];
   };
   const practice = (ctx: PolicyContext, now: number): ItemParams | undefined => {
     const skillIds = candidateSkills(ctx.view, ctx.curriculum, "practice", now, ctx.config);
@@ -169,7 +192,13 @@ function enginePolicy(withModel: boolean): Policy {
     startSession(ctx) {
       mode = ctx.rng() < ENGINE_REVIEW_SESSION_SHARE ? "review" : "practice";
     },
+    observe(correct) {
+      mixState = observeAnswer(mixState, lastModel, lastKnowledge, correct, mixConfig);
+    },
     choose(ctx, now) {
+      mixConfig = ctx.config.predictorMix;
+      lastModel = Number.NaN;
+      lastKnowledge = Number.NaN;
       const item = (mode === "review" ? choose(ctx, "review", now, candidateSkills(ctx.view, ctx.curriculum, "review", now, ctx.config)) : undefined) ?? practice(ctx, now);
       // Everything mastered and nothing due: keep the learner busy with the latest skill.
       return item ?? pickFrom(ctx.itemsBySkill.get(ctx.curriculum.skills.at(-1)?.id ?? "") ?? ctx.items, ctx);
@@ -190,6 +219,8 @@ export function makePolicy(name: PolicyName): Policy {
     case "engine":
       return enginePolicy(false);
     case "engine-model":
-      return enginePolicy(true);
+      return enginePolicy(true, true);
+    case "engine-model-alone":
+      return enginePolicy(true, false);
   }
 }

@@ -11,6 +11,11 @@
  *                   grid by log-loss on a validation fifth of the TRAINING students of that
  *                   fold (test students never take part in the choice), then refitted on all
  *                   training students.
+ *   ML recipes      each recipe of src/ml/recipes.ts refitted per fold (and links recipes fed
+ *                   no links); the bundled .onnx file when given.
+ *   mix:<version>   that recipe's predictions mixed, per test student, with the engine
+ *                   default's by how well each predicted the student's earlier answers
+ *                   (src/core/predictor-mix.ts, as the learner object mixes them).
  */
 import { FEATURE_WIDTHS } from "../core/features";
 import { DEFAULT_KNOWLEDGE_CONFIG, predictBatch } from "../core/knowledge";
@@ -29,6 +34,8 @@ import { scoreRows } from "../ml/onnx-node";
 import type { ShippedModel } from "../ml/onnx-node";
 import { featureTable, predictTable, recipeWidth, trainRecipe, trainingSet } from "../ml/pipeline";
 import { RECIPES } from "../ml/recipes";
+import { DEFAULT_PREDICTOR_MIX, EMPTY_PREDICTOR_MIX, modelWeight, observeAnswer } from "../core/predictor-mix";
+import type { PredictorMixConfig } from "../core/predictor-mix";
 
 /** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
 export function tuningGrid(quick: boolean): { name: string; config: KnowledgeConfig }[] {
@@ -113,6 +120,43 @@ export function replayAll(students: readonly StudentSequence[], toItem: ReturnTy
   return out;
 }
 
+/** Recipes the study also scores mixed with the knowledge model: those production serves. */
+export const MIXED_RECIPES: readonly string[] = ["correctness-v2", "correctness-v3"];
+
+/** The key of a recipe's row mixed with the knowledge model. */
+export function mixKey(version: string): string {
+  return `mix:${version}`;
+}
+
+/**
+ * Each student's answers predicted by the mixture of `model` and `knowledge` (both online
+ * predictions of the same answers, students in `students` order), the weight from the
+ * student's earlier answers only: the mixture as the learner object computes it.
+ */
+export function mixPerLearner(
+  model: Float64Array,
+  knowledge: Float64Array,
+  labels: Uint8Array,
+  students: readonly StudentSequence[],
+  config: PredictorMixConfig = DEFAULT_PREDICTOR_MIX,
+): Float64Array {
+  if (model.length !== labels.length || knowledge.length !== labels.length) throw new Error("mixPerLearner: predictions and labels differ in length");
+  const out = new Float64Array(labels.length);
+  let i = 0;
+  for (const s of students) {
+    let state = EMPTY_PREDICTOR_MIX;
+    for (let k = 0; k < s.interactions.length; k++, i++) {
+      const m = model[i] as number;
+      const e = knowledge[i] as number;
+      const w = modelWeight(state, config);
+      out[i] = w * m + (1 - w) * e;
+      state = observeAnswer(state, m, e, labels[i] === 1, config);
+    }
+  }
+  if (i !== labels.length) throw new Error("mixPerLearner: students do not cover the labels");
+  return out;
+}
+
 /** The key of a links-reading recipe's row scored without links. */
 export function noLinksKey(version: string): string {
   return `${version} (no links)`;
@@ -140,7 +184,19 @@ export async function runPrediction(ds: Dataset, options: PredictOptions): Promi
   const shipped = options.shipped;
   const shippedKey = shipped ? `${shipped.version}.onnx` : undefined;
   if (shipped && shippedKey) labels[shippedKey] = `Shipped file models/${shippedKey} via onnxruntime (fitted on all students: in-sample weights)`;
-  const keys = ["global", "item", "engine", "tuned", ...recipes.map((r) => r.version), ...linkRecipes.map((r) => noLinksKey(r.version)), ...(shippedKey ? [shippedKey] : [])];
+  // The recipes production runs (CORRECTNESS_MODEL, then LINKED_CORRECTNESS_MODEL), mixed with the knowledge model.
+  const mixed = recipes.filter((r) => MIXED_RECIPES.includes(r.version));
+  for (const r of mixed) labels[mixKey(r.version)] = `ML ${r.version} mixed per learner with the engine default by their earlier answers (predictor-mix.ts)`;
+  const keys = [
+    "global",
+    "item",
+    "engine",
+    "tuned",
+    ...recipes.map((r) => r.version),
+    ...linkRecipes.map((r) => noLinksKey(r.version)),
+    ...(shippedKey ? [shippedKey] : []),
+    ...mixed.map((r) => mixKey(r.version)),
+  ];
   const results = keys.map((key) => ({ key, label: labels[key] ?? key, folds: [] as FoldMetrics[], calibration: [] as CalibrationBin[], chosen: [] as string[] }));
   const pooled = keys.map(() => [] as Float64Array[]);
   const pooledLabels: Uint8Array[] = [];
@@ -205,7 +261,8 @@ export async function runPrediction(ds: Dataset, options: PredictOptions): Promi
       if (shipped) mlPreds.push(await scoreRows(shipped, mlTable));
     }
 
-    const all = [globalPreds, itemPreds, enginePreds, tunedPreds, ...mlPreds];
+    const mixPreds = mixed.map((r) => mixPerLearner(mlPreds[recipes.indexOf(r)] ?? new Float64Array(0), enginePreds, y, test));
+    const all = [globalPreds, itemPreds, enginePreds, tunedPreds, ...mlPreds, ...mixPreds];
     all.forEach((p, k) => {
       const m = score(fold, p, y);
       for (const v of [m.auc, m.logLoss, m.rmse]) if (!Number.isFinite(v)) throw new Error(`fold ${fold}: non-finite metric`);

@@ -5,10 +5,11 @@
 import type { StudyResult } from "../core/cat-sim";
 import { expectedCalibrationError, meanSd, median } from "./metrics";
 import { POLICY_LABELS } from "./policies";
-import { noLinksKey } from "./predict";
-import type { DatasetResult, PredictorResult } from "./predict";
+import { mixKey, noLinksKey } from "./predict";
+import type { DatasetResult, FoldMetrics, PredictorResult } from "./predict";
+import { DEFAULT_PREDICTOR_MIX } from "../core/predictor-mix";
 import { lineChart } from "./svg";
-import { engineAdvantage, intervalSummaries, summarise } from "./teach";
+import { comparePolicies, engineAdvantage, intervalSummaries, summarise } from "./teach";
 import type { FamilyTeachResult, PolicySummary, TeachResult } from "./teach";
 
 /** Published AUCs (pyKT leaderboard, data/README.md): a different protocol, a guide only. */
@@ -178,7 +179,7 @@ export function renderReport(r: EvalReport): RenderedReport {
       const ll = (p: PredictorResult | undefined) => (p ? meanSd(p.folds.map((f) => f.logLoss)).mean : Number.NaN);
       const both = (p: PredictorResult | undefined) => (p ? `${f3(auc(p))} / ${f3(ll(p))} (${p.key})` : "–");
       // Recipes are the rows after the four engine rows, the bundled file excluded.
-      const candidates = d.predictors.slice(4).filter((p) => p !== ml && p !== file && !p.key.endsWith(noLinksKey("")));
+      const candidates = d.predictors.slice(4).filter((p) => p !== ml && p !== file && !p.key.endsWith(noLinksKey("")) && !p.key.startsWith(mixKey("")));
       const best = candidates.reduce<PredictorResult | undefined>((b, p) => (b === undefined || auc(p) > auc(b) ? p : b), undefined);
       md.push(
         `| ${d.dataset} | ${f3(auc(g))} | ${f3(auc(it))} | ${f3(auc(e))} / ${f3(ll(e))} | ${f3(auc(t))} / ${f3(ll(t))} | ${ml && ml !== file ? both(ml) : "–"} | ${both(file)} | ${both(best)} | ${(PUBLISHED_AUC[d.dataset] ?? []).map(([n, v]) => `${n} ${v}`).join(", ")} |`,
@@ -193,6 +194,28 @@ export function renderReport(r: EvalReport): RenderedReport {
         "Feature candidates screened for the recipes (and left out) are in reports/feature-screening.md.",
     );
     md.push("");
+    const mixRows = r.prediction.flatMap((d) =>
+      d.predictors
+        .filter((p) => p.key.startsWith(mixKey("")))
+        .map((p) => ({ d, p, alone: d.predictors.find((q) => q.key === p.key.slice(mixKey("").length)), engine: d.predictors.find((q) => q.key === "engine") })),
+    );
+    if (mixRows.length > 0) {
+      md.push(
+        "Each model mixed per learner with the engine's knowledge model, weighted by how well each predicted that learner's earlier answers (src/core/predictor-mix.ts; prior weight " +
+          `${DEFAULT_PREDICTOR_MIX.modelPrior}, discount ${DEFAULT_PREDICTOR_MIX.discount} per answer), against the model alone (refitted per fold) and the engine default, mean over folds:`,
+        "",
+        "| Dataset | Model | Alone AUC / log-loss | Mixed AUC / log-loss | Engine default AUC / log-loss | Mixed − alone AUC, per fold |",
+        "|---|---|---|---|---|---|",
+      );
+      const m = (p: PredictorResult | undefined, f: (x: FoldMetrics) => number) => (p ? meanSd(p.folds.map(f)).mean : Number.NaN);
+      for (const { d, p, alone, engine } of mixRows) {
+        const perFold = p.folds.map((f, k) => f.auc - (alone?.folds[k]?.auc ?? Number.NaN));
+        md.push(
+          `| ${d.dataset} | ${alone?.key ?? "–"} | ${f4(m(alone, (x) => x.auc))} / ${f4(m(alone, (x) => x.logLoss))} | ${f4(m(p, (x) => x.auc))} / ${f4(m(p, (x) => x.logLoss))} | ${f4(m(engine, (x) => x.auc))} / ${f4(m(engine, (x) => x.logLoss))} | ${perFold.map((x) => (x >= 0 ? "+" : "") + x.toFixed(4)).join(", ")} |`,
+        );
+      }
+      md.push("");
+    }
   }
   if (r.families && r.families.length > 0) {
     const o = r.families[0]?.replicates[0]?.options;
@@ -291,7 +314,8 @@ export function renderReport(r: EvalReport): RenderedReport {
       "Each family is a different idea of how people learn (src/eval/families.ts); every policy teaches the same populations. " +
         "Every answer goes through the learner Durable Object's own decision (`decideAttempt`: grading a response, the knowledge model's update, FSRS review memory, the correctness model's history); " +
         "the engine policies rank with `candidateSkills` → `rankItems` → `chooseNext` (→ `stretchSkills`), the DO's next-item path, with or without the shipped correctness model's predictions " +
-        `(feature rows from \`buildFeatures\`, scored by models/${r.modelVersion}.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts). ` +
+        `(feature rows from \`buildFeatures\`, scored by models/${r.modelVersion}.json's weights — the .onnx file's, checked equal in test/ml/shipped-model.test.ts); ` +
+        "as shipped, the model's predictions are mixed per learner with the knowledge model's by how well each predicted that learner's earlier answers (src/core/predictor-mix.ts), and the model alone (the engine before the mix) is run beside it. " +
         "Intervals: mean ± 95 % Student-t half-width over replicate populations (seeds base + r); engine-vs-baseline differences are paired by replicate.",
       "",
       "Measures: *attempts per skill mastered* = every attempt served (practice, review, wasted) divided by the skills truly mastered at the end that were not at the start, over the population — the headline's *attempts to mastery*, comparable across policies; " +
@@ -310,6 +334,14 @@ export function renderReport(r: EvalReport): RenderedReport {
             `${ci(a.per1000Diff, f1)} skills mastered per 1,000 attempts, ${ci(a.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of 30-day retention.`,
           "",
         );
+      }
+      const policies = new Set(f.replicates[0]?.policies.map((p) => p.policy));
+      if (policies.has("engine-model") && policies.has("engine-model-alone") && policies.has("engine")) {
+        const vs = (other: "engine-model-alone" | "engine") => {
+          const c = comparePolicies(f, "engine-model", other);
+          return `${pctCi(c.fewerAttempts)} fewer attempts per skill mastered than ${POLICY_LABELS[other].toLowerCase()}, ${ci(c.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of retention`;
+        };
+        md.push(`The model mixed per learner (as shipped): ${vs("engine-model-alone")}; ${vs("engine")}.`, "");
       }
     }
   }

@@ -60,7 +60,7 @@ export const DEFAULT_TEACH: TeachOptions = {
   retentionDays: 30,
   checkpoints: [200, 500, 1000],
   curveStep: 10,
-  policies: POLICY_NAMES.filter((p) => p !== "engine-model"),
+  policies: POLICY_NAMES.filter((p) => p !== "engine-model" && p !== "engine-model-alone"),
   config: DEFAULT_ENGINE_CONFIG,
 };
 
@@ -198,6 +198,7 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
       now += r.responseMs;
       const decision = decideAttempt(view, prep.curriculum, item, responseFor(item, r.correct), r.responseMs, now, options.config);
       if (!decision.ok || decision.correct !== r.correct) throw new Error(`item ${item.id}: the grader did not mark the simulated answer ${r.correct ? "right" : "wrong"}`);
+      policy.observe?.(r.correct);
       view.apply(decision.outcome);
       mergeHistorySlice(view.history, decision.history);
       const n = (skillAttempts.get(skill) ?? 0) + 1;
@@ -411,14 +412,19 @@ export function engineAdvantage(f: FamilyTeachResult, engine: PolicyName = "engi
   const candidates = sums.filter((s) => BASELINES.includes(s.policy) && s.policy !== engine && Number.isFinite(s.attemptsPerSkill.mean));
   const best = candidates.sort((a, b) => a.attemptsPerSkill.mean - b.attemptsPerSkill.mean)[0];
   if (!best || !sums.some((s) => s.policy === engine)) return undefined;
+  return comparePolicies(f, engine, best.policy);
+}
+
+/** `engine` against `other`, paired by replicate (as `engineAdvantage`, against a named policy). */
+export function comparePolicies(f: FamilyTeachResult, engine: PolicyName, other: PolicyName): EngineAdvantage {
   const pairs = f.replicates.flatMap((t) => {
     const e = replicateMeasures(t, engine);
-    const b = replicateMeasures(t, best.policy);
+    const b = replicateMeasures(t, other);
     return e && b ? [{ e, b }] : [];
   });
   return {
     engine,
-    best: best.policy,
+    best: other,
     fewerAttempts: meanCi(pairs.map(({ e, b }) => 1 - e.perSkill / b.perSkill)),
     retentionDiff: meanCi(pairs.map(({ e, b }) => e.retention - b.retention)),
     per1000Diff: meanCi(pairs.map(({ e, b }) => e.per1000 - b.per1000)),

@@ -11,7 +11,7 @@ import { mulberry32 } from "../../src/core/random";
 import { loadDataset, subsetStudents } from "../../src/ml/dataset";
 import type { Dataset, DatasetName, StudentSequence } from "../../src/ml/dataset";
 import { DEFAULT_FIT } from "../../src/ml/difficulty";
-import { measurePredictThroughput, noLinksKey, runPrediction } from "../../src/eval/predict";
+import { MIXED_RECIPES, measurePredictThroughput, mixKey, noLinksKey, runPrediction } from "../../src/eval/predict";
 import { RECIPES, V3 } from "../../src/ml/recipes";
 import { renderReport } from "../../src/eval/report";
 import { DEFAULT_TEACH, runTeaching } from "../../src/eval/teach";
@@ -63,7 +63,7 @@ describe("evaluation harness, end to end on subsets", () => {
     // With the ML recipes: one row per recipe, and the links-reading recipe again with no links (the same model).
     const ml = await runPrediction(synthetic("statics2011"), { folds: [1], quick: true, fit: { ...DEFAULT_FIT, passes: 1 }, ml: true });
     const keys = ml.predictors.map((p) => p.key);
-    expect(keys).toEqual(["global", "item", "engine", "tuned", ...RECIPES.map((r) => r.version), noLinksKey(V3.version)]);
+    expect(keys).toEqual(["global", "item", "engine", "tuned", ...RECIPES.map((r) => r.version), noLinksKey(V3.version), ...MIXED_RECIPES.map(mixKey)]);
     const v3 = ml.predictors.find((p) => p.key === V3.version)?.folds[0];
     const v3NoLinks = ml.predictors.find((p) => p.key === noLinksKey(V3.version))?.folds[0];
     expect(v3?.n).toBe(v3NoLinks?.n);

@@ -36,6 +36,7 @@ const ACCESS: Record<string, Access> = {
   "GET /v1/ops/writers": "operator",
   "POST /v1/ops/learners/mark-known": "operator",
   "GET /v1/ops/calibration": "operator",
+  "GET /v1/ops/calibration/versions": "operator",
   "POST /v1/ops/calibration/run": "operator",
 };
 

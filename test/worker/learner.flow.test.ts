@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LINK_WINDOW } from "../../src/core/features";
+import { EMPTY_PREDICTOR_MIX, modelWeight, observeAnswer } from "../../src/core/predictor-mix";
 import { encodeLinks, linksReference } from "../../src/core/item-links";
 import type { PublishedLinks } from "../../src/core/item-links";
 import { createDatabase } from "../../src/db/client";
@@ -32,6 +33,40 @@ describe("the learner engine through the API", () => {
     const sum = next.why ? Object.values(next.why.terms).reduce((a, b) => a + b, 0) : Number.NaN;
     expect(sum).toBeCloseTo(next.why?.score ?? Number.NaN, 6);
     expect(next.why?.candidates).toBeGreaterThanOrEqual(50);
+  });
+
+  it("mixes the model's predictions with the knowledge model's by how well each predicted the learner's answers, and keeps the weight across a restart", async () => {
+    const learner = await LearnerClient.create(uniqueLearner("mix"));
+    let state = EMPTY_PREDICTOR_MIX;
+    let next = await learner.next();
+    for (let k = 0; k < 4; k++) {
+      const mix = next.why?.mix;
+      if (!mix) throw new Error(`no mix in why: ${JSON.stringify(next.why)}`);
+      // The weight is the learner's so far, and the prediction the scorer used is the mixture.
+      expect(mix.modelWeight).toBeCloseTo(modelWeight(state), 12);
+      expect(next.why?.prediction).toBeCloseTo(mix.modelWeight * mix.model + (1 - mix.modelWeight) * mix.knowledge, 12);
+      expect(mix.model).not.toBeCloseTo(mix.knowledge, 6);
+      const correct = k !== 1;
+      state = observeAnswer(state, mix.model, mix.knowledge, correct);
+      await learner.answer(next.item?.id ?? "", correct);
+      next = await learner.next();
+    }
+    expect(state.answers).toBe(4);
+    await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, s) => s.abort("evicted")).catch(() => {});
+    const stored = await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, s) => ({
+      mix: JSON.parse(String(s.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'predictor_mix'").one().value)) as typeof state,
+      served: s.storage.sql.exec<{ p_model: number | null }>("SELECT p_model FROM served WHERE answered_by IS NOT NULL").toArray(),
+    }));
+    expect(stored.mix.answers).toBe(4);
+    expect(stored.mix.lossModel).toBeCloseTo(state.lossModel, 12);
+    expect(stored.mix.lossKnowledge).toBeCloseTo(state.lossKnowledge, 12);
+    expect(stored.served).toHaveLength(4);
+    expect(stored.served.every((r) => typeof r.p_model === "number")).toBe(true);
+    // The woken object scores with the stored weight.
+    await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, s) => s.storage.sql.exec("DELETE FROM meta WHERE key LIKE 'ranking:%'"));
+    const after = await learner.next();
+    expect(after.source).toBe("scored");
+    expect(after.why?.mix?.modelWeight).toBeCloseTo(modelWeight(state), 12);
   });
 
   it("ranks the next item while the learner reads the feedback, exactly as scoring at the next request would", async () => {
@@ -423,7 +458,7 @@ describe("the learner engine through the API", () => {
     expect((await learner.next()).item).not.toBeNull();
     expect(await runInDurableObject(stubOf(learner.id), (_i: LearnerDO, state) => tables(state))).toContain("served");
 
-    // An object created before three columns existed: its constructor adds them, once.
+    // An object created before five columns existed: its constructor adds them, once.
     const oldId = uniqueLearner("old-schema");
     await runInDurableObject(stubOf(oldId), (_i: LearnerDO, state) => {
       state.storage.sql.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -439,10 +474,10 @@ describe("the learner engine through the API", () => {
       mockTests: state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('mock_tests')").toArray().map((r) => r.name),
       applied: state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'alters_applied'").one().value,
     }));
-    expect(columns.served).toContain("mock_test_id");
+    expect(columns.served).toEqual(expect.arrayContaining(["mock_test_id", "p_model", "p_knowledge"]));
     expect(columns.attempts).toContain("request");
     expect(columns.mockTests).toContain("ended");
-    expect(columns.applied).toBe("3");
+    expect(columns.applied).toBe("5");
 
     // Up to date (its schema signature matches): a restart runs no DDL at all, so a table
     // dropped behind its back stays dropped; under another signature (tables from an older

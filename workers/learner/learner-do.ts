@@ -20,6 +20,8 @@ import type { Curriculum, LearnerView } from "../../src/core/engine";
 import { FEATURE_VERSION, buildFeatures, loggedFeatureRow, mergeHistorySlice } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
 import { isMastered, masteryProbability, predictBatch, resolveSkills } from "../../src/core/knowledge";
+import { EMPTY_PREDICTOR_MIX, mixPredictions, modelWeight, observeAnswer } from "../../src/core/predictor-mix";
+import type { PredictorMixState } from "../../src/core/predictor-mix";
 import { chooseModel } from "../../src/ml/model-choice";
 import { getCorrectnessPredictor, predictOrFallback } from "../../src/ml/predictor";
 import type { CorrectnessPredictor } from "../../src/ml/predictor";
@@ -196,7 +198,8 @@ export class LearnerDO extends DurableObject<Env> {
       // --- commit
       this.store.transaction(() => {
         state.persistSession();
-        this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item });
+        const mix = entry.why.mix;
+        this.store.recordServed({ itemId: item.id, skillId: entry.why.skillId, mode, session, servedAt: now, item, predictions: mix ? { model: mix.model, knowledge: mix.knowledge } : null });
       });
       state.served(item.id, entry.why.skillId, now);
       // Reused: every candidate of a cached or shared ranking; for fresh scoring, those the cache held.
@@ -302,6 +305,8 @@ export class LearnerDO extends DurableObject<Env> {
     if (!decision.ok) return { ok: false, code: "invalid_request", detail: decision.reason };
     const { correct, outcome } = decision;
     const seq = state.seq + 1;
+    // Both predictors scored this item when it was served: the answer tells how far to trust each for this learner.
+    const mix = serve.predictions ? observeAnswer(state.predictorMix, serve.predictions.model, serve.predictions.knowledge, correct, DEFAULT_ENGINE_CONFIG.predictorMix) : null;
     // An answer to a mock-test item also moves that test on (and may end it).
     const step = test && test.status === "active" && test.state.pending?.itemId === item.id ? answerStep(test, item.id, correct, now) : null;
     const finished = test && step?.finished ? finish({ ...test, state: step.state }, now) : null;
@@ -332,6 +337,7 @@ export class LearnerDO extends DurableObject<Env> {
       if (outcome.memoryChanged) this.store.putMemory(primary, outcome.memory);
       this.store.insertAttempt({ ...result, mode: serve.mode, responseMs: input.responseMs, answeredAt: now, result, request: attemptRequest(input) });
       this.store.markAnswered(serve.id, input.clientAttemptId);
+      if (mix) this.store.savePredictorMix(mix);
       this.store.enqueue(
         {
           clientAttemptId: input.clientAttemptId,
@@ -362,6 +368,7 @@ export class LearnerDO extends DurableObject<Env> {
     state.memories.set(primary, outcome.memory);
     mergeHistorySlice(state.history, decision.history);
     state.answered(correct, input.responseMs, now);
+    if (mix) state.predictorMix = mix;
     state.seq = seq;
     this.rankings.clear();
     this.scores.attempted(affectedSkills(curriculum, item), item.id);
@@ -776,7 +783,7 @@ export class LearnerDO extends DurableObject<Env> {
    * them, keeping the best entries with their reasons. `cache` is null for shared rankings.
    */
   private async scoreRanking(
-    state: LearnerView & { seq: number; history: LearnerHistory },
+    state: LearnerView & { seq: number; history: LearnerHistory; predictorMix?: PredictorMixState },
     curriculum: Curriculum,
     items: readonly Item[],
     mode: LearnerMode,
@@ -811,7 +818,13 @@ export class LearnerDO extends DurableObject<Env> {
     // learning_model_fallback); the response's `why.fallbackReason` says why.
     reportGauge(this.env, this.ctx, "model_fallback", scored.fallback ? 1 : 0);
     if (scored.fallback) countFailure("model");
-    const { ranked, eligible } = rankItems(state, curriculum, items, mode, now, cfg, predictions, RANKING_KEEP);
+    // The model's predictions mixed with the knowledge model's, as far as each predicted this
+    // learner's earlier answers (src/core/predictor-mix.ts); the cache keeps the model's own.
+    const modelScored = predictor.ok && !scored.fallback;
+    const knowledge = modelScored ? predictBatch(items, lookup, cfg.knowledge, new Float64Array(items.length)) : null;
+    const weight = knowledge ? modelWeight(state.predictorMix ?? EMPTY_PREDICTOR_MIX, cfg.predictorMix) : Number.NaN;
+    const used = knowledge ? mixPredictions(predictions, knowledge, weight) : predictions;
+    const { ranked, eligible } = rankItems(state, curriculum, items, mode, now, cfg, used, RANKING_KEEP);
     const [low, high] = cfg.scoring.targetBand;
     // Kept entries share few skills: each skill's mastery (neighbour priors resolved) once.
     const masteryOf = new Map<string, number>();
@@ -832,6 +845,9 @@ export class LearnerDO extends DurableObject<Env> {
           terms: r.terms,
           prediction: r.prediction,
           predictor: scored.predictor,
+          ...(knowledge && Number.isFinite(predictions[r.index]) && Number.isFinite(knowledge[r.index])
+            ? { mix: { model: predictions[r.index] as number, knowledge: knowledge[r.index] as number, modelWeight: weight } }
+            : {}),
           ...(scored.fallback && scored.reason ? { fallbackReason: scored.reason } : {}),
           targetBand: [low, high],
           skillId: r.candidate.skillId,

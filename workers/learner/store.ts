@@ -6,12 +6,16 @@
  *   meta          key/value: schema version, hydration, sequence counters, outbox health
  *   skill_state   one row per practised skill: the knowledge model's belief and counts
  *   memory        one row per reviewed skill: the FSRS memory (JSON)
- *   served        every item served (the served-item log), answered or not
+ *   served        every item served (the served-item log), answered or not, with what the
+ *                 correctness model and the knowledge model predicted for it
+ *                 (src/core/predictor-mix.ts: how each is trusted for this learner)
  *   attempts      every attempt with its result: idempotency on client_attempt_id
  *   outbox        attempts not yet in Postgres, flushed by the alarm in batches
  */
 import { historyCounts } from "../../src/core/features";
 import type { HistoryCounts, ItemHistory, LearnerHistory, SkillHistory } from "../../src/core/features";
+import { EMPTY_PREDICTOR_MIX } from "../../src/core/predictor-mix";
+import type { PredictorMixState } from "../../src/core/predictor-mix";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { Item } from "../../src/content/schema";
 import type { CatReport, CatState } from "../../src/core/cat";
@@ -30,7 +34,7 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS served (
      id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, skill_id TEXT NOT NULL,
      mode TEXT NOT NULL, session INTEGER NOT NULL, served_at INTEGER NOT NULL,
-     answered_by TEXT, item TEXT, mock_test_id TEXT)`,
+     answered_by TEXT, item TEXT, mock_test_id TEXT, p_model REAL, p_knowledge REAL)`,
   `CREATE INDEX IF NOT EXISTS served_item ON served (item_id, id)`,
   `CREATE TABLE IF NOT EXISTS attempts (
      client_attempt_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, item_id TEXT NOT NULL,
@@ -55,6 +59,9 @@ const ALTERS = [
   `ALTER TABLE attempts ADD COLUMN request TEXT`,
   // Why a mock test ended when none of its own stopping rules did (./mock-tests.ts `TestEnding`).
   `ALTER TABLE mock_tests ADD COLUMN ended TEXT`,
+  // What each predictor said of a served item (ServedRow.predictions).
+  `ALTER TABLE served ADD COLUMN p_model REAL`,
+  `ALTER TABLE served ADD COLUMN p_knowledge REAL`,
 ];
 
 /** The whole schema as one statement batch: a new learner's object costs one call to create it. */
@@ -87,6 +94,17 @@ export interface ServedRow {
   item: Item | null;
   /** Set when the item was served as part of an adaptive mock test. */
   mockTestId: string | null;
+  /**
+   * P(correct) of the item by the correctness model and by the knowledge model when it was
+   * served, before the answer (the attempt scores both with it: src/core/predictor-mix.ts).
+   * Null when the two were not both used: the model off or unavailable, a mock-test item.
+   */
+  predictions: ServedPredictions | null;
+}
+
+export interface ServedPredictions {
+  readonly model: number;
+  readonly knowledge: number;
 }
 
 /** Attempt totals kept in memory for progress; `minutes` are epoch minutes with an attempt. */
@@ -239,12 +257,25 @@ export class LearnerStore {
     this.sql.exec("INSERT INTO memory (skill_id, state) VALUES (?, ?) ON CONFLICT (skill_id) DO UPDATE SET state = excluded.state", skillId, JSON.stringify(memory));
   }
 
+  // predictor mix ------------------------------------------------------------------------
+
+  /** The learner's predictor-mix state (src/core/predictor-mix.ts); empty before the first answer both predictors scored. */
+  loadPredictorMix(): PredictorMixState {
+    const v = this.getMeta("predictor_mix");
+    return v ? (JSON.parse(v) as PredictorMixState) : EMPTY_PREDICTOR_MIX;
+  }
+
+  savePredictorMix(state: PredictorMixState): void {
+    this.setMeta("predictor_mix", JSON.stringify(state));
+  }
+
   // served-item log ----------------------------------------------------------------------
 
-  recordServed(row: Omit<ServedRow, "id" | "answeredBy" | "mockTestId"> & { mockTestId?: string | null }): number {
+  recordServed(row: Omit<ServedRow, "id" | "answeredBy" | "mockTestId" | "predictions"> & { mockTestId?: string | null; predictions?: ServedPredictions | null }): number {
+    const predictions = row.predictions ?? null;
     const r = this.sql
       .exec<Row>(
-        "INSERT INTO served (item_id, skill_id, mode, session, served_at, item, mock_test_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO served (item_id, skill_id, mode, session, served_at, item, mock_test_id, p_model, p_knowledge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         row.itemId,
         row.skillId,
         row.mode,
@@ -252,10 +283,12 @@ export class LearnerStore {
         row.servedAt,
         row.item === null ? null : storedItemJson(row.item),
         row.mockTestId ?? null,
+        predictions?.model ?? null,
+        predictions?.knowledge ?? null,
       )
       .one();
     const id = num(r.id);
-    if (row.item !== null) this.openServes.set(row.itemId, { ...row, id, answeredBy: null, mockTestId: row.mockTestId ?? null });
+    if (row.item !== null) this.openServes.set(row.itemId, { ...row, id, answeredBy: null, mockTestId: row.mockTestId ?? null, predictions });
     return id;
   }
 
@@ -460,7 +493,7 @@ export class LearnerStore {
       attempts: rows("SELECT client_attempt_id, seq, item_id, mode, correct, response_ms, answered_at, result FROM attempts ORDER BY seq"),
       skillStates: rows("SELECT skill_id, mean, variance, attempts, correct, last_attempt_at FROM skill_state ORDER BY skill_id"),
       reviewMemory: rows("SELECT skill_id, state FROM memory ORDER BY skill_id"),
-      served: rows("SELECT item_id, skill_id, mode, served_at, answered_by, mock_test_id FROM served ORDER BY id"),
+      served: rows("SELECT item_id, skill_id, mode, served_at, answered_by, mock_test_id, p_model, p_knowledge FROM served ORDER BY id"),
       mockTests: rows("SELECT * FROM mock_tests"),
     };
   }
@@ -502,6 +535,7 @@ function toServed(r: Row): ServedRow {
     answeredBy: r.answered_by === null ? null : str(r.answered_by),
     item: r.item === null || r.item === undefined ? null : (JSON.parse(str(r.item)) as Item),
     mockTestId: r.mock_test_id === null || r.mock_test_id === undefined ? null : str(r.mock_test_id),
+    predictions: typeof r.p_model === "number" && typeof r.p_knowledge === "number" ? { model: r.p_model, knowledge: r.p_knowledge } : null,
   };
 }
 

@@ -31,8 +31,14 @@ export interface Why {
   /** Total score and each term's weighted contribution (they sum to it). */
   score: number;
   terms: Record<ScoreTerm, number>;
-  /** P(correct) the scorer used. */
+  /** P(correct) the scorer used (with `mix`: the mixture). */
   prediction: number;
+  /**
+   * Set when the correctness model's prediction was mixed with the knowledge model's: each
+   * one's P(correct) for this item and the model's weight for this learner, from how well each
+   * predicted their earlier answers (src/core/predictor-mix.ts).
+   */
+  mix?: { model: number; knowledge: number; modelWeight: number };
   /** Which predictor produced it: the model version (e.g. "correctness-v1") or "knowledge-model/1". */
   predictor: string;
   /** Set when the configured model could not be used and the knowledge model stood in: why. */

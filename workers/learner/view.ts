@@ -7,6 +7,8 @@
 import type { LearnerView } from "../../src/core/engine";
 import { emptyHistory } from "../../src/core/features";
 import type { LearnerHistory } from "../../src/core/features";
+import { EMPTY_PREDICTOR_MIX } from "../../src/core/predictor-mix";
+import type { PredictorMixState } from "../../src/core/predictor-mix";
 import type { ReviewMemory, SkillState } from "../../src/core/types";
 import type { AttemptSummary } from "../../src/core/progress";
 import type { AttemptTotals, LearnerStore } from "./store";
@@ -23,6 +25,7 @@ export class LiveLearnerState implements LearnerView {
   private lastServedLoaded: Map<string, number> | null;
   private historyLoaded: LearnerHistory | null;
   private totalsLoaded: AttemptTotals | null;
+  private mixLoaded: PredictorMixState | null;
   session: number;
   private sessionChanged = false;
   lastActivityAt: number;
@@ -53,6 +56,17 @@ export class LiveLearnerState implements LearnerView {
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
     this.historyLoaded = fresh ? emptyHistory() : null;
     this.totalsLoaded = fresh ? { total: 0, correct: 0, totalResponseMs: 0, minutes: new Set() } : null;
+    this.mixLoaded = fresh ? EMPTY_PREDICTOR_MIX : null;
+  }
+
+  /** How far the correctness model is trusted for this learner against the knowledge model (src/core/predictor-mix.ts). */
+  get predictorMix(): PredictorMixState {
+    return (this.mixLoaded ??= this.store.loadPredictorMix());
+  }
+
+  /** Memory only: the caller's commit stored it (`LearnerStore.savePredictorMix`). */
+  set predictorMix(state: PredictorMixState) {
+    this.mixLoaded = state;
   }
 
   /** The counts the correctness model's features need (src/core/features.ts). */
@@ -78,6 +92,7 @@ export class LiveLearnerState implements LearnerView {
     void this.lastServed;
     void this.history;
     void this.totals;
+    void this.predictorMix;
   }
 
   /** Records an attempt in the progress totals. */

@@ -2854,6 +2854,12 @@ export interface components {
             /** @description Set when the configured model could not be used and the knowledge model stood in: why. */
             fallbackReason?: string;
             mastery: number;
+            /** @description Set when the correctness model's prediction was mixed with the knowledge model's (`prediction` is the mixture): each one's P(correct) and the model's weight for this learner, from how well each predicted their earlier answers */
+            mix?: {
+                knowledge: number;
+                model: number;
+                modelWeight: number;
+            };
             /** @description Whose item parameters the prediction used: the calibration job's (version, responses) or the authored ones */
             parameters?: {
                 responses: number;

@@ -37,6 +37,13 @@ const WhySchema = z
     terms: TermsSchema,
     prediction: z.number(),
     predictor: z.string(),
+    mix: z
+      .object({ model: z.number(), knowledge: z.number(), modelWeight: z.number() })
+      .optional()
+      .openapi({
+        description:
+          "Set when the correctness model's prediction was mixed with the knowledge model's (`prediction` is the mixture): each one's P(correct) and the model's weight for this learner, from how well each predicted their earlier answers",
+      }),
     fallbackReason: z.string().optional().openapi({ description: "Set when the configured model could not be used and the knowledge model stood in: why." }),
     targetBand: z.tuple([z.number(), z.number()]),
     skillId: z.string(),
