@@ -101,8 +101,12 @@ interface Timed<T> {
 export class ContentMemory {
   curriculum: Timed<{ curriculum: Curriculum; skills: Skill[] }> | null = null;
   readonly banks = new Map<string, Timed<Item[]>>();
-  /** Items by id, with the calibration in force when their bank was last read. */
-  readonly items = new Map<string, Item>();
+  /**
+   * Items by id, each with the calibration version applied to it (0: none published). An entry
+   * under another version than the one in force is not used (`LearnerContent.held`): an item
+   * served from it would carry parameters the learner's features and knowledge model no longer use.
+   */
+  readonly items = new Map<string, { item: Item; version: number }>();
   calibration: Timed<PublishedCalibration | null> | null = null;
   /** Each skill's bank with the calibrated parameters applied, for one (bank, version) pair. */
   readonly calibrated = new Map<string, { raw: Item[]; version: number; items: Item[] }>();
@@ -112,13 +116,18 @@ export class ContentMemory {
   linksLoading: { key: string; done: Promise<void> } | null = null;
 }
 
+/** The version an item's parameters come from: the document's, 0 before any is published. */
+function calibrationVersion(doc: PublishedCalibration | null): number {
+  return doc?.version ?? 0;
+}
+
 /** This isolate's content memory. */
 export const isolateContent = new ContentMemory();
 
 export class LearnerContent {
   private readonly cache: KvContentCache;
   private readonly banks: Map<string, Timed<Item[]>>;
-  private readonly items: Map<string, Item>;
+  private readonly items: Map<string, { item: Item; version: number }>;
   /** KV and memory hits and misses since the object started (for metrics). */
   readonly stats = { hits: 0, misses: 0 };
 
@@ -232,13 +241,19 @@ export class LearnerContent {
   private async oneSkill(skillId: string, now: number): Promise<Item[]> {
     const raw = await this.rawSkill(skillId, now);
     const doc = await this.calibration(now);
-    if (!doc) return raw;
+    const version = calibrationVersion(doc);
     const held = this.memory.calibrated.get(skillId);
-    if (held && held.raw === raw && held.version === doc.version) return held.items;
-    const items = raw.map((it) => withCalibration(it, doc));
-    this.memory.calibrated.set(skillId, { raw, version: doc.version, items });
-    for (const it of items) this.items.set(it.id, it);
+    if (held && held.raw === raw && held.version === version) return held.items;
+    const items = doc ? raw.map((it) => withCalibration(it, doc)) : raw;
+    this.memory.calibrated.set(skillId, { raw, version, items });
+    for (const it of items) this.items.set(it.id, { item: it, version });
     return items;
+  }
+
+  /** An item held in memory under the calibration in force (no I/O), or null. */
+  private held(itemId: string): Item | null {
+    const entry = this.items.get(itemId);
+    return entry && entry.version === calibrationVersion(this.currentCalibration()) ? entry.item : null;
   }
 
   private async rawSkill(skillId: string, now: number): Promise<Item[]> {
@@ -248,18 +263,17 @@ export class LearnerContent {
     this.count(read.hit);
     const items = JSON.parse(read.entry.body ?? "[]") as Item[];
     this.banks.set(skillId, { value: items, loadedAt: now });
-    for (const it of items) this.items.set(it.id, it);
     return items;
   }
 
   /** An item already in memory (no I/O), or null. */
   cachedItem(itemId: string): Item | null {
-    return this.items.get(itemId) ?? null;
+    return this.held(itemId);
   }
 
   /** An item of a skill, through that skill's bank (one KV entry shared by every learner). */
   async itemOfSkill(skillId: string, itemId: string, now: number): Promise<Item | null> {
-    const known = this.items.get(itemId);
+    const known = this.held(itemId);
     if (known) return known;
     const items = await this.oneSkill(skillId, now);
     return items.find((i) => i.id === itemId) ?? null;
@@ -267,13 +281,14 @@ export class LearnerContent {
 
   /** One item with its answer key, or null when it does not exist. */
   async item(itemId: string): Promise<Item | null> {
-    const known = this.items.get(itemId);
+    const known = this.held(itemId);
     if (known) return known;
     const read = await this.cache.readThrough(bankKeys.item(itemId), this.ttl(), () => getItem(this.db().read, itemId));
     this.count(read.hit);
     if (read.entry.body === null) return null;
-    const item = withCalibration(JSON.parse(read.entry.body) as Item, this.currentCalibration());
-    this.items.set(itemId, item);
+    const doc = this.currentCalibration();
+    const item = withCalibration(JSON.parse(read.entry.body) as Item, doc);
+    this.items.set(itemId, { item, version: calibrationVersion(doc) });
     return item;
   }
 
