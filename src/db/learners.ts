@@ -29,6 +29,8 @@ export interface AttemptRow {
   /** The correctness model's input row before this answer, and its layout (stored; absent in rows queued before they were logged). */
   features?: number[];
   featureVersion?: string;
+  /** What the correctness model and the knowledge model predicted for the item when served (stored; null or absent when not both). */
+  predictions?: { model: number; knowledge: number } | null;
 }
 
 export interface SkillStateRow {
@@ -148,6 +150,8 @@ export async function writeBatchWithStats(
             answeredAt: new Date(r.answeredAt),
             features: r.features ?? null,
             featureVersion: r.featureVersion ?? null,
+            pModel: r.predictions?.model ?? null,
+            pKnowledge: r.predictions?.knowledge ?? null,
           })),
         )
         .onConflictDoNothing({ target: [attempts.learnerId, attempts.clientAttemptId] })
@@ -245,6 +249,7 @@ export async function learnerHistory(db: Drizzle, learnerId: string): Promise<At
     responseMs: r.responseMs,
     servedAt: r.servedAt ? r.servedAt.getTime() : null,
     answeredAt: r.answeredAt.getTime(),
+    predictions: r.pModel !== null && r.pKnowledge !== null ? { model: r.pModel, knowledge: r.pKnowledge } : null,
   }));
 }
 

@@ -138,6 +138,15 @@ export const attempts = pgTable(
      */
     features: real("features").array(),
     featureVersion: text("feature_version"),
+    /**
+     * What the correctness model and the knowledge model predicted for the item when it was
+     * served (src/core/predictor-mix.ts): hydration rebuilds the learner's predictor weights from
+     * them, and they measure the served model against the platform's own answers. Null when
+     * the two were not both used (the model off or unavailable, a mock-test item) and for
+     * attempts recorded before they were logged.
+     */
+    pModel: doublePrecision("p_model"),
+    pKnowledge: doublePrecision("p_knowledge"),
   },
   (t) => [
     uniqueIndex("attempts_learner_client_idx").on(t.learnerId, t.clientAttemptId),

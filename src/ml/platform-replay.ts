@@ -50,6 +50,8 @@ export interface PlatformAttempt {
   /** The row the object logged (null: recorded before rows were logged). */
   readonly features: readonly number[] | null;
   readonly featureVersion: string | null;
+  /** What the correctness model and the knowledge model predicted for the item when served (null: not both; absent: not read). */
+  readonly predictions?: { readonly model: number; readonly knowledge: number } | null;
 }
 
 export interface PlatformLearner {

@@ -638,6 +638,14 @@ describe("the learner engine through the API", () => {
     // Every progress field, goals included (the outbox's own bookkeeping aside).
     expect(original.goalSkillIds).toEqual([goal]);
     expect({ ...rebuilt.value, outbox: null }).toEqual({ ...original, outbox: null });
+    // The predictor weights too: rebuilt from what both predictors said of each served item.
+    const mixOf = (stub: DurableObjectStub<LearnerDO>) =>
+      runInDurableObject(stub, (_i: LearnerDO, state) => JSON.parse(String(state.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'predictor_mix'").one().value)) as { answers: number; lossModel: number; lossKnowledge: number });
+    const [liveMix, rebuiltMix] = [await mixOf(stubOf(learner.id)), await mixOf(fresh)];
+    expect(liveMix.answers).toBe(40);
+    expect(rebuiltMix.answers).toBe(40);
+    expect(rebuiltMix.lossModel).toBeCloseTo(liveMix.lossModel, 9);
+    expect(rebuiltMix.lossKnowledge).toBeCloseTo(liveMix.lossKnowledge, 9);
     // And the rebuilt object recognises retries of attempts it never saw live: the first
     // attempt (answered wrongly) resent is replayed, not counted again …
     const first = await fullItem(firstItem);

@@ -10,6 +10,7 @@
  */
 import { applyLearnerAttempt, DEFAULT_ENGINE_CONFIG } from "../../src/core/engine";
 import { recordOutcome } from "../../src/core/features";
+import { EMPTY_PREDICTOR_MIX, observeAnswer } from "../../src/core/predictor-mix";
 import { withCalibration } from "../../src/core/calibration";
 import type { PublishedCalibration } from "../../src/core/calibration";
 import { displayAnswer } from "../../src/content/schema";
@@ -62,10 +63,13 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
   store.transaction(() => {
     writeMockTests(store, tests, deps.now);
     const state = new LiveLearnerState(store);
+    // The predictor weights, from what both predictors said of each item when it was served.
+    let mix = EMPTY_PREDICTOR_MIX;
     for (const h of history) {
       const item = items.get(h.itemId);
       if (!item) continue; // an item deleted from the bank: its evidence is gone with it
       const outcome = applyLearnerAttempt(state, curriculum, item, h.correct, h.responseMs, h.answeredAt, DEFAULT_ENGINE_CONFIG);
+      if (h.predictions) mix = observeAnswer(mix, h.predictions.model, h.predictions.knowledge, h.correct, DEFAULT_ENGINE_CONFIG.predictorMix);
       const primary = item.skillIds[0] ?? "";
       recordOutcome(state.history, item, h.correct);
       for (const s of outcome.skills) {
@@ -96,6 +100,7 @@ export async function hydrateFromHistory(deps: HydrateDeps): Promise<number> {
     const last = history[history.length - 1];
     store.setMeta("seq", String(last?.seq ?? 0));
     store.saveFeatureHistory(state.history);
+    if (mix.answers > 0) store.savePredictorMix(mix);
     store.setMeta("learner_id", learnerId);
     store.setMeta("hydrated", String(deps.now));
     store.setMeta("known_marked", String(deps.now)); // the marker that led here exists

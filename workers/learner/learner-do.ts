@@ -356,6 +356,7 @@ export class LearnerDO extends DurableObject<Env> {
           thetaVariance: decision.ability.variance,
           features: loggedFeatureRow(decision.features),
           featureVersion: FEATURE_VERSION,
+          predictions: serve.predictions,
         },
         now,
       );
