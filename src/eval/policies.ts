@@ -166,7 +166,7 @@ function enginePolicy(withModel: boolean, mix = false): Policy {
       const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * ctx.model.inputs), ctx.config.knowledge, ctx.model.inputs);
       predictions = evaluate(ctx.model, rows, items.length);
     }
-    let modelPredictions = predictions;
+    const modelPredictions = predictions;
     let knowledge: Float64Array | undefined;
     if (predictions && mix) {
       knowledge = predictBatch(items, resolveSkills(ctx.view.skill, ctx.curriculum.neighbours, ctx.config.knowledge), ctx.config.knowledge, new Float64Array(items.length));

@@ -161,6 +161,8 @@ describe("the learner web app", () => {
     await axe(page, "practice: item");
     await page.getByText("Why this item").click();
     await page.getByRole("table", { name: "Scoring terms" }).waitFor();
+    // The model's prediction mixed with the knowledge model's, and the model's weight for this learner.
+    await page.getByText(/weighed by how well each has predicted your answers so far/).waitFor();
     await shot(page, "practice-item");
     await page.locator("form.item input").first().focus(); // back from "Why this item" to the answer
 

@@ -23,6 +23,12 @@ export function Why({ why }: { why: WhyData }) {
         Predicted chance you answer it right: <strong>{percent(why.prediction)}</strong> (target {percent(why.targetBand[0] ?? 0)}–{percent(why.targetBand[1] ?? 1)}), by{" "}
         {why.predictor}. Chosen from {why.candidates} candidates.
       </p>
+      {why.mix ? (
+        <p class="note">
+          Two predictions, weighed by how well each has predicted your answers so far: the model's {percent(why.mix.model)}, your knowledge model's {percent(why.mix.knowledge)}; the
+          model's weight for you {percent(why.mix.modelWeight)}.
+        </p>
+      ) : null}
       {why.fallbackReason ? <p class="note">The usual model was not available ({why.fallbackReason}); the knowledge model stood in.</p> : null}
       <table>
         <caption class="sr-only">Scoring terms</caption>
