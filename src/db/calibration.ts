@@ -37,6 +37,7 @@ export interface CalibrationVersion {
   config: unknown;
   exposure: Record<string, number>;
   links: PublishedLinks | null;
+  /** The shift `anchorScale` took out of the version's refitted items (null: none refitted, or written before it was kept). */
   scaleShift: number | null;
 }
 
@@ -134,17 +135,7 @@ export async function currentCalibrations(db: Drizzle): Promise<Map<string, Item
  */
 export async function writeVersion(
   db: Drizzle,
-  input: {
-    changed: readonly ItemCalibration[];
-    items: number;
-    calibrated: number;
-    config: unknown;
-    exposure: Record<string, number>;
-    links: PublishedLinks | null;
-    /** The shift `anchorScale` took out of the refitted items (null: none refitted). */
-    scaleShift: number | null;
-    now: Date;
-  },
+  input: Omit<CalibrationVersion, "version" | "createdAt"> & { changed: readonly ItemCalibration[]; now: Date },
 ): Promise<number> {
   return db.transaction(async (tx) => {
     // Serialises concurrent runs (a manual run beside the cron): the second waits, then numbers after the first.
