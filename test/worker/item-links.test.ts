@@ -119,7 +119,8 @@ describe("item links: attempts → calibration job → KV → learners' feature 
           withLinks ? linksOf(links) : undefined,
         );
       // Its logged rows are the replay's with the published links, column for column…
-      expect(replay(true).parity).toMatchObject({ logged: 10, identical: 10 });
+      const parity = replay(true).parity;
+      expect(parity, JSON.stringify({ columns: parity.columns.filter((c) => c.mismatches > 0), examples: parity.examples.slice(0, 3) })).toMatchObject({ logged: 10, identical: 10 });
       // …and the links are in them: some rows have linked answers in their window, and without the links the replay differs there.
       expect(rows.some((r) => (r.features?.[LINK_COUNT] ?? 0) > 0)).toBe(true);
       expect(replay(false).parity.columns[LINK_COUNT]?.mismatches).toBeGreaterThan(0);

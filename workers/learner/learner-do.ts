@@ -168,6 +168,9 @@ export class LearnerDO extends DurableObject<Env> {
     const state = ready.value;
     const now = this.clock();
     const { curriculum } = await this.content.curriculum(now);
+    // The calibration in force (read at most once a minute per isolate): the item served below
+    // carries its parameters, and a ranking answered from a cache reads none by itself.
+    await this.content.calibration(now);
     const session = state.touch(now);
     let { ranking, source } = await this.rankingFor(state, curriculum, mode, now);
     // The chosen item must be in memory before deciding, so decide-and-commit has no await
