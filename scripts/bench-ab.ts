@@ -157,7 +157,14 @@ async function cannon(stack: Stack, request: (i: number) => { method: "GET" | "P
   });
   const cpu = cpuMs([stack.workerd]) - before;
   const requests = result.requests.total;
-  return { requests, cpuPerRequest: cpu / Math.max(1, requests), failed: result.non2xx + result.errors + result.timeouts };
+  // What failed, by status (`npm run serve` enforces the per-learner rate limit: a phase that asks
+  // too much of too few learners is answered 429, and its CPU per request is then a mix of both).
+  const reasons = new Map<string, number>();
+  for (const [status, stat] of Object.entries(result.statusCodeStats ?? {})) if (!status.startsWith("2") && (stat?.count ?? 0) > 0) reasons.set(`HTTP ${status}${status === "429" ? " (rate limit: use more --learners)" : ""}`, stat?.count ?? 0);
+  // autocannon counts a timeout as an error too. Connection resets come with the 429s: workerd
+  // closes a connection whose request body the refusal left unread.
+  if (result.errors > 0) reasons.set(`connection error (${result.timeouts} of them timeouts; resets follow refusals that leave a body unread)`, result.errors);
+  return { requests, cpuPerRequest: cpu / Math.max(1, requests), failed: result.non2xx + result.errors, reasons };
 }
 
 /** Failed requests of a driver phase, counted by status, route and reason. */
