@@ -90,6 +90,24 @@ export function observeAnswer(
 }
 
 /**
+ * One learner's answers in order, as the learner object lives them: the mixture each answer
+ * was predicted with (the weight from the answers before it only), and the state after the last.
+ */
+export function mixSequence(
+  answers: Iterable<{ readonly model: number; readonly knowledge: number; readonly correct: boolean }>,
+  config: PredictorMixConfig = DEFAULT_PREDICTOR_MIX,
+): { mixed: number[]; state: PredictorMixState } {
+  const mixed: number[] = [];
+  let state = EMPTY_PREDICTOR_MIX;
+  for (const a of answers) {
+    const w = modelWeight(state, config);
+    mixed.push(w * a.model + (1 - w) * a.knowledge);
+    state = observeAnswer(state, a.model, a.knowledge, a.correct, config);
+  }
+  return { mixed, state };
+}
+
+/**
  * Fills `out` with the mixture for each candidate. A candidate the model could not score (NaN)
  * keeps the knowledge model's prediction, and the other way round.
  */

@@ -34,7 +34,7 @@ import { scoreRows } from "../ml/onnx-node";
 import type { ShippedModel } from "../ml/onnx-node";
 import { featureTable, predictTable, recipeWidth, trainRecipe, trainingSet } from "../ml/pipeline";
 import { RECIPES } from "../ml/recipes";
-import { DEFAULT_PREDICTOR_MIX, EMPTY_PREDICTOR_MIX, modelWeight, observeAnswer } from "../core/predictor-mix";
+import { DEFAULT_PREDICTOR_MIX, mixSequence } from "../core/predictor-mix";
 import type { PredictorMixConfig } from "../core/predictor-mix";
 
 /** The tuning grid: per-attempt drift (how fast beliefs follow learning) × prior variance. */
@@ -144,14 +144,10 @@ export function mixPerLearner(
   const out = new Float64Array(labels.length);
   let i = 0;
   for (const s of students) {
-    let state = EMPTY_PREDICTOR_MIX;
-    for (let k = 0; k < s.interactions.length; k++, i++) {
-      const m = model[i] as number;
-      const e = knowledge[i] as number;
-      const w = modelWeight(state, config);
-      out[i] = w * m + (1 - w) * e;
-      state = observeAnswer(state, m, e, labels[i] === 1, config);
-    }
+    const start = i;
+    const answers = s.interactions.map((_, k) => ({ model: model[start + k] as number, knowledge: knowledge[start + k] as number, correct: labels[start + k] === 1 }));
+    out.set(mixSequence(answers, config).mixed, start);
+    i += s.interactions.length;
   }
   if (i !== labels.length) throw new Error("mixPerLearner: students do not cover the labels");
   return out;

@@ -6,10 +6,10 @@
  * can be measured on the learners the platform has, not only on public datasets.
  * `npm run train -- --from-postgres` writes it into reports/feature-parity.md.
  */
-import { EMPTY_PREDICTOR_MIX, modelWeight, observeAnswer } from "../core/predictor-mix";
+import { mixSequence, modelWeight } from "../core/predictor-mix";
 import type { PredictorMixConfig } from "../core/predictor-mix";
 import type { PlatformLearner } from "../ml/platform-replay";
-import { auc, logLoss } from "./metrics";
+import { auc, logLoss, median } from "./metrics";
 
 export interface ServedScore {
   readonly auc: number;
@@ -47,23 +47,19 @@ export function servedSummary(learners: readonly PlatformLearner[], config: Pred
   const labels: number[] = [];
   const finals: number[] = [];
   for (const l of learners) {
-    let state = EMPTY_PREDICTOR_MIX;
-    for (const a of l.attempts) {
-      const p = a.predictions;
-      if (!p) continue;
-      const w = modelWeight(state, config);
-      model.push(p.model);
-      knowledge.push(p.knowledge);
-      mixed.push(w * p.model + (1 - w) * p.knowledge);
+    const scored = l.attempts.flatMap((a) => (a.predictions ? [{ ...a.predictions, correct: a.correct }] : []));
+    if (scored.length === 0) continue;
+    const run = mixSequence(scored, config);
+    for (const a of scored) {
+      model.push(a.model);
+      knowledge.push(a.knowledge);
       labels.push(a.correct ? 1 : 0);
-      state = observeAnswer(state, p.model, p.knowledge, a.correct, config);
     }
-    if (state.answers > 0) finals.push(modelWeight(state, config));
+    mixed.push(...run.mixed);
+    finals.push(modelWeight(run.state, config));
   }
   if (labels.length === 0) return null;
   const y = Uint8Array.from(labels);
-  const sorted = [...finals].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
   return {
     answers: labels.length,
     learners: finals.length,
@@ -71,7 +67,7 @@ export function servedSummary(learners: readonly PlatformLearner[], config: Pred
     model: score(Float64Array.from(model), y),
     knowledge: score(Float64Array.from(knowledge), y),
     mixed: score(Float64Array.from(mixed), y),
-    finalWeightMedian: sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2,
+    finalWeightMedian: median(finals),
     learnersFavouringKnowledge: finals.filter((w) => w < 0.5).length / finals.length,
   };
 }
