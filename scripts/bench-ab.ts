@@ -18,7 +18,9 @@
  * autocannon), `progress` (autocannon), `pairs` (next → attempt for every learner, a fetch driver; each attempt also
  * ranks the next item ahead), `steps` (one-request practice steps: an answer that brings the
  * next item, as the web app and the load tests take them), `wake` (one such step per learner
- * after 25 s idle, so workerd has evicted the learner's object and the step wakes it). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
+ * after 25 s idle, so workerd has evicted the learner's object and the step wakes it), `first` (a
+ * brand-new learner's first `next`: --learners new learners a round, 8 in flight, each creating
+ * its object and its tables). Options: --base REF (HEAD), --rounds N (8), --seconds N (per
  * autocannon phase, 4), --routes a,b (all), --learners N (64), --out FILE
  * (reports/bench-ab.md). Needs git and a second free port pair (8811, 8812).
  */
@@ -50,7 +52,7 @@ const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const LEARNERS = Number(values.learners);
 const ROUTES = values.routes.split(",").map((r) => r.trim());
-const KNOWN_ROUTES = ["healthz", "item", "skills", "search", "next", "progress", "pairs", "steps", "wake"];
+const KNOWN_ROUTES = ["healthz", "item", "skills", "search", "next", "progress", "pairs", "steps", "wake", "first"];
 const SEARCH_WORDS = ["fraction", "ratio", "equation", "percent", "decimal", "integer", "slope", "prime"];
 for (const r of ROUTES) if (!KNOWN_ROUTES.includes(r)) throw new Error(`unknown route ${r}: use ${KNOWN_ROUTES.join(", ")}`);
 if (!(ROUNDS >= 2 && SECONDS >= 1 && LEARNERS >= 1)) throw new Error("--rounds ≥ 2, --seconds ≥ 1 and --learners ≥ 1");
@@ -74,6 +76,8 @@ interface Stack {
   base: string;
   learners: Learner[];
   itemId: string;
+  /** Signs tokens for learners made up during the run (the `first` route). */
+  secret: string;
 }
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
@@ -128,7 +132,7 @@ async function startStack(label: Stack["label"], cwd: string, port: number, scra
   }
   if (!itemId) throw new Error(`${label}: no item was served while warming up`);
   log(`${label}: ${cwd} on ${base}, workerd pid ${workerd[0]}, ${learners.length} learners`);
-  return { label, cwd, port, dataDir, child, workerd: workerd[0] as number, base, learners, itemId };
+  return { label, cwd, port, dataDir, child, workerd: workerd[0] as number, base, learners, itemId, secret: secrets.JWT_SECRET };
 }
 
 interface Sample {
@@ -283,6 +287,37 @@ async function wake(stack: Stack, round: number): Promise<Sample> {
   return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
 }
 
+/**
+ * Brand-new learners' first `next`, `LEARNERS` of them a round (their tokens signed before the
+ * window opens), 8 in flight: workerd creates each one's object and SQLite database, and the
+ * object its tables, in the window. The shared starting ranking is already in the isolate's
+ * memory (the stack's own learners asked for their first items while it started).
+ */
+async function firsts(stack: Stack, round: number): Promise<Sample> {
+  const fresh = await Promise.all(
+    Array.from({ length: LEARNERS }, async (_, i) => {
+      const id = `ab-${stack.label}-r${round}-f${i}`;
+      return { id, headers: { authorization: `Bearer ${await mintLearnerToken(id, stack.secret)}`, "content-type": "application/json", "accept-encoding": "identity" } };
+    }),
+  );
+  const { reasons, fail, count } = failureTally();
+  let requests = 0;
+  let at = 0;
+  const before = cpuMs([stack.workerd]);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let L = fresh[at++]; L; L = fresh[at++]) {
+        const res = await fetchRetrying(`${stack.base}/v1/learners/${L.id}/next`, { method: "POST", headers: L.headers, body: '{"mode":"practice"}' });
+        const body = (await res.json()) as { item?: Served; detail?: string };
+        requests += 1;
+        if (!res.ok || !body.item) fail("first next", res.status, body);
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  return { requests, cpuPerRequest: (cpuMs([stack.workerd]) - before) / Math.max(1, requests), failed: count(), reasons };
+}
+
 function phase(route: string, stack: Stack, round: number): Promise<Sample> {
   let n = 0;
   switch (route) {
@@ -310,6 +345,8 @@ function phase(route: string, stack: Stack, round: number): Promise<Sample> {
       return steps(stack, 6, round);
     case "wake":
       return wake(stack, round);
+    case "first":
+      return firsts(stack, round);
     default:
       return pairs(stack, 6, round);
   }
@@ -359,6 +396,9 @@ async function main(): Promise<void> {
           // default) and the writer commits after it: let that land before the next window opens,
           // or it is charged to whichever phase of this stack comes next.
           if (route === "pairs") await new Promise((r) => setTimeout(r, SETTLE_MS));
+          // The new learners' objects go idle together and workerd evicts them about 10 s later:
+          // let that land outside every window too (it is the same work on both sides).
+          if (route === "first") await new Promise((r) => setTimeout(r, SETTLE_MS));
           const entry = samples.get(route) ?? { base: [], new: [] };
           entry[stack.label].push(s);
           samples.set(route, entry);
@@ -395,13 +435,14 @@ async function main(): Promise<void> {
       progress: "GET progress, autocannon",
       pairs: "next → attempt for every learner (the attempt ranks the next item ahead), per request",
       steps: "practice steps in one request each (an answer that brings the next item), per step",
+      first: "a brand-new learner's first next (a new object and its tables), 8 in flight, per request",
       wake: `a returning learner's step (one request) after ${WAKE_IDLE_MS / 1000} s idle: its object evicted and woken, per step`,
     };
     const lines = [
       "# A/B: CPU per request, two versions side by side",
       "",
       `${new Date().toISOString()} · \`npm run bench:ab -- --base ${baseRef}\` (scripts/bench-ab.ts). base = ${baseRef} (${baseCommit}); new = the working tree (${newCommit}${dirty ? " + uncommitted changes" : ""}).`,
-      `Both run \`npm run serve\` (built bundle on Miniflare, embedded PGlite) at the same time; each route's phase alternates between them (A B, then B A, …) for ${ROUNDS} rounds, ${SECONDS} s per autocannon phase (8 connections), ${LEARNERS} learners per stack; after each pairs phase ${SETTLE_MS / 1000} s pass before the next window, so the attempts' outbox hand-over and writer flush (background work on a 10 s timer) fall outside every window. CPU = user + system time of that stack's workerd process from /proc, divided by the requests answered.`,
+      `Both run \`npm run serve\` (built bundle on Miniflare, embedded PGlite) at the same time; each route's phase alternates between them (A B, then B A, …) for ${ROUNDS} rounds, ${SECONDS} s per autocannon phase (8 connections), ${LEARNERS} learners per stack; after each pairs phase ${SETTLE_MS / 1000} s pass before the next window, so the attempts' outbox hand-over and writer flush (background work on a 10 s timer) fall outside every window, and as long after each first phase, so workerd's eviction of the new learners' idle objects does too. CPU = user + system time of that stack's workerd process from /proc, divided by the requests answered.`,
       "",
       "| route | base ms/req (median) | new ms/req (median) | new ÷ base (medians) | new ÷ base (median of each round's ratio) | rounds where new was cheaper | sign test p | requests | failed (base / new) |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
