@@ -56,8 +56,24 @@ export async function authoredItems(db: Drizzle): Promise<AuthoredItem[]> {
   return rows.map((r) => ({ ...r, choiceCount: r.choiceCount === null ? null : Number(r.choiceCount) }));
 }
 
-export async function latestVersion(db: Drizzle): Promise<CalibrationVersion | null> {
-  const rows = await db.select().from(calibrationVersions).orderBy(desc(calibrationVersions.version)).limit(1);
+/**
+ * The newest version without its links table (megabytes of jsonb, read only through
+ * `latestLinks`, which finds the newest version that carries one: often not this one).
+ */
+export async function latestVersion(db: Drizzle): Promise<Omit<CalibrationVersion, "links"> | null> {
+  const rows = await db
+    .select({
+      version: calibrationVersions.version,
+      createdAt: calibrationVersions.createdAt,
+      items: calibrationVersions.items,
+      calibrated: calibrationVersions.calibrated,
+      config: calibrationVersions.config,
+      exposure: calibrationVersions.exposure,
+      scaleShift: calibrationVersions.scaleShift,
+    })
+    .from(calibrationVersions)
+    .orderBy(desc(calibrationVersions.version))
+    .limit(1);
   return rows[0] ?? null;
 }
 
