@@ -24,6 +24,8 @@ import type { MockTestRow, TestEnding } from "./mock-tests";
 import { storedItemJson } from "./content";
 
 const SCHEMA_VERSION = 1;
+/** Meta keys of the rankings saved with the learner's state (learner-do.ts `saveRankings`). */
+const RANKING_PREFIX = "ranking:";
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -145,6 +147,13 @@ export class LearnerStore {
    * too (`migrate`), and a miss (a woken object) reads the table.
    */
   private readonly openServes = new Map<string, ServedRow>();
+  /**
+   * The meta rows but the saved rankings, read in ONE statement at the first `getMeta` (an object
+   * woken by a request reads a dozen keys, and every read is a call into the runtime: about 13 µs,
+   * reports/sqlite-costs.md) and kept in step by `setMeta`. Every write to `meta` goes through
+   * this class; a transaction that throws forgets it (`transaction`), a wipe too (`migrate`).
+   */
+  private meta: Map<string, string> | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
@@ -156,6 +165,7 @@ export class LearnerStore {
       return this.storage.transactionSync(fn);
     } catch (err) {
       this.openServes.clear();
+      this.meta = null;
       throw err;
     }
   }
@@ -177,6 +187,7 @@ export class LearnerStore {
 
   migrate(): void {
     this.openServes.clear();
+    this.meta = null;
     this.sql.exec(SCHEMA);
     this.schema = true;
     if (this.getMeta("schema_version") === null) {
@@ -187,6 +198,7 @@ export class LearnerStore {
         String(ALTERS.length),
         SCHEMA_SIGNATURE,
       );
+      this.meta = null;
       return;
     }
     const applied = this.getNumber("alters_applied", 0);
@@ -197,8 +209,16 @@ export class LearnerStore {
 
   getMeta(key: string): string | null {
     if (this.schema === false) return null; // no tables yet: nothing stored
-    const row = this.sql.exec<Row>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
-    return row ? str(row.value) : null;
+    if (key.startsWith(RANKING_PREFIX)) {
+      // Saved rankings are large and read once per wake-up: not held with the rest.
+      const row = this.sql.exec<Row>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+      return row ? str(row.value) : null;
+    }
+    if (!this.meta) {
+      this.meta = new Map();
+      for (const r of this.sql.exec<Row>("SELECT key, value FROM meta WHERE key NOT LIKE 'ranking:%'")) this.meta.set(str(r.key), str(r.value));
+    }
+    return this.meta.get(key) ?? null;
   }
 
   /** Forgets the rankings saved with the learner's state (learner-do.ts `saveRankings`). */
@@ -208,6 +228,7 @@ export class LearnerStore {
 
   setMeta(key: string, value: string): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    if (this.meta && !key.startsWith(RANKING_PREFIX)) this.meta.set(key, value);
   }
 
   getNumber(key: string, fallback = 0): number {
