@@ -68,44 +68,13 @@ for (const backend of backends) {
         .from(attemptsTable)
         .where(inArray(attemptsTable.learnerId, [learnerA, learnerB]))
         .orderBy(asc(attemptsTable.id));
-      // In the batch's order (ids follow it), every column as sent.
-      expect(back.map((r) => r.clientAttemptId)).toEqual(rows.map((r) => r.clientAttemptId));
-      expect(
-        back.map((r) => ({
-          learnerId: r.learnerId,
-          seq: r.seq,
-          itemId: r.itemId,
-          skillIds: r.skillIds,
-          mode: r.mode,
-          mockTestId: r.mockTestId,
-          correct: r.correct,
-          response: r.response,
-          responseMs: r.responseMs,
-          servedAt: r.servedAt?.getTime() ?? null,
-          answeredAt: r.answeredAt.getTime(),
-          features: r.features?.map(Math.fround) ?? null,
-          featureVersion: r.featureVersion,
-          pModel: r.pModel,
-          pKnowledge: r.pKnowledge,
-        })),
-      ).toEqual(
-        rows.map((r) => ({
-          learnerId: r.learnerId,
-          seq: r.seq,
-          itemId: r.itemId,
-          skillIds: r.skillIds,
-          mode: r.mode,
-          mockTestId: r.mockTestId,
-          correct: r.correct,
-          response: r.response,
-          responseMs: r.responseMs,
-          servedAt: r.servedAt,
-          answeredAt: r.answeredAt,
-          features: r.features ? r.features.map(Math.fround) : null,
-          featureVersion: r.featureVersion ?? null,
-          pModel: r.predictions?.model ?? null,
-          pKnowledge: r.predictions?.knowledge ?? null,
-        })),
+      // In the batch's order (ids follow it), every column as sent: the replay's view of each
+      // (learnerHistory, in each learner's seq order, which is the batch's here), then the rest.
+      expect(back.map((r) => [r.learnerId, r.clientAttemptId])).toEqual(rows.map((r) => [r.learnerId, r.clientAttemptId]));
+      const replayed = [...(await learnerHistory(db.read, learnerA)), ...(await learnerHistory(db.read, learnerB))].sort((x, y) => x.seq - y.seq);
+      expect(replayed).toEqual(rows.map(({ learnerId: _learner, features: _features, featureVersion: _version, predictions, ...sent }) => ({ ...sent, predictions: predictions ?? null })));
+      expect(back.map((r) => [r.features?.map(Math.fround) ?? null, r.featureVersion, r.pModel, r.pKnowledge])).toEqual(
+        rows.map((r) => [r.features?.map(Math.fround) ?? null, r.featureVersion ?? null, r.predictions?.model ?? null, r.predictions?.knowledge ?? null]),
       );
       // The same batch again (a lost acknowledgement): nothing new, nothing returned.
       expect((await writeBatch(db.write, { attempts: rows, states: [], reports: [] })).size).toBe(0);
