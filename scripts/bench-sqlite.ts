@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
+import { median } from "../src/eval/metrics";
 import { cpuMs, descendantsNamed } from "./lib/proc-cpu";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -107,12 +108,6 @@ export default {
     return new Response(String(await stub.run(spec)));
   },
 };`;
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -211,6 +211,12 @@ export function pgArray(values: ReadonlyArray<string | number | boolean | null>)
 }
 const NEEDS_ESCAPE = /["\\]/;
 
+/** One column of `rows` as a `pgArray` literal, for each field `f` picks. */
+const columnsOf =
+  <R>(rows: readonly R[]) =>
+  (f: (r: R) => string | number | boolean | null): string =>
+    pgArray(rows.map(f));
+
 /**
  * One chunk of attempts as one statement: columns travel as arrays (`pgArray`) and `unnest`
  * turns them back into rows, in order (WITH ORDINALITY), so ids follow the batch as the
@@ -218,7 +224,7 @@ const NEEDS_ESCAPE = /["\\]/;
  * per row. Already present (learner, client attempt id): skipped, and not returned.
  */
 function insertAttempts(chunk: ReadonlyArray<AttemptRow & { learnerId: string }>) {
-  const col = <T extends string | number | boolean | null>(f: (r: AttemptRow & { learnerId: string }) => T) => pgArray(chunk.map(f));
+  const col = columnsOf(chunk);
   const iso = (ms: number) => new Date(ms).toISOString();
   return sql`INSERT INTO attempts (learner_id, client_attempt_id, seq, item_id, skill_ids, mode, mock_test_id, correct, response, response_ms, served_at, answered_at, features, feature_version, p_model, p_knowledge)
     SELECT learner_id, client_attempt_id, seq, item_id, skill_ids::text[], mode, mock_test_id, correct, response::jsonb, response_ms, served_at, answered_at, features::real[], feature_version, p_model, p_knowledge
@@ -237,7 +243,7 @@ function insertAttempts(chunk: ReadonlyArray<AttemptRow & { learnerId: string }>
 
 /** Skill-state snapshots (one per learner and skill), as arrays like `insertAttempts`; an older snapshot never overwrites a newer one. */
 function upsertSkillStates(rows: ReadonlyArray<SkillStateRow & { learnerId: string }>) {
-  const col = <T extends string | number | boolean>(f: (r: SkillStateRow & { learnerId: string }) => T) => pgArray(rows.map(f));
+  const col = columnsOf(rows);
   return sql`INSERT INTO learner_skill_states (learner_id, skill_id, theta, variance, attempts, correct, mastered, updated_at)
     SELECT * FROM unnest(
       ${col((r) => r.learnerId)}::text[], ${col((r) => r.skillId)}::text[], ${col((r) => r.theta)}::float8[], ${col((r) => r.variance)}::float8[],
