@@ -27,6 +27,11 @@
  *               `scoreRanking`, minus its score cache.
  *   engine-model-alone  the same without the mix: the model's predictions alone, as the
  *               engine ran before the mix shipped.
+ *   engine-oracle  the same engine handed each candidate's TRUE P(correct) (the simulated
+ *               learner's own, `PolicyContext.truth`) in place of any prediction: not a policy
+ *               a platform can run, but the most any correctness model could give the engine
+ *               as it uses predictions (ranking by desirable difficulty). The only policy that
+ *               sees the latent truth.
  */
 import { candidateSkills, chooseNext, dueSkills, rankItems, stretchSkills } from "../core/engine";
 import type { Curriculum, EngineConfig } from "../core/engine";
@@ -49,6 +54,8 @@ export interface PolicyContext {
   readonly rng: Random;
   /** The correctness model for `engine-model`. */
   readonly model?: CorrectnessModel;
+  /** The simulated learner's true P(correct) of an item at a time: for `engine-oracle` only. */
+  readonly truth?: (item: ItemParams, now: number) => number;
 }
 
 export interface Policy {
@@ -59,8 +66,8 @@ export interface Policy {
   observe?(correct: boolean): void;
 }
 
-export type PolicyName = "random" | "fixed" | "mastery" | "review" | "engine" | "engine-model" | "engine-model-alone";
-export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine", "engine-model", "engine-model-alone"];
+export type PolicyName = "random" | "fixed" | "mastery" | "review" | "engine" | "engine-model" | "engine-model-alone" | "engine-oracle";
+export const POLICY_NAMES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine", "engine-model", "engine-model-alone", "engine-oracle"];
 /** The policies the engine is measured against. */
 export const BASELINES: readonly PolicyName[] = ["random", "fixed", "mastery", "review", "engine"];
 export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
@@ -71,6 +78,7 @@ export const POLICY_LABELS: Readonly<Record<PolicyName, string>> = {
   engine: "Engine without the model (knowledge-model predictions)",
   "engine-model": "Engine with the correctness model, mixed per learner (as shipped)",
   "engine-model-alone": "Engine with the correctness model alone (before the mix)",
+  "engine-oracle": "Engine with the learner's true P(correct) (oracle: the bound for any predictor)",
 };
 
 /** A random item of `pool` not served in this session (any item if all were). Prefers never-seen items. */
@@ -148,7 +156,7 @@ function masteryPolicy(): Policy {
 
 export const ENGINE_REVIEW_SESSION_SHARE = 0.2;
 
-function enginePolicy(withModel: boolean, mix = false): Policy {
+function enginePolicy(withModel: boolean, mix = false, oracle = false): Policy {
   let mode: "practice" | "review" = "practice";
   let mixState: PredictorMixState = EMPTY_PREDICTOR_MIX;
   let mixConfig: PredictorMixConfig = DEFAULT_PREDICTOR_MIX;
@@ -161,7 +169,11 @@ function enginePolicy(withModel: boolean, mix = false): Policy {
     for (const s of skillIds) for (const it of ctx.itemsBySkill.get(s) ?? []) items.push(it);
     if (items.length === 0) return undefined;
     let predictions: Float64Array | undefined;
-    if (withModel) {
+    if (oracle) {
+      const truth = ctx.truth;
+      if (!truth) throw new Error("engine-oracle needs the learner's truth");
+      predictions = Float64Array.from(items, (it) => truth(it, now));
+    } else if (withModel) {
       if (!ctx.model) throw new Error("engine-model needs the correctness model");
       const rows = buildFeatures(ctx.view.skill, ctx.curriculum.neighbours, ctx.view.history, items, new Float32Array(items.length * ctx.model.inputs), ctx.config.knowledge, ctx.model.inputs);
       predictions = evaluate(ctx.model, rows, items.length);
@@ -222,5 +234,7 @@ export function makePolicy(name: PolicyName): Policy {
       return enginePolicy(true, true);
     case "engine-model-alone":
       return enginePolicy(true, false);
+    case "engine-oracle":
+      return enginePolicy(false, false, true);
   }
 }

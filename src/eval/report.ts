@@ -114,6 +114,28 @@ function advantageTable(families: readonly FamilyTeachResult[]): string[] {
   return lines;
 }
 
+/**
+ * The most a better predictor could give: the engine handed each candidate's TRUE P(correct)
+ * (the `engine-oracle` policy) against the same engine on the knowledge model's predictions,
+ * and against it as shipped. Where even the oracle falls short of the goal, no correctness
+ * model can reach it through ranking, the only way the engine uses predictions.
+ */
+function oracleTable(families: readonly FamilyTeachResult[]): string[] {
+  const lines = [
+    "| Learner family | Oracle: fewer attempts per skill mastered than the engine without the model (95 % CI) | 30-day retention, oracle − it | Oracle: fewer attempts than the engine as shipped | 30-day retention, oracle − shipped |",
+    "|---|---|---|---|---|",
+  ];
+  for (const f of families) {
+    const policies = new Set(f.replicates[0]?.policies.map((p) => p.policy));
+    if (!policies.has("engine-oracle") || !policies.has("engine") || !policies.has("engine-model")) continue;
+    const bare = comparePolicies(f, "engine-oracle", "engine");
+    const shipped = comparePolicies(f, "engine-oracle", "engine-model");
+    const pts = (x: number) => `${(100 * x).toFixed(1)} pts`;
+    lines.push(`| ${f.label} | ${pctCi(bare.fewerAttempts)} | ${ci(bare.retentionDiff, pts)} | ${pctCi(shipped.fewerAttempts)} | ${ci(shipped.retentionDiff, pts)} |`);
+  }
+  return lines.length > 2 ? lines : [];
+}
+
 function familyTable(f: FamilyTeachResult): string[] {
   const lines = [
     "| Policy | Attempts per skill mastered | Attempts on a skill until mastered (pooled) | Skills mastered / 1,000 attempts | 30-day retention | Attempts on skills already mastered (of which before the engine's rule said so) | From true mastery to the rule (median attempts, skills) | Skills practised |",
@@ -224,6 +246,16 @@ export function renderReport(r: EvalReport): RenderedReport {
       "",
     );
     md.push(...advantageTable(r.families), "");
+    const oracle = oracleTable(r.families);
+    if (oracle.length > 0) {
+      md.push(
+        "The bound on any predictor: the same engine handed each candidate's TRUE P(correct) (the simulated learner's own; `engine-oracle`, a diagnosis no platform can run). " +
+          "The engine uses predictions only to rank candidates by desirable difficulty, so no correctness model, however good, can do better through them than this row; where it falls short of 30 % fewer attempts than the engine without the model, the goal cannot be reached by a better predictor (and a change to the engine's rules moves the engine without the model alike):",
+        "",
+        ...oracle,
+        "",
+      );
+    }
   } else if (r.teaching) {
     const t = r.teaching;
     md.push(`Teaching ${t.options.learners} simulated learners for ${t.options.attempts} attempts (${t.options.itemsPerDay} a day):`, "");
@@ -342,6 +374,14 @@ export function renderReport(r: EvalReport): RenderedReport {
           return `${pctCi(c.fewerAttempts)} fewer attempts per skill mastered than ${POLICY_LABELS[other].toLowerCase()}, ${ci(c.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of retention`;
         };
         md.push(`The model mixed per learner (as shipped): ${vs("engine-model-alone")}; ${vs("engine")}.`, "");
+      }
+      if (policies.has("engine-oracle") && policies.has("engine")) {
+        const c = comparePolicies(f, "engine-oracle", "engine");
+        md.push(
+          `The learner's true P(correct) in place of every prediction (oracle): ${pctCi(c.fewerAttempts)} fewer attempts per skill mastered than ${POLICY_LABELS.engine.toLowerCase()}, ` +
+            `${ci(c.retentionDiff, (x) => `${(100 * x).toFixed(1)}`)} points of retention.`,
+          "",
+        );
       }
     }
   }

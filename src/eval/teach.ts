@@ -160,6 +160,7 @@ export function runLearner(prep: Prepared, bank: Bank, policyName: PolicyName, l
     config: options.config,
     rng: mulberry32(seedFromString(`policy:${policyName}:${learnerSeed}`)),
     ...(options.model ? { model: options.model } : {}),
+    ...(policyName === "engine-oracle" ? { truth: (item: ItemParams, at: number) => learner.pCorrect(item, at) } : {}),
   };
   const skillAttempts = new Map<string, number>();
   const mastered = new Set<string>();
