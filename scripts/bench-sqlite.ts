@@ -1,5 +1,6 @@
 /**
- * `npm run bench:sqlite`: what the runtime charges for SQLite calls inside a Durable Object, so
+ * `npm run bench:sqlite`: what the runtime charges for SQLite calls inside a Durable Object (and
+ * for an alarm, a timer and a call into another object), so
  * that work on the learner object's hot path goes where the CPU is. A throwaway object class on
  * Miniflare (the same workerd the platform runs on, SQLite-backed, data folder on /dev/shm when
  * there is one) answers one RPC per request; each variant adds statements of one kind to the
@@ -48,6 +49,17 @@ interface Spec {
   txn?: boolean;
   /** Also insert an 800-byte row (an attempt's size) into a table with this many b-trees. */
   insertBtrees?: 1 | 2 | 3;
+  /**
+   * One alarm write that stays: set an alarm a minute ahead when the object has none, delete it
+   * when it has one (a learner's stretch of activity sets one and its hand-over deletes it:
+   * workers/learner `scheduleFlush`, `dropIdleAlarm`). A set and a delete in the same request
+   * would leave nothing to write.
+   */
+  alarm?: boolean;
+  /** Arm an in-memory timer and clear it (the learner object's hand-over timer). */
+  timer?: boolean;
+  /** Call another object of the class, which does the baseline's upsert (a hand-over to a writer object, in its barest form). */
+  call?: boolean;
 }
 
 const VARIANTS: Array<{ label: string; spec: Spec; added: number; kind: string }> = [
@@ -60,6 +72,9 @@ const VARIANTS: Array<{ label: string; spec: Spec; added: number; kind: string }
   { label: "+ insert of an 800-byte row, table of 1 b-tree (rowid)", spec: { insertBtrees: 1 }, added: 1, kind: "insert, 1 b-tree" },
   { label: "+ the same, 2 b-trees (rowid + a unique text key)", spec: { insertBtrees: 2 }, added: 1, kind: "insert, 2 b-trees" },
   { label: "+ the same, 3 b-trees (text primary key + a unique integer)", spec: { insertBtrees: 3 }, added: 1, kind: "insert, 3 b-trees" },
+  { label: "+ an alarm write: setAlarm a minute ahead, or deleteAlarm when one is set", spec: { alarm: true }, added: 1, kind: "alarm write (set or delete)" },
+  { label: "+ setTimeout, then clearTimeout", spec: { timer: true }, added: 1, kind: "timer armed and cleared" },
+  { label: "+ a call into another object that does one upsert", spec: { call: true }, added: 1, kind: "call into another object with its commit" },
 ];
 
 // The object class, as a module Miniflare runs. Tables: kv (32 small rows), and three shapes
@@ -76,8 +91,9 @@ export class Bench extends DurableObject {
     sql.exec("CREATE TABLE IF NOT EXISTS rows3 (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, body TEXT NOT NULL)");
     for (let i = 0; i < 32; i++) sql.exec("INSERT OR IGNORE INTO kv (k, v) VALUES (?, ?)", "k" + i, "v");
     this.seq = 0;
+    this.armed = false;
   }
-  run(spec) {
+  async run(spec) {
     const sql = this.ctx.storage.sql;
     let n = 0;
     for (let i = 0; i < (spec.hits ?? 0); i++) n += sql.exec("SELECT v FROM kv WHERE k = ?", "k" + (i % 32)).toArray().length;
@@ -98,8 +114,16 @@ export class Bench extends DurableObject {
     };
     if (spec.txn) this.ctx.storage.transactionSync(writes);
     else writes();
+    if (spec.timer) clearTimeout(setTimeout(() => {}, 10000));
+    if (spec.alarm) {
+      if (this.armed) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(Date.now() + 60000);
+      this.armed = !this.armed;
+    }
+    if (spec.call) n += await this.env.BENCH.get(this.env.BENCH.idFromName("peer" + ((Math.random() * 8) | 0))).run({});
     return n;
   }
+  alarm() {}
 }
 export default {
   async fetch(request, env) {
@@ -154,7 +178,7 @@ async function main(): Promise<void> {
       return { ...v, median: median(variant[i] ?? []), diff: d, per: (d * 1000) / v.added, low: ((sorted[0] ?? 0) * 1000) / v.added, high: ((sorted.at(-1) ?? 0) * 1000) / v.added };
     });
     const lines = [
-      "# What SQLite calls cost inside a Durable Object",
+      "# What SQLite calls (and alarms, timers, calls between objects) cost inside a Durable Object",
       "",
       `${new Date().toISOString()} · \`npm run bench:sqlite\` (scripts/bench-sqlite.ts), ${ROUNDS} rounds of ${SECONDS} s per variant, ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
       "A throwaway SQLite-backed object class on Miniflare (the workerd the platform runs on), 64 objects, one RPC per request, autocannon with 8 connections; workerd CPU (user + system from /proc) per request. Each variant adds statements of one kind to the baseline request (one upsert of a small row, as the bench's bare Durable Object route writes one row) and runs right beside a phase of the baseline in every round (baseline first in odd rounds, variant first in even ones); per statement = the median of the rounds' differences divided by the statements added.",
