@@ -211,7 +211,9 @@ async function meanBodyBytes(base: string, paths: readonly string[]): Promise<nu
 }
 
 /** A practice step as the web app takes it: one answer that brings the next item. */
-const ONE_REQUEST_STEP = "learner: practice step in one request (an answer that brings the next item)";
+const ONE_REQUEST_STEP = "learner: practice step in one request (an answer that brings the next item), warm object";
+const ATTEMPT_WARM = "learner: attempt, warm object (a round's second answer)";
+const ATTEMPT_AFTER_IDLE = "learner: attempt, first of a round (after ~13 s idle; the next before it may have woken the object)";
 /** The bench row of the `next` that wakes such an object. */
 const WOKEN_NEXT = `learner: next after ${EVICTED_AFTER_MS / 1000} s idle (object evicted, woken by this request)`;
 
@@ -459,9 +461,9 @@ async function main(): Promise<void> {
     // of the same length taken before the rounds: workerd burns a little CPU when idle).
     {
       const served = new Map<number, Item>();
-      const samples = { idle: [] as number[], warm: [] as number[], attempt: [] as number[] };
+      const samples = { idle: [] as number[], warm: [] as number[], attempt: [] as number[], attemptAfterIdle: [] as number[] };
       const zero = () => ({ workerd: 0, node: 0 });
-      const cpu = { idle: zero(), warm: zero(), attempt: zero(), outbox: zero() };
+      const cpu = { idle: zero(), warm: zero(), attempt: zero(), attemptAfterIdle: zero(), outbox: zero() };
       const seconds = { idle: 0, warm: 0 };
       let errors = 0;
       const rounds = 4;
@@ -522,7 +524,11 @@ async function main(): Promise<void> {
         const settled = settle();
         add(into.cpu, { workerd: Math.max(0, settled.workerd - (idle.workerd * SETTLE_MS) / BACKGROUND_MS), node: Math.max(0, settled.node - (idle.node * SETTLE_MS) / BACKGROUND_MS) });
       };
+      // A round's first answers follow a `next` that may have woken an evicted object, and the
+      // attempt loads what that lazy wake-up left unloaded (./workers/learner view.ts): kept
+      // apart from the second answers, on warm objects, which the target is about.
       const attempts: Window = { samples: samples.attempt, cpu: cpu.attempt, seconds: 0, errors: 0 };
+      const attemptsAfterIdle: Window = { samples: samples.attemptAfterIdle, cpu: cpu.attemptAfterIdle, seconds: 0, errors: 0 };
       // What workerd burns with nothing to do, over a window as long as the background one.
       const idleMeter = cpuMeter();
       await new Promise((r) => setTimeout(r, BACKGROUND_MS));
@@ -536,7 +542,7 @@ async function main(): Promise<void> {
           add(cpu.idle, first.cpu);
           seconds.idle += first.seconds;
         }
-        await answerAll(attempts);
+        await answerAll(attemptsAfterIdle);
         const again = await askAll(samples.warm);
         add(cpu.warm, again.cpu);
         seconds.warm += again.seconds;
@@ -556,27 +562,30 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, EVICTED_AFTER_MS - BACKGROUND_MS));
       const evictedSamples: number[] = [];
       const woken = await askAll(evictedSamples);
-      record("learner: attempt", "learner", "driver", samples.attempt, errors + attempts.errors, attempts.seconds, cpu.attempt);
+      record(ATTEMPT_WARM, "learner", "driver", samples.attempt, errors + attempts.errors, attempts.seconds, cpu.attempt);
+      record(ATTEMPT_AFTER_IDLE, "learner", "driver", samples.attemptAfterIdle, attemptsAfterIdle.errors, attemptsAfterIdle.seconds, cpu.attemptAfterIdle);
       // Background work: no latency of its own, CPU per attempt that caused it.
-      const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", samples.attempt, 0, attempts.seconds, cpu.outbox);
+      const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", [...samples.attemptAfterIdle, ...samples.attempt], 0, attempts.seconds + attemptsAfterIdle.seconds, cpu.outbox);
       Object.assign(handOver, { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, rps: Number.NaN });
       record("learner: next right after an attempt (ranked ahead, warm object)", "learner", "driver", samples.warm, 0, seconds.warm, cpu.warm);
       record("learner: next after ~13 s idle (object may have been evicted)", "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
       record(WOKEN_NEXT, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
-      // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs.
-      const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, attempts.seconds + seconds.warm, { workerd: cpu.attempt.workerd / 2 + cpu.warm.workerd, node: cpu.attempt.node / 2 + cpu.warm.node });
+      // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs (warm objects: the warm attempt, and the next right after an attempt).
+      const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, attempts.seconds + seconds.warm, { workerd: cpu.attempt.workerd + cpu.warm.workerd, node: cpu.attempt.node + cpu.warm.node });
       Object.assign(step, { cpuMs: (cpu.attempt.workerd / samples.attempt.length + cpu.warm.workerd / samples.warm.length) / 2, nodeCpuMs: (cpu.attempt.node / samples.attempt.length + cpu.warm.node / samples.warm.length) / 2, derived: true });
 
       // The same practice steps as the web app and the load tests take them: an answer that
       // asks for the next item (`next` in its body) and gets it back served, one request per
-      // step. Measured like the two-request steps above: per round every learner asks for an
-      // item after the flush window's idle (unmeasured here), then takes two steps in one
-      // request each (window O, the ranking each answer prepares let finish inside it), then
-      // answers the item the second brought (unmeasured), and the background runs out.
+      // step. Measured like the two-request steps above, on warm objects: per round every
+      // learner asks for an item after the flush window's idle and takes a first step in one
+      // request (both unmeasured: the ask may wake an evicted object, the step loads the rest),
+      // then two more (window O, the ranking each answer prepares let finish inside it), then
+      // answers the item the last brought (unmeasured), and the background runs out.
       const oneRequest: Window = { samples: [], cpu: zero(), seconds: 0, errors: 0 };
       const unmeasured: Window = { samples: [], cpu: zero(), seconds: 0, errors: 0 };
       for (let round = 0; round < 3; round++) {
         await askAll(unmeasured.samples);
+        await answerAll(unmeasured, true);
         await answerAll(oneRequest, true);
         await answerAll(oneRequest, true);
         await answerAll(unmeasured);
@@ -734,21 +743,25 @@ async function main(): Promise<void> {
   }
 }
 
+/** Learner rows measured after an idle long enough for workerd to evict the object: not warm routes, so not judged by the target. */
+const NOT_WARM = new Set(["learner: next after ~13 s idle (object may have been evicted)", ATTEMPT_AFTER_IDLE]);
+
 function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number }): void {
   const by = (name: string) => rows.find((r) => r.name === name);
   const healthz = by("baseline: bare Hono /healthz");
   const bareDo = by("baseline: bare DO route, 1 SQLite write");
   const ratio = (r: Row, b: Row | undefined) => (b ? r.cpuMs / b.cpuMs : Number.NaN);
   const contentRows = ["content: item, cache hit (memory, else KV)", "content: GET /v1/skills", "search: cache hit (memory, else KV)"].map(by).filter((r): r is Row => Boolean(r));
-  const learnerRows = ["learner: warm next", "learner: next right after an attempt (ranked ahead, warm object)", "learner: next after ~13 s idle (object may have been evicted)", "learner: attempt", "learner: practice step (attempt + the next right after it, per request)", "learner: progress"].map(by).filter((r): r is Row => Boolean(r));
+  const learnerRows = ["learner: warm next", "learner: next right after an attempt (ranked ahead, warm object)", "learner: next after ~13 s idle (object may have been evicted)", ATTEMPT_WARM, ATTEMPT_AFTER_IDLE, "learner: practice step (attempt + the next right after it, per request)", "learner: progress"].map(by).filter((r): r is Row => Boolean(r));
   const ratios = [
     ...contentRows.map((r) => ({ route: r.name, against: "bare Hono /healthz", ratio: ratio(r, healthz), target: 1.3 })),
-    ...learnerRows.map((r) => ({ route: r.name, against: "bare DO route", ratio: ratio(r, bareDo), target: 1.5 })),
+    // The target is for warm learner routes: rows after an idle that may have evicted the object are shown, not judged.
+    ...learnerRows.map((r) => ({ route: r.name, against: "bare DO route", ratio: ratio(r, bareDo), target: NOT_WARM.has(r.name) ? null : 1.5 })),
   ].map((x) => {
     // The verdict follows the adjacent rounds' median where they ran (see main), else the single phases.
     const adjacent = adjacentRatios.find((a) => a.route === x.route && a.target !== null);
     const decisive = adjacent && Number.isFinite(adjacent.median) ? adjacent.median : x.ratio;
-    return { ...x, adjacent: adjacent ?? null, meets: Number.isFinite(decisive) ? decisive <= x.target : null };
+    return { ...x, adjacent: adjacent ?? null, meets: x.target !== null && Number.isFinite(decisive) ? decisive <= x.target : null };
   });
   // A diagnosis beside the targets: each large-bodied content route against a bare route with a body of its size.
   const sizedRatios = sizedPairs.map(({ route, against }) => {
@@ -802,7 +815,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
     "|---|---|---:|---:|---:|---|",
     ...ratios.map(
       (x) =>
-        `| ${x.route} | ${x.against} | ${f(x.ratio)}× | ${x.adjacent ? `${f(x.adjacent.median)}× (${f(x.adjacent.min)}–${f(x.adjacent.max)})` : "–"} | ≤ ${x.target}× | ${x.meets === null ? "–" : x.meets ? "yes" : "**no**"} |`,
+        `| ${x.route} | ${x.against} | ${f(x.ratio)}× | ${x.adjacent ? `${f(x.adjacent.median)}× (${f(x.adjacent.min)}–${f(x.adjacent.max)})` : "–"} | ${x.target === null ? "– (not warm)" : `≤ ${x.target}×`} | ${x.meets === null ? "–" : x.meets ? "yes" : "**no**"} |`,
     ),
     "",
     ...(sizedRatios.length > 0
@@ -831,7 +844,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
           `A practice step as the web app and the load tests take it, one answer that brings the next item (\`next\` in its body): ${f(report.practiceStepCpu.oneRequest)} ms of workerd CPU per step, against ${f(report.practiceStepCpu.twoRequests)} ms for the same step in two requests (answer, then \`next\`: twice the practice-step row), ${f(report.practiceStepCpu.ratio)}×.`,
         ]
       : []),
-    "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers, asks again at once (\"warm object\", as within a practice session) and answers again. Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the two together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. Mock-test steps are measured as next → answer pairs.",
+    "Attempts and the `next` after one are measured in windows of their own: per round every practice learner asks (after the previous round's ~13 s flush window, so workerd may have evicted its idle object and its ranking with it), answers (\"first of a round\": this attempt loads what the woken object's `next` left unloaded), asks again at once (\"warm object\", as within a practice session) and answers again (\"attempt, warm object\", the row the target judges; until 2026-12-05 the two answers shared one row). Each attempt ranks the learner's next item in its background (so the next after it is answered from that ranking): that scoring is in the attempt's window (500 ms after the last answer included), and the practice-step row puts the warm attempt and the next after an attempt together; the outbox hand-over and writer flush those attempts cause are measured in a quiet window after each round (\"background, per attempt\"), minus what workerd burns in an idle window of the same length. Mock-test steps are measured as next → answer pairs.",
     "",
     `Scoring 500 candidates inside workerd (knowledge-model predictions + unified scoring): **${f(extra.scoreUs, 0)} µs** per ranking`,
     `(median of 7 requests with ${extra.reps} rankings minus the same with none, divided by ${extra.reps}: workerd's clock stands still while code runs, so it is measured from outside).`,
