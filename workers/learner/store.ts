@@ -336,13 +336,22 @@ export class LearnerStore {
     return this.sql.exec<Row>("SELECT * FROM served ORDER BY id DESC LIMIT ?", limit).toArray().map(toServed);
   }
 
-  sessionItemIds(session: number): Set<string> {
-    return new Set(this.sql.exec<Row>("SELECT item_id FROM served WHERE session = ?", session).toArray().map((r) => str(r.item_id)));
-  }
-
-  /** When the latest serve happened (0: never): the learner's last activity. */
-  lastServedAt(): number {
-    return num(this.sql.exec<Row>("SELECT coalesce(max(served_at), 0) AS at FROM served").one().at);
+  /**
+   * The current session's items and when the latest serve happened (0: never: the learner's
+   * last activity), read backwards from the newest serve until the session changes: what an
+   * object reads when it wakes, so it must not pass over every serve the learner ever had.
+   * Serves are stored in the order they happen (one session number at a time, never lower
+   * than the one before, at the object's clock), so the newest row holds the latest time.
+   */
+  currentSession(session: number): { itemIds: Set<string>; lastServedAt: number } {
+    const itemIds = new Set<string>();
+    let lastServedAt = 0;
+    for (const r of this.sql.exec<Row>("SELECT item_id, session, served_at FROM served ORDER BY id DESC")) {
+      if (lastServedAt === 0) lastServedAt = num(r.served_at);
+      if (num(r.session) !== session) break;
+      itemIds.add(str(r.item_id));
+    }
+    return { itemIds, lastServedAt };
   }
 
   /** Last time each item was served: the exposure history the scorer penalises. */

@@ -48,9 +48,10 @@ export class LiveLearnerState implements LearnerView {
     this.lastServedLoaded = fresh ? new Map() : null;
     this.session = fresh ? 0 : store.getNumber("session", 0);
     // The last serve is the last activity (not stored separately: one write less per `next`).
-    this.lastActivityAt = fresh ? 0 : store.lastServedAt();
+    const current = fresh ? { itemIds: new Set<string>(), lastServedAt: 0 } : store.currentSession(this.session);
+    this.lastActivityAt = current.lastServedAt;
     this.seq = fresh ? 0 : store.lastSeq();
-    this.sessionItemIds = fresh ? new Set() : store.sessionItemIds(this.session);
+    this.sessionItemIds = current.itemIds;
     this.recentSkillIds = fresh ? [] : store.recentServed(RECENT).map((r) => r.skillId);
     const goals = fresh ? null : store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
@@ -85,18 +86,24 @@ export class LiveLearnerState implements LearnerView {
   }
 
   /**
-   * Loads everything read on first use. Call it before a commit the in-memory state then
-   * follows (an attempt): loaded after that commit, the state would count it twice.
+   * Loads what an attempt's commit is followed by in memory (everything read on first use but
+   * the progress totals). Call it before that commit: loaded after it, the state would count
+   * it twice.
    */
   loadAll(): void {
     void this.lastServed;
     void this.history;
-    void this.totals;
     void this.predictorMix;
   }
 
-  /** Records an attempt in the progress totals. */
+  /**
+   * Records an attempt in the progress totals, when they are loaded. Not loaded (a woken
+   * object that has not answered `progress` yet): nothing to do, their first load reads the
+   * committed attempt with the rest. An attempt never loads them: that is a pass over every
+   * attempt the learner ever made (`LearnerStore.attemptTotals`).
+   */
   answered(correct: boolean, responseMs: number, at: number): void {
+    if (this.totalsLoaded === null) return;
     this.totals.total += 1;
     this.totals.correct += correct ? 1 : 0;
     this.totals.totalResponseMs += Math.max(0, responseMs);
