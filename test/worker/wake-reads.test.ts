@@ -40,9 +40,8 @@ describe("a woken learner object", () => {
         return cursor;
       }) as SqlStorage["exec"];
       let woken: LiveLearnerState;
-      let woke: LearnerStore;
       try {
-        woke = new LearnerStore(state.storage);
+        const woke = new LearnerStore(state.storage);
         woke.open();
         woken = new LiveLearnerState(woke);
         woken.loadAll(); // what an attempt loads before its commit

@@ -345,13 +345,13 @@ export class LearnerStore {
    */
   currentSession(session: number): { itemIds: Set<string>; lastServedAt: number } {
     const itemIds = new Set<string>();
-    let lastServedAt = 0;
+    let lastServedAt: number | null = null;
     for (const r of this.sql.exec<Row>("SELECT item_id, session, served_at FROM served ORDER BY id DESC")) {
-      if (lastServedAt === 0) lastServedAt = num(r.served_at);
+      lastServedAt ??= num(r.served_at);
       if (num(r.session) !== session) break;
       itemIds.add(str(r.item_id));
     }
-    return { itemIds, lastServedAt };
+    return { itemIds, lastServedAt: lastServedAt ?? 0 };
   }
 
   /** Last time each item was served: the exposure history the scorer penalises. */
