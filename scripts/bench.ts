@@ -212,6 +212,7 @@ async function meanBodyBytes(base: string, paths: readonly string[]): Promise<nu
 
 /** A practice step as the web app takes it: one answer that brings the next item. */
 const ONE_REQUEST_STEP = "learner: practice step in one request (an answer that brings the next item), warm object";
+const NEXT_AFTER_IDLE = "learner: next after ~13 s idle (object may have been evicted)";
 const ATTEMPT_WARM = "learner: attempt, warm object (a round's second answer)";
 const ATTEMPT_AFTER_IDLE = "learner: attempt, first of a round (after ~13 s idle; the next before it may have woken the object)";
 /** The bench row of the `next` that wakes such an object. */
@@ -568,7 +569,7 @@ async function main(): Promise<void> {
       const handOver = record("learner: attempt's outbox hand-over + writer flush (background, per attempt, net of idle)", "learner", "driver", [...samples.attemptAfterIdle, ...samples.attempt], 0, attempts.seconds + attemptsAfterIdle.seconds, cpu.outbox);
       Object.assign(handOver, { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, rps: Number.NaN });
       record("learner: next right after an attempt (ranked ahead, warm object)", "learner", "driver", samples.warm, 0, seconds.warm, cpu.warm);
-      record("learner: next after ~13 s idle (object may have been evicted)", "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
+      record(NEXT_AFTER_IDLE, "learner", "driver", samples.idle, 0, seconds.idle, cpu.idle);
       record(WOKEN_NEXT, "learner", "driver", evictedSamples, 0, woken.seconds, woken.cpu);
       // Where scoring sits moved from the next to the attempt before it: the pair is what a practice step costs (warm objects: the warm attempt, and the next right after an attempt).
       const step = record("learner: practice step (attempt + the next right after it, per request)", "learner", "driver", [...samples.attempt, ...samples.warm], 0, attempts.seconds + seconds.warm, { workerd: cpu.attempt.workerd + cpu.warm.workerd, node: cpu.attempt.node + cpu.warm.node });
@@ -744,7 +745,7 @@ async function main(): Promise<void> {
 }
 
 /** Learner rows measured after an idle long enough for workerd to evict the object: not warm routes, so not judged by the target. */
-const NOT_WARM = new Set(["learner: next after ~13 s idle (object may have been evicted)", ATTEMPT_AFTER_IDLE]);
+const NOT_WARM = new Set([NEXT_AFTER_IDLE, ATTEMPT_AFTER_IDLE]);
 
 function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number }): void {
   const by = (name: string) => rows.find((r) => r.name === name);
@@ -752,7 +753,7 @@ function writeReport(extra: { coldStartMs: number; scoreUs: number; reps: number
   const bareDo = by("baseline: bare DO route, 1 SQLite write");
   const ratio = (r: Row, b: Row | undefined) => (b ? r.cpuMs / b.cpuMs : Number.NaN);
   const contentRows = ["content: item, cache hit (memory, else KV)", "content: GET /v1/skills", "search: cache hit (memory, else KV)"].map(by).filter((r): r is Row => Boolean(r));
-  const learnerRows = ["learner: warm next", "learner: next right after an attempt (ranked ahead, warm object)", "learner: next after ~13 s idle (object may have been evicted)", ATTEMPT_WARM, ATTEMPT_AFTER_IDLE, "learner: practice step (attempt + the next right after it, per request)", "learner: progress"].map(by).filter((r): r is Row => Boolean(r));
+  const learnerRows = ["learner: warm next", "learner: next right after an attempt (ranked ahead, warm object)", NEXT_AFTER_IDLE, ATTEMPT_WARM, ATTEMPT_AFTER_IDLE, "learner: practice step (attempt + the next right after it, per request)", "learner: progress"].map(by).filter((r): r is Row => Boolean(r));
   const ratios = [
     ...contentRows.map((r) => ({ route: r.name, against: "bare Hono /healthz", ratio: ratio(r, healthz), target: 1.3 })),
     // The target is for warm learner routes: rows after an idle that may have evicted the object are shown, not judged.

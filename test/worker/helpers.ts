@@ -1,11 +1,12 @@
 /** Helpers for tests that run inside workerd against the real bindings. */
-import { SELF, createExecutionContext, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
+import { SELF, createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { mintLearnerToken } from "../../src/auth/learner-token";
 import { createDatabase } from "../../src/db/client";
 import { countLearnerAttempts } from "../../src/db/learners";
 import { parseConfig } from "../../workers/api/lib/env";
 import worker from "../../workers/api/index";
 import { writerName } from "../../workers/writer/writer-do";
+import { LearnerStore } from "../../workers/learner/store";
 import type { JsonText, RpcResult } from "../../workers/learner/types";
 
 /** The bindings vitest.workers.config.ts adds on top of wrangler.toml's (local-only ones are not in Env). */
@@ -96,4 +97,31 @@ export async function postgresAttempts(learnerId: string): Promise<number> {
 /** A learner object's answer as the route reads it: its JSON text parsed (workers/learner/types.ts `JsonText`). */
 export function parsed<T>(result: RpcResult<JsonText<T>>): RpcResult<T> {
   return result.ok ? { ok: true, value: JSON.parse(result.value) as T } : result;
+}
+
+/** Runs `fn` inside a new learner object on a LearnerStore with its tables created (`label` names the learner). */
+export async function withLearnerStore(label: string, fn: (store: LearnerStore, storage: DurableObjectStorage) => void): Promise<void> {
+  const stub = env.LEARNER.get(env.LEARNER.idFromName(uniqueLearner(label)));
+  await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
+    const store = new LearnerStore(state.storage);
+    store.open();
+    store.ensureSchema();
+    fn(store, state.storage);
+  });
+}
+
+/**
+ * Every statement `storage.sql.exec` runs until `restore()`, with its cursor (read
+ * `rowsRead` once the caller has consumed it).
+ */
+export function watchStatements(storage: DurableObjectStorage): { statements: Array<{ query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }>; restore(): void } {
+  const sql = storage.sql as { exec: SqlStorage["exec"] };
+  const exec = storage.sql.exec.bind(storage.sql);
+  const statements: Array<{ query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }> = [];
+  sql.exec = ((query: string, ...bindings: unknown[]) => {
+    const cursor = exec(query, ...bindings);
+    statements.push({ query, cursor });
+    return cursor;
+  }) as SqlStorage["exec"];
+  return { statements, restore: () => void (sql.exec = exec) };
 }

@@ -3,10 +3,9 @@
  * statement, and always what the table holds — after writes, a transaction that rolls back, a
  * wipe, and for the saved rankings, which are read from the table every time.
  */
-import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LearnerStore } from "../../workers/learner/store";
-import { uniqueLearner } from "./helpers";
+import { watchStatements, withLearnerStore } from "./helpers";
 
 /** What the table alone says (a second store on the same storage holds nothing yet). */
 const fromTable = (storage: DurableObjectStorage, key: string) => {
@@ -15,15 +14,7 @@ const fromTable = (storage: DurableObjectStorage, key: string) => {
   return other.getMeta(key);
 };
 
-async function withStore(fn: (store: LearnerStore, storage: DurableObjectStorage) => void): Promise<void> {
-  const stub = env.LEARNER.get(env.LEARNER.idFromName(uniqueLearner("store-meta")));
-  await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
-    const store = new LearnerStore(state.storage);
-    store.open();
-    store.ensureSchema();
-    fn(store, state.storage);
-  });
-}
+const withStore = (fn: (store: LearnerStore, storage: DurableObjectStorage) => void) => withLearnerStore("store-meta", fn);
 
 describe("the learner store's meta rows", () => {
   it("reads every key in one statement, then from memory, and agrees with the table after writes and a rollback", async () => {
@@ -35,17 +26,12 @@ describe("the learner store's meta rows", () => {
       // A fresh store on the same storage: its first read loads the keys; later reads run no statement.
       const woken = new LearnerStore(storage);
       woken.open();
-      let statements = 0;
-      const exec = storage.sql.exec.bind(storage.sql);
-      (storage.sql as { exec: SqlStorage["exec"] }).exec = ((query: string, ...bindings: unknown[]) => {
-        statements += 1;
-        return exec(query, ...bindings);
-      }) as SqlStorage["exec"];
+      const watch = watchStatements(storage);
       try {
         expect([woken.getMeta("session"), woken.getMeta("goal_skill_ids"), woken.getMeta("no such key"), woken.getNumber("session")]).toEqual(["3", '["a"]', null, 3]);
-        expect(statements).toBe(0);
+        expect(watch.statements).toHaveLength(0);
       } finally {
-        (storage.sql as { exec: SqlStorage["exec"] }).exec = exec;
+        watch.restore();
       }
 
       // A write is seen at once, by this store and by the table.

@@ -4,11 +4,10 @@
  * what the table holds — after a commit, an answer, a newer serve of the same item, a
  * transaction that rolls back, and a wipe.
  */
-import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Item } from "../../src/content/schema";
 import { LearnerStore } from "../../workers/learner/store";
-import { uniqueLearner } from "./helpers";
+import { withLearnerStore } from "./helpers";
 
 const item = (id: string): Item => ({
   id,
@@ -30,15 +29,7 @@ const serve = (store: LearnerStore, it: Item, servedAt: number) =>
 /** The open serve of `itemId` as the table alone says (a second store on the same storage remembers nothing). */
 const fromTable = (storage: DurableObjectStorage, itemId: string) => new LearnerStore(storage).openServe(itemId);
 
-async function withStore(fn: (store: LearnerStore, storage: DurableObjectStorage) => void): Promise<void> {
-  const stub = env.LEARNER.get(env.LEARNER.idFromName(uniqueLearner("open-serves")));
-  await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
-    const store = new LearnerStore(state.storage);
-    store.open();
-    store.ensureSchema();
-    fn(store, state.storage);
-  });
-}
+const withStore = (fn: (store: LearnerStore, storage: DurableObjectStorage) => void) => withLearnerStore("open-serves", fn);
 
 describe("the learner store's open serves", () => {
   it("answers from what it wrote, and agrees with the table through serves and answers", async () => {

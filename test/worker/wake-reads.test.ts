@@ -4,23 +4,18 @@
  * which grows with every answer they ever gave. Measured in rows SQLite read (the cursors'
  * `rowsRead`) on a learner with a long history written straight into the tables.
  */
-import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LearnerStore } from "../../workers/learner/store";
 import { LiveLearnerState } from "../../workers/learner/view";
-import { uniqueLearner } from "./helpers";
+import { watchStatements, withLearnerStore } from "./helpers";
 
 const ATTEMPTS = 1200;
 const DISTINCT_ITEMS = 300;
 
 describe("a woken learner object", () => {
   it("loads what an attempt needs without a pass over every attempt or serve, and progress still counts each attempt once", async () => {
-    const stub = env.LEARNER.get(env.LEARNER.idFromName(uniqueLearner("wake-reads")));
-    await runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
-      const store = new LearnerStore(state.storage);
-      store.open();
+    await withLearnerStore("wake-reads", (store, storage) => {
       store.transaction(() => {
-        store.ensureSchema();
         const t0 = 1_700_000_000_000;
         for (let k = 0; k < ATTEMPTS; k++) {
           const itemId = `item-${k % DISTINCT_ITEMS}`;
@@ -32,22 +27,17 @@ describe("a woken learner object", () => {
       });
 
       // The object wakes: a new store and state on the same storage, every cursor counted.
-      const exec = state.storage.sql.exec.bind(state.storage.sql);
-      const cursors: Array<{ query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }> = [];
-      (state.storage.sql as { exec: SqlStorage["exec"] }).exec = ((query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push({ query, cursor });
-        return cursor;
-      }) as SqlStorage["exec"];
+      const watch = watchStatements(storage);
+      const cursors = watch.statements;
       let woken: LiveLearnerState;
       try {
-        const woke = new LearnerStore(state.storage);
+        const woke = new LearnerStore(storage);
         woke.open();
         woken = new LiveLearnerState(woke);
         woken.loadAll(); // what an attempt loads before its commit
         woken.answered(true, 4000, 1_800_000_000_000); // its commit's follow-up in memory
       } finally {
-        (state.storage.sql as { exec: SqlStorage["exec"] }).exec = exec;
+        watch.restore();
       }
       const rows = cursors.reduce((s, c) => s + c.cursor.rowsRead, 0);
       const heaviest = cursors.map((c) => `${c.cursor.rowsRead} ${c.query}`).sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10));
@@ -58,6 +48,7 @@ describe("a woken learner object", () => {
       expect(cursors.some((c) => /FROM attempts/.test(c.query) && c.cursor.rowsRead > 10)).toBe(false);
       expect(woken.seq).toBe(ATTEMPTS);
       expect(woken.sessionItemIds.size).toBe(12);
+      expect(woken.recentSkillIds).toEqual([9, 8, 7, 6, 5].map((k) => `skill-${(ATTEMPTS - 10 + k) % 10}`));
       expect(woken.lastActivityAt).toBe(1_700_000_000_000 + (ATTEMPTS - 1) * 60_000);
       expect(woken.lastSeen(`item-${(ATTEMPTS - 1) % DISTINCT_ITEMS}`)).toBe(1_700_000_000_000 + (ATTEMPTS - 1) * 60_000);
 

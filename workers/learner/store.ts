@@ -216,7 +216,7 @@ export class LearnerStore {
     }
     if (!this.meta) {
       this.meta = new Map();
-      for (const r of this.sql.exec<Row>("SELECT key, value FROM meta WHERE key NOT LIKE 'ranking:%'")) this.meta.set(str(r.key), str(r.value));
+      for (const r of this.sql.exec<Row>("SELECT key, value FROM meta WHERE key NOT LIKE ?", `${RANKING_PREFIX}%`)) this.meta.set(str(r.key), str(r.value));
     }
     return this.meta.get(key) ?? null;
   }
@@ -332,26 +332,27 @@ export class LearnerStore {
     this.sql.exec("UPDATE served SET answered_by = ?, item = NULL WHERE id = ?", clientAttemptId, servedId);
   }
 
-  recentServed(limit: number): ServedRow[] {
-    return this.sql.exec<Row>("SELECT * FROM served ORDER BY id DESC LIMIT ?", limit).toArray().map(toServed);
-  }
-
   /**
-   * The current session's items and when the latest serve happened (0: never: the learner's
-   * last activity), read backwards from the newest serve until the session changes: what an
-   * object reads when it wakes, so it must not pass over every serve the learner ever had.
-   * Serves are stored in the order they happen (one session number at a time, never lower
-   * than the one before, at the object's clock), so the newest row holds the latest time.
+   * What a woken object needs of its serve log, read backwards from the newest serve: the
+   * current session's items, when the latest serve happened (0: never: the learner's last
+   * activity) and the skills of the `recent` latest serves. It stops once past both, so it never
+   * passes over every serve the learner ever had. Serves are stored in the order they happen
+   * (one session number at a time, never lower than the one before, at the object's clock), so
+   * the newest row holds the latest time.
    */
-  currentSession(session: number): { itemIds: Set<string>; lastServedAt: number } {
+  currentSession(session: number, recent: number): { itemIds: Set<string>; lastServedAt: number; recentSkillIds: string[] } {
     const itemIds = new Set<string>();
+    const recentSkillIds: string[] = [];
     let lastServedAt: number | null = null;
-    for (const r of this.sql.exec<Row>("SELECT item_id, session, served_at FROM served ORDER BY id DESC")) {
+    let inSession = true;
+    for (const r of this.sql.exec<Row>("SELECT item_id, skill_id, session, served_at FROM served ORDER BY id DESC")) {
       lastServedAt ??= num(r.served_at);
-      if (num(r.session) !== session) break;
-      itemIds.add(str(r.item_id));
+      if (recentSkillIds.length < recent) recentSkillIds.push(str(r.skill_id));
+      inSession &&= num(r.session) === session;
+      if (inSession) itemIds.add(str(r.item_id));
+      else if (recentSkillIds.length >= recent) break;
     }
-    return { itemIds, lastServedAt: lastServedAt ?? 0 };
+    return { itemIds, lastServedAt: lastServedAt ?? 0, recentSkillIds };
   }
 
   /** Last time each item was served: the exposure history the scorer penalises. */

@@ -48,11 +48,11 @@ export class LiveLearnerState implements LearnerView {
     this.lastServedLoaded = fresh ? new Map() : null;
     this.session = fresh ? 0 : store.getNumber("session", 0);
     // The last serve is the last activity (not stored separately: one write less per `next`).
-    const current = fresh ? { itemIds: new Set<string>(), lastServedAt: 0 } : store.currentSession(this.session);
+    const current = fresh ? { itemIds: new Set<string>(), lastServedAt: 0, recentSkillIds: [] } : store.currentSession(this.session, RECENT);
     this.lastActivityAt = current.lastServedAt;
     this.seq = fresh ? 0 : store.lastSeq();
     this.sessionItemIds = current.itemIds;
-    this.recentSkillIds = fresh ? [] : store.recentServed(RECENT).map((r) => r.skillId);
+    this.recentSkillIds = current.recentSkillIds;
     const goals = fresh ? null : store.getMeta("goal_skill_ids");
     this.goalSkillIds = new Set(goals ? (JSON.parse(goals) as string[]) : []);
     this.historyLoaded = fresh ? emptyHistory() : null;
