@@ -34,18 +34,17 @@
  * --mock-learners N (48), --port N (8799), --runtime miniflare|dev (dev: wrangler dev, no
  * baselines), --rounds N (adjacent rounds, 9; 0 skips them), --round-seconds N (1.5).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
-import type { WorkerOptions } from "miniflare";
 import { mintLearnerToken } from "../src/auth/learner-token";
 import type { Item } from "../src/content/schema";
 import { getItems } from "../src/db/content";
 import { exactQuantile } from "../src/ops/histogram";
-import { buildWorkerBundle, WRANGLER_CONFIG } from "./lib/miniflare-runtime";
+import { baselineWorker } from "./lib/bench-baseline";
 import { startPlatform } from "./lib/platform";
 import type { Platform } from "./lib/platform";
 import { cpuMs, descendantsNamed } from "./lib/proc-cpu";
@@ -273,41 +272,6 @@ function answerFor(item: Item, correct: boolean): unknown {
   if (a.type === "choice") return correct ? a.index : (a.index + 1) % (item.choices?.length ?? 2);
   if (a.type === "numeric") return correct ? a.value : a.value + 1;
   return correct ? a.accepted[0] : "not the answer";
-}
-
-/** Builds workers/bench/baseline.ts as wrangler would and returns its Miniflare options. */
-async function baselineWorker(dataDir: string): Promise<WorkerOptions> {
-  const toml = readFileSync(WRANGLER_CONFIG, "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-20";
-  const flags = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(toml)?.[1] ?? "[]";
-  const config = join(dataDir, "bench-baseline.toml");
-  writeFileSync(
-    config,
-    [
-      'name = "bench-baseline"',
-      `main = "${resolve("workers/bench/baseline.ts")}"`,
-      `compatibility_date = "${date}"`,
-      `compatibility_flags = ${flags}`,
-      "send_metrics = false",
-      "[[durable_objects.bindings]]",
-      'name = "BENCH_DO"',
-      'class_name = "BenchDO"',
-      "[[migrations]]",
-      'tag = "v1"',
-      'new_sqlite_classes = ["BenchDO"]',
-      "",
-    ].join("\n"),
-  );
-  const { entry } = await buildWorkerBundle({ outDir: join(dataDir, "bench-baseline"), configPath: config });
-  return {
-    name: "bench-baseline",
-    modules: [{ type: "ESModule", path: entry }],
-    modulesRoot: dirname(entry),
-    compatibilityDate: date,
-    compatibilityFlags: JSON.parse(flags) as string[],
-    routes: ["*/__bench/*"],
-    durableObjects: { BENCH_DO: { className: "BenchDO", useSQLite: true } },
-  };
 }
 
 async function main(): Promise<void> {
