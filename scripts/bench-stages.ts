@@ -24,7 +24,8 @@
  * answer) lands outside every window.
  *
  * Options: --ref (HEAD), --rounds (8), --learners (512), --out (reports/attempt-stages.md).
- * About 45 s a round. Needs git and Linux (/proc); port 8831. Data folder on /dev/shm where there is one.
+ * About 2.5 minutes a round with 512 learners. Needs git and Linux (/proc); port 8831. Data folder on
+ * /dev/shm where there is one.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
