@@ -34,6 +34,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { mintLearnerToken } from "../src/auth/learner-token";
+import { median } from "../src/eval/metrics";
 import { baselineWorker } from "./lib/bench-baseline";
 import { descendantsNamed, threadsCpuMs } from "./lib/proc-cpu";
 
@@ -72,12 +73,6 @@ async function pool<T>(xs: readonly T[], f: (x: T) => Promise<void>): Promise<vo
     }),
   );
 }
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 interface Learner {
   id: string;
