@@ -20,6 +20,8 @@
  */
 import { AUTHORED_DIFFICULTY_SE, parameterSe, recordResponse, report, selectNextItem, shouldStop, startCat } from "../core/cat";
 import type { CatConfig, CatItem } from "../core/cat";
+import { boundError, posteriorDifficulties } from "./calibration-bound";
+import type { BoundItem, GenerativeModel } from "./calibration-bound";
 import { DEFAULT_CALIBRATION_CONFIG, calibrateItems, encodeCalibration, withCalibration } from "../core/calibration";
 import type { CalibratedParams, CalibrationConfig, PublishedCalibration } from "../core/calibration";
 import { probability } from "../core/irt";
@@ -64,7 +66,22 @@ export interface CalibrationSimOptions {
   readonly learning: { readonly gain: number; readonly halfAttempts: number } | null;
   /** The learners' knowledge model (the production default; `learningGain` to give it a learning curve). */
   readonly knowledge: KnowledgeConfig;
+  /**
+   * The best any calibration could do on the same answers (./calibration-bound.ts), computed at
+   * these responses per item (checkpoints), with so many sweeps of its Markov chain; null: not
+   * computed (about 2 s per 100,000 answers and 100 sweeps, and a half of that again for the
+   * chain with the abilities known). Only for learners of
+   * fixed ability, the model the bound assumes.
+   */
+  readonly bound: { readonly at: readonly number[]; readonly sweeps: number; readonly burnIn: number } | null;
 }
+
+/**
+ * The distributions the pool and the learners are drawn from (makePool, practise): the model
+ * under which ./calibration-bound.ts computes the best possible estimate. The authoring error's
+ * SD is the options' `authoringSd`.
+ */
+export const SIM_POOL = Object.freeze({ difficultySd: 1.2, discriminationRange: [0.7, 1.8] as const, abilitySd: 1, multipleChoiceShare: 0.6, multipleChoiceGuessing: 0.25 });
 
 /**
  * The learning curve that predicts ASSISTments 2009 best among those tried when added to the
@@ -89,6 +106,7 @@ export const DEFAULT_CALIBRATION_SIM: CalibrationSimOptions = {
   mockAt: 300,
   learning: null,
   knowledge: DEFAULT_KNOWLEDGE_CONFIG,
+  bound: null,
 };
 
 interface SimItem extends ItemParams {
@@ -115,6 +133,17 @@ export interface CheckpointRow {
   /** Share of items past the `calibrated` threshold, and the mean SE the job reports for b. */
   readonly calibratedShare: number;
   readonly meanSeB: number;
+  /**
+   * The best possible b RMSE on the same answers (./calibration-bound.ts; null where not
+   * computed): the posterior means under the simulation's own model from every raw answer, with
+   * the learners' abilities estimated like everything else (`full`) or known (`knownAbilities`).
+   * `rmse` is what those means scored against the truth; `expectedRmse` the posterior's own
+   * expectation of it (√ of the mean posterior variance).
+   */
+  readonly bound: {
+    readonly full: { readonly rmse: number; readonly expectedRmse: number };
+    readonly knownAbilities: { readonly rmse: number; readonly expectedRmse: number };
+  } | null;
 }
 
 export interface MockRow {
@@ -143,10 +172,11 @@ function rmse(pairs: readonly (readonly [number, number])[]): number {
 
 function makePool(rng: Random, o: CalibrationSimOptions): SimItem[] {
   return Array.from({ length: o.items }, (_, i) => {
-    const mc = rng() < 0.6;
-    const c = mc ? 0.25 : 0;
-    const a = 0.7 + 1.1 * rng();
-    const b = normalDraw(rng, 0, 1.2);
+    const mc = rng() < SIM_POOL.multipleChoiceShare;
+    const c = mc ? SIM_POOL.multipleChoiceGuessing : 0;
+    const [aLo, aHi] = SIM_POOL.discriminationRange;
+    const a = aLo + (aHi - aLo) * rng();
+    const b = normalDraw(rng, 0, SIM_POOL.difficultySd);
     return {
       id: `sim-${String(i).padStart(4, "0")}`,
       skillIds: [`skill-${i % o.skills}`],
@@ -193,8 +223,9 @@ function practise(
   knowledge: KnowledgeConfig,
   rng: Random,
   now: number,
-): { flush: ItemObservation[]; trueAnchors: ItemObservation[] } {
-  let theta = normalDraw(rng);
+): { flush: ItemObservation[]; trueAnchors: ItemObservation[]; startTheta: number } {
+  let theta = normalDraw(rng, 0, SIM_POOL.abilitySd);
+  const startTheta = theta;
   const states = new Map<string, SkillState>();
   const lookup = (id: string) => states.get(id);
   const out: ItemObservation[] = [];
@@ -220,7 +251,7 @@ function practise(
     trueAnchors.push({ itemId: raw.id, correct, expected, theta, thetaVariance: 0, responseMs: 10_000 });
     if (learning) theta += learningStep(learning.gain, learning.halfAttempts, n);
   }
-  return { flush: out, trueAnchors };
+  return { flush: out, trueAnchors, startTheta };
 }
 
 /** Mock tests on `catPool` with answers from the true parameters. */
@@ -259,6 +290,41 @@ function mockTests(catPool: readonly CatItem[], truth: ReadonlyMap<string, SimIt
   return { pool: label, thetaRmse: rmse(thetaPairs), scoreRmse: rmse(scorePairs), meanLength: length / n, meanSe: se / n, meanParameterSe: pse / n, coverage: covered / n };
 }
 
+/** Every answer so far (item index, learner index, correct: three numbers each) and every learner's true ability. */
+interface AnswerLog {
+  readonly answers: number[];
+  readonly abilities: number[];
+}
+
+/** The bound of `CheckpointRow.bound` on the answers so far: a seeded chain of its own, so the simulation's draws are the same with or without it. */
+function boundAt(pool: readonly SimItem[], log: AnswerLog, o: CalibrationSimOptions, progress: (line: string) => void): CheckpointRow["bound"] {
+  const settings = o.bound;
+  if (!settings) return null;
+  const n = log.answers.length / 3;
+  const answers = {
+    item: Int32Array.from({ length: n }, (_, r) => log.answers[3 * r] ?? 0),
+    learner: Int32Array.from({ length: n }, (_, r) => log.answers[3 * r + 1] ?? 0),
+    correct: Uint8Array.from({ length: n }, (_, r) => log.answers[3 * r + 2] ?? 0),
+  };
+  const items: BoundItem[] = pool.map((it) => ({ authoredDifficulty: it.difficulty, guessing: it.truth.c, trueDiscrimination: it.truth.a }));
+  const model: GenerativeModel = { difficultySd: SIM_POOL.difficultySd, authoringSd: o.authoringSd, discriminationRange: SIM_POOL.discriminationRange, abilitySd: SIM_POOL.abilitySd };
+  const truth = pool.map((it) => it.truth.b);
+  const run = (abilities: "estimated" | "known") => {
+    const started = Date.now();
+    const post = posteriorDifficulties(items, log.abilities.length, answers, model, {
+      sweeps: settings.sweeps,
+      burnIn: settings.burnIn,
+      abilities,
+      discrimination: "estimated",
+      trueAbilities: Float64Array.from(log.abilities),
+    }, mulberry32(o.seed * 31 + n));
+    const e = boundError(post, truth);
+    progress(`    best possible (abilities ${abilities}): b RMSE ${e.rmse.toFixed(3)}, expected ${e.expectedRmse.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    return e;
+  };
+  return { full: run("estimated"), knownAbilities: run("known") };
+}
+
 export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION_SIM, progress: (line: string) => void = () => {}): CalibrationSimResult {
   const rng = mulberry32(o.seed);
   const pool = makePool(rng, o);
@@ -273,18 +339,30 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
   let published: PublishedCalibration | null = null;
   let fitsAtMock: Map<string, CalibratedParams> | null = null;
   const rows: CheckpointRow[] = [];
+  if (o.bound && o.learning) throw new Error("the bound assumes learners of fixed ability (learning: null)");
+  const itemIndex = new Map(pool.map((it, i) => [it.id, i]));
+  const answerLog: AnswerLog | null = o.bound ? { answers: [], abilities: [] } : null;
   let responses = 0;
   let learners = 0;
   for (const target of o.checkpoints) {
     while (responses < target * o.items) {
       const skillItems = skills[Math.floor(rng() * skills.length)] ?? [];
-      const { flush, trueAnchors } = practise(published, skillItems, o.answersPerLearner, o.selection, o.learning, o.knowledge, rng, learners * 60_000);
+      const { flush, trueAnchors, startTheta } = practise(published, skillItems, o.answersPerLearner, o.selection, o.learning, o.knowledge, rng, learners * 60_000);
+      if (answerLog) {
+        for (const x of flush) {
+          const i = itemIndex.get(x.itemId);
+          if (i === undefined) throw new Error(`an answer to ${x.itemId}, which is not in the pool`);
+          answerLog.answers.push(i, learners, x.correct ? 1 : 0);
+        }
+        answerLog.abilities.push(startTheta);
+      }
       mergeDeltas(counters, aggregateObservations(flush));
       mergeDeltas(trueAnchorCounters, aggregateObservations(trueAnchors));
       responses += flush.length;
       learners++;
     }
     const fits = fitAll(pool, counters, o.calibration);
+    const bound = answerLog && o.bound?.at.includes(target) ? boundAt(pool, answerLog, o, progress) : null;
     const diagnostic = fitAll(pool, trueAnchorCounters, o.calibration);
     published = publish(fits, rows.length + 1, o.calibration);
     if (target === o.mockAt) fitsAtMock = fits;
@@ -298,6 +376,7 @@ export function runCalibrationSim(o: CalibrationSimOptions = DEFAULT_CALIBRATION
       authoredARmse: estimatedA.length > 0 ? rmse(estimatedA.map((it) => [1, it.truth.a])) : null,
       calibratedShare: pool.filter((it) => fits.get(it.id)?.status === "calibrated").length / pool.length,
       meanSeB: pool.reduce((s, it) => s + (fits.get(it.id)?.seDifficulty ?? 0), 0) / pool.length,
+      bound,
     };
     rows.push(row);
     progress(`  ${row.responsesPerItem} responses/item: b RMSE ${row.bRmse.toFixed(3)} (authored ${row.authoredBRmse.toFixed(3)}), calibrated ${(row.calibratedShare * 100).toFixed(0)} %`);

@@ -43,4 +43,19 @@ describe("calibration by simulation (the report's pool, fewer examinees)", () =>
     expect(b(anchored)[2]).toBeLessThan(b(anchored)[0] ?? 0);
     expect(b(anchored)[2]).toBeLessThan(0.35);
   });
+
+  it("puts the best possible calibration on the same answers beside the job, without changing the simulation's draws", () => {
+    const o = { ...DEFAULT_CALIBRATION_SIM, items: 60, skills: 2, checkpoints: [100, 150], mockExaminees: 5, mockAt: 150 };
+    const plain = runCalibrationSim(o);
+    const withBound = runCalibrationSim({ ...o, bound: { at: [100], sweeps: 600, burnIn: 150 } });
+    // The answers after the bound's checkpoint are drawn as they would be without it.
+    expect(withBound.checkpoints.map((c) => c.bRmse)).toEqual(plain.checkpoints.map((c) => c.bRmse));
+    expect(withBound.checkpoints[1]?.bound).toBeNull();
+    const bound = withBound.checkpoints[0]?.bound;
+    // The posterior means beat the job's estimates (they see all the raw answers and the true priors) …
+    expect(bound?.full.rmse).toBeLessThan(withBound.checkpoints[0]?.bRmse ?? 0);
+    // … and knowing the learners' abilities leaves less to estimate.
+    expect(bound?.knownAbilities.expectedRmse).toBeLessThan(bound?.full.expectedRmse ?? 0);
+    expect(() => runCalibrationSim({ ...o, learning: ASSISTMENTS_LEARNING_CURVE, bound: { at: [100], sweeps: 10, burnIn: 0 } })).toThrow(/fixed ability/);
+  });
 });
