@@ -20,6 +20,7 @@
  * `discrimination: "known"` the true a are.
  */
 import { normalDraw } from "../core/random";
+import { rmse } from "./metrics";
 import type { Random } from "../core/random";
 
 /** The distributions the simulation draws its pool and learners from. */
@@ -184,12 +185,6 @@ export function posteriorDifficulties(
 
 /** RMSE of the posterior means against the truth, and the RMSE the posterior expects (√ mean variance). */
 export function boundError(post: DifficultyPosterior, trueDifficulties: readonly number[]): { rmse: number; expectedRmse: number } {
-  const n = trueDifficulties.length;
-  let se = 0;
-  let v = 0;
-  trueDifficulties.forEach((t, i) => {
-    se += (post.mean[i]! - t) ** 2;
-    v += post.variance[i]!;
-  });
-  return { rmse: Math.sqrt(se / n), expectedRmse: Math.sqrt(v / n) };
+  const variance = post.variance.reduce((s, v) => s + v, 0) / post.variance.length;
+  return { rmse: rmse(post.mean, trueDifficulties), expectedRmse: Math.sqrt(variance) };
 }
